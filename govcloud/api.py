@@ -1,0 +1,29 @@
+"""The REST API root: every app's viewsets under /api/v1/, with the OpenAPI schema and docs."""
+
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
+from rest_framework.routers import DefaultRouter
+
+from govcloud.audit.api.views import AuditEventViewSet, AuditVerifyView
+from govcloud.organizations.api.views import ApiTokenViewSet, OrganizationViewSet, UserViewSet
+from govcloud.policies.api.views import PolicyViewSet
+from govcloud.web.api.views import JobViewSet
+from govcloud.workdays.api.views import CalendarYearViewSet, DeadlineView
+
+router = DefaultRouter()
+router.register("organizations", OrganizationViewSet, basename="organization")
+router.register("users", UserViewSet, basename="user")
+router.register("tokens", ApiTokenViewSet, basename="token")
+router.register("audit-events", AuditEventViewSet, basename="audit-event")
+router.register("calendar/years", CalendarYearViewSet, basename="calendar-year")
+router.register("policies", PolicyViewSet, basename="policy")
+router.register("jobs", JobViewSet, basename="job")
+
+urlpatterns = [
+    path("calendar/deadline/", DeadlineView.as_view(), name="calendar-deadline"),
+    path("audit-chain/verify/", AuditVerifyView.as_view(), name="audit-verify"),
+    path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    path("docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    path("redoc/", SpectacularRedocView.as_view(url_name="api-schema"), name="api-redoc"),
+    path("", include(router.urls)),
+]

@@ -1,0 +1,235 @@
+"""Writing the audit trail. Every service of every app ends by calling `audit_record`, in the same
+transaction as its change: the event exists exactly when the change does."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime, timedelta
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import models, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from govcloud.audit import chain
+from govcloud.audit.models import GENESIS_HASH, AuditChainHead, AuditCheckpoint, AuditEvent, Outcome
+from govcloud.core import context
+from govcloud.core.actors import Actor, is_system
+from govcloud.core.permissions import require_role
+from govcloud.core.roles import Role
+
+SENSITIVE_MASK = "******"
+
+
+def _actor_snapshot(actor: Actor | None) -> dict[str, Any]:
+    if actor is None or is_system(actor) or not getattr(actor, "is_authenticated", False):
+        name = "system" if actor is None or is_system(actor) else "anonymous"
+        return {"actor_id": None, "actor_username": name, "actor_name": "", "actor_roles": ""}
+    org = getattr(actor, "organization", None)
+    return {
+        "actor_id": actor.pk,
+        "actor_username": actor.get_username(),
+        "actor_name": getattr(actor, "full_name", "")[:150],
+        "actor_roles": ",".join(sorted(actor.roles)),
+        "organization_id": org.pk if org else None,
+        "organization_name": org.name[:200] if org else "",
+        "organization_path": org.path if org else "",
+    }
+
+
+def _object_type(target: models.Model) -> str:
+    return target._meta.label_lower
+
+
+def _subject_path(target: models.Model | None) -> str:
+    if target is None:
+        return ""
+    if hasattr(target, "path") and target._meta.model_name == "organization":
+        return target.path
+    org = getattr(target, "organization", None)
+    return getattr(org, "path", "") or ""
+
+
+def audit_record(
+    *,
+    actor: Actor | None,
+    action: str,
+    target: models.Model | None = None,
+    object_type: str = "",
+    object_id: Any = "",
+    object_repr: str = "",
+    changes: dict[str, Any] | None = None,
+    outcome: Outcome = Outcome.SUCCESS,
+    message: str = "",
+    subject_organization_path: str | None = None,
+    actor_username: str | None = None,
+) -> AuditEvent:
+    """Append one event to the chain.
+
+    `actor` is a user or SYSTEM (never silently absent: None is recorded as `system`). For events
+    without a signed-in user (a failed login), `actor_username` names who was claimed.
+    """
+    ctx = context.current()
+    snapshot = _actor_snapshot(actor)
+    if actor_username is not None:
+        snapshot["actor_username"] = actor_username[:150]
+    if target is not None:
+        object_type = object_type or _object_type(target)
+        object_id = object_id or target.pk
+        object_repr = object_repr or str(target)
+    if subject_organization_path is None:
+        subject_organization_path = _subject_path(target)
+    with transaction.atomic():
+        # Locking the head orders the chain: concurrent writers append one after another.
+        head, _created = AuditChainHead.objects.select_for_update().get_or_create(
+            pk=1, defaults={"seq": 0, "hash": GENESIS_HASH}
+        )
+        event = AuditEvent(
+            seq=head.seq + 1,
+            occurred_at=timezone.now(),
+            action=action,
+            outcome=outcome,
+            object_type=object_type,
+            object_id=str(object_id or "")[:64],
+            object_repr=str(object_repr or "")[:300],
+            changes=chain.canonical_json(changes) if changes else "",
+            message=str(message),
+            request_id=ctx.request_id,
+            source_ip=ctx.source_ip,
+            user_agent=ctx.user_agent,
+            subject_organization_path=subject_organization_path or "",
+            prev_hash=head.hash,
+            **snapshot,
+        )
+        event.hash = chain.event_hash(event)
+        event.save()
+        head.seq, head.hash = event.seq, event.hash
+        head.signature = chain.head_signature(head.seq, head.hash)
+        head.save(update_fields=["seq", "hash", "signature"])
+    return event
+
+
+class _Sensitive(str):
+    """A sensitive field's value inside a snapshot: compared, never written out."""
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, models.Model):
+        return str(value)
+    if isinstance(value, (set, frozenset)):
+        return sorted(str(v) for v in value)
+    return value
+
+
+def snapshot(instance: models.Model, fields: Iterable[str] | None = None) -> dict[str, Any]:
+    """Field values of `instance` to diff against later; sensitive fields are masked."""
+    values = {}
+    for f in instance._meta.concrete_fields:
+        if fields is not None and f.name not in fields:
+            continue
+        if f.name in ("password",):
+            continue
+        value = getattr(instance, f.attname)
+        if getattr(f, "is_sensitive", False):
+            # Kept in memory only, wrapped so that `diff` reports that it changed, never the value.
+            value = _Sensitive(value or "")
+        values[f.name] = value
+    return values
+
+
+def diff(before: dict[str, Any], after: dict[str, Any]) -> dict[str, list[Any]]:
+    """{field: [before, after]} for every field that changed; sensitive fields show only a mask."""
+    changes = {}
+    for key in sorted(set(before) | set(after)):
+        old, new = before.get(key), after.get(key)
+        if old != new:
+            if isinstance(old, _Sensitive) or isinstance(new, _Sensitive):
+                changes[key] = [SENSITIVE_MASK if old else "", SENSITIVE_MASK if new else ""]
+            else:
+                changes[key] = [_plain(old), _plain(new)]
+    return changes
+
+
+def created(instance: models.Model, fields: Iterable[str] | None = None) -> dict[str, list[Any]]:
+    return diff({}, snapshot(instance, fields))
+
+
+def retention_cutoff(*, retention_days: int, now: datetime | None = None) -> datetime:
+    if retention_days < 180:
+        raise ValueError(_("Audit events must be kept for at least 180 days."))
+    return (now or timezone.now()) - timedelta(days=retention_days)
+
+
+def audit_purge(*, actor: Actor, retention_days: int, now: datetime | None = None) -> int:
+    """Remove events older than the retention period, leaving a signed checkpoint.
+
+    Only a prefix of the chain is removed (events up to the last one older than the cutoff), so
+    the remaining events still verify from the checkpoint. The purge itself is an audit event.
+    """
+    cutoff = retention_cutoff(retention_days=retention_days, now=now)
+    with transaction.atomic():
+        AuditChainHead.objects.select_for_update().get_or_create(pk=1, defaults={"seq": 0, "hash": GENESIS_HASH})
+        last = AuditEvent.objects.filter(occurred_at__lt=cutoff).order_by("-seq").first()
+        if last is None:
+            return 0
+        previous = AuditCheckpoint.objects.order_by("-seq").first()
+        count = AuditEvent.objects.filter(seq__lte=last.seq).count()
+        checkpoint = AuditCheckpoint(
+            seq=last.seq,
+            hash=last.hash,
+            purged_before=cutoff,
+            purged_count=count + (previous.purged_count if previous else 0),
+        )
+        checkpoint.signature = chain.checkpoint_signature(checkpoint)
+        checkpoint.save()
+        # The base manager bypasses the append-only queryset; the database triggers allow deleting
+        # only events at or below a checkpoint.
+        AuditEvent._base_manager.filter(seq__lte=last.seq).delete()
+    audit_record(
+        actor=actor,
+        action="audit.purge",
+        object_type="audit.auditcheckpoint",
+        object_id=checkpoint.pk,
+        object_repr=f"#{checkpoint.seq}",
+        message=_("Purged %(count)d audit events older than %(days)d days.") % {"count": count, "days": retention_days},
+    )
+    return count
+
+
+def audit_export_start(*, actor: Actor, filters: dict[str, str], fmt: str):
+    """Export the events this user may see, filtered, as a background job. The export request
+    is itself an audit event (with the filters used)."""
+    # Imported here: tasks import this module, and the job needs the task object.
+    from govcloud.audit.tasks import audit_export_task
+    from govcloud.core.services import job_start
+
+    require_role(actor, {Role.AUDIT_ADMIN, Role.DEPARTMENT_SECURITY_OFFICER})
+    if fmt not in ("xlsx", "csv"):
+        raise ValidationError(_("Choose XLSX or CSV."))
+    clean = {k: v for k, v in filters.items() if v and k != "page"}
+    with transaction.atomic():
+        job = job_start(
+            actor=actor,
+            kind="audit.export",
+            label=_("Audit events export (%(fmt)s)") % {"fmt": fmt.upper()},
+            task=audit_export_task,
+            params={"filters": clean, "format": fmt},
+        )
+        audit_record(
+            actor=actor,
+            action="audit.export",
+            object_type="core.job",
+            object_id=job.pk,
+            object_repr=job.label,
+            message=chain.canonical_json(clean),
+        )
+    return job
+
+
+def audit_verify_start(*, actor: Actor):
+    from govcloud.audit.tasks import audit_verify_task
+    from govcloud.core.services import job_start
+
+    require_role(actor, {Role.AUDIT_ADMIN})
+    return job_start(actor=actor, kind="audit.verify", label=_("Audit chain verification"), task=audit_verify_task)

@@ -1,0 +1,22 @@
+from rest_framework.permissions import BasePermission
+
+from govcloud.core.roles import TOTP_REQUIRED_ROLES
+
+
+class IsAuthenticatedAndVerified(BasePermission):
+    """Signed in, and — for browser sessions of roles that require TOTP — verified with it.
+
+    Token requests are already strong: a token can only be created from a verified session.
+    """
+
+    message = "Authentication with a verified second factor is required."
+
+    def has_permission(self, request, view) -> bool:
+        user = request.user
+        if not (user and user.is_authenticated and user.is_active):
+            return False
+        if getattr(request, "auth", None) is not None:  # personal access token
+            return True
+        if user.roles & TOTP_REQUIRED_ROLES or user.has_totp_device:
+            return bool(getattr(request._request.user, "is_verified", lambda: False)())
+        return True

@@ -1,0 +1,36 @@
+import signal
+import time
+
+from django.core.management.base import BaseCommand
+
+from govcloud.core import periodic
+from govcloud.schedule import PERIODIC_JOBS
+
+
+class Command(BaseCommand):
+    help = "Enqueue the periodic jobs of govcloud/schedule.py, each scheduled time exactly once."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--interval", type=float, default=15.0, help="seconds between passes")
+        parser.add_argument("--once", action="store_true", help="run one pass and exit")
+
+    def handle(self, *args, interval: float, once: bool, **options):
+        running = True
+
+        def stop(*_):
+            nonlocal running
+            running = False
+
+        signal.signal(signal.SIGTERM, stop)
+        signal.signal(signal.SIGINT, stop)
+        self.stdout.write(f"scheduler: {len(PERIODIC_JOBS)} periodic jobs, pass every {interval:g}s")
+        while running:
+            names = periodic.tick(PERIODIC_JOBS)
+            for name in names:
+                self.stdout.write(f"scheduler: enqueued {name}")
+            if once:
+                break
+            slept = 0.0
+            while running and slept < interval:
+                time.sleep(0.5)
+                slept += 0.5

@@ -1,0 +1,43 @@
+from django.conf import settings
+from django.utils import translation
+
+from govcloud.core import context
+
+
+class RequestContextMiddleware:
+    """Sets the request context for audit events and echoes the request id to the client."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        ctx = context.context_for(request)
+        request.request_id = ctx.request_id
+        token = context.set_current(ctx)
+        try:
+            response = self.get_response(request)
+        finally:
+            context.reset(token)
+        response["X-Request-ID"] = ctx.request_id
+        return response
+
+
+class LanguageMiddleware:
+    """Chinese unless the user chose otherwise with the language switch.
+
+    Django's LocaleMiddleware would follow the browser's Accept-Language; a government system
+    shows Chinese by default whatever the browser, and English only when asked for.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+        self.supported = {code for code, _name in settings.LANGUAGES}
+
+    def __call__(self, request):
+        chosen = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME)
+        language = chosen if chosen in self.supported else settings.LANGUAGE_CODE
+        translation.activate(language)
+        request.LANGUAGE_CODE = language
+        response = self.get_response(request)
+        response.headers.setdefault("Content-Language", language)
+        return response

@@ -1,0 +1,102 @@
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from govcloud.core.scoping import Action, ScopedManager, ScopePolicy
+
+
+class TimeStampedModel(models.Model):
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        abstract = True
+
+
+class JobStatus(models.TextChoices):
+    QUEUED = "queued", _("Queued")
+    RUNNING = "running", _("Running")
+    SUCCEEDED = "succeeded", _("Succeeded")
+    FAILED = "failed", _("Failed")
+
+
+def _own_jobs(user, action):
+    return models.Q(owner=user)
+
+
+class Job(models.Model):
+    """A long piece of background work as the user sees it: progress, outcome, result file.
+
+    The task system (django-tasks) runs the work; this row is what the progress bar polls, and it
+    stays after the task backend has pruned its own results.
+    """
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    kind = models.CharField(_("kind"), max_length=80)
+    label = models.CharField(_("description"), max_length=200)
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    status = models.CharField(_("status"), max_length=16, choices=JobStatus.choices, default=JobStatus.QUEUED)
+    progress_done = models.PositiveIntegerField(default=0)
+    progress_total = models.PositiveIntegerField(default=0)
+    message = models.TextField(_("message"), blank=True)
+    params = models.JSONField(default=dict, blank=True)
+    result = models.JSONField(default=dict, blank=True)
+    # Relative to settings.PRIVATE_MEDIA_ROOT; served only to the owner through an audited view.
+    result_file = models.CharField(max_length=300, blank=True)
+    result_filename = models.CharField(max_length=200, blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    objects = ScopedManager()
+    # A job is personal: only the person who started it sees it.
+    scope_policy = ScopePolicy(org_path=None, own_org={}, extra=_own_jobs)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("background job")
+        verbose_name_plural = _("background jobs")
+
+    def __str__(self) -> str:
+        return self.label
+
+    @property
+    def percent(self) -> int:
+        if self.status == JobStatus.SUCCEEDED:
+            return 100
+        if not self.progress_total:
+            return 0
+        return min(100, int(self.progress_done * 100 / self.progress_total))
+
+    @property
+    def is_finished(self) -> bool:
+        return self.status in (JobStatus.SUCCEEDED, JobStatus.FAILED)
+
+
+class PeriodicRun(models.Model):
+    """One row per (periodic job, scheduled time): the unique constraint is what makes each run
+    happen exactly once however many schedulers are running."""
+
+    name = models.CharField(max_length=100)
+    scheduled_for = models.DateTimeField()
+    enqueued_at = models.DateTimeField(auto_now_add=True)
+    task_result_id = models.CharField(max_length=64, blank=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["name", "scheduled_for"], name="core_periodicrun_once")]
+        ordering = ["-scheduled_for"]
+
+    def __str__(self) -> str:
+        return f"{self.name} @ {self.scheduled_for:%Y-%m-%d %H:%M}"
+
+
+__all__ = ["Action", "Job", "JobStatus", "PeriodicRun", "TimeStampedModel"]
+
+# Registered here so the app's models are all found when `core.models` loads.
+from govcloud.core.policy import PolicyValue  # noqa: E402
+
+__all__ += ["PolicyValue"]

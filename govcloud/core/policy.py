@@ -1,0 +1,131 @@
+"""Data that is policy: every number of the regulation and of the platform's security, in one place.
+
+Each is a default the center (or the security admin, for security numbers) can change at run time
+through `policies.services.policy_set`, which writes an audit event — so another city's measures run
+without a code change. Read a value with `policy_value(Policy.X)`.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from dataclasses import dataclass
+from datetime import time as dtime
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from govcloud.core.roles import Role
+
+
+class Policy(models.TextChoices):
+    APPROVAL_WORKING_DAYS = "approval_working_days", _("Working days for the center's decision (Art. 10)")
+    DELIVERY_WORKING_DAYS = "delivery_working_days", _("Working days for the provider's delivery (Art. 10)")
+    OFFICE_HOURS_START = "office_hours_start", _("Office hours start")
+    OFFICE_HOURS_END = "office_hours_end", _("Office hours end (a deadline ends at this time)")
+    AUDIT_RETENTION_DAYS = "audit_retention_days", _("Days audit events are kept (Cybersecurity Law Art. 21)")
+    LOCKOUT_FAILURE_LIMIT = "lockout_failure_limit", _("Failed logins before lockout")
+    LOCKOUT_MINUTES = "lockout_minutes", _("Lockout window and duration (minutes)")
+    PASSWORD_MAX_AGE_DAYS = "password_max_age_days", _("Days before a password must be changed")
+    ACCESS_GRANT_MAX_HOURS = "access_grant_max_hours", _("Longest access grant (hours, Art. 18)")
+    INCIDENT_RESPONSE_MINUTES = "incident_response_minutes", _("Incident response time (minutes, Art. 12)")
+
+
+class PolicyKind(models.TextChoices):
+    INTEGER = "integer", _("Whole number")
+    TIME = "time", _("Time of day")
+
+
+@dataclass(frozen=True)
+class PolicyDefinition:
+    key: Policy
+    kind: PolicyKind
+    default: int | dtime
+    minimum: int | None = None
+    maximum: int | None = None
+    # Which roles may change it: center numbers belong to the center admin, security numbers to the
+    # security admin (三员分立).
+    editors: frozenset[Role] = frozenset({Role.CENTER_ADMIN})
+    source: str = ""
+
+
+_SECURITY = frozenset({Role.SECURITY_ADMIN})
+
+DEFINITIONS: dict[Policy, PolicyDefinition] = {
+    d.key: d
+    for d in [
+        PolicyDefinition(Policy.APPROVAL_WORKING_DAYS, PolicyKind.INTEGER, 2, 1, 30, source="第十条"),
+        PolicyDefinition(Policy.DELIVERY_WORKING_DAYS, PolicyKind.INTEGER, 2, 1, 30, source="第十条"),
+        PolicyDefinition(Policy.OFFICE_HOURS_START, PolicyKind.TIME, dtime(9, 0)),
+        PolicyDefinition(Policy.OFFICE_HOURS_END, PolicyKind.TIME, dtime(17, 30)),
+        # The Cybersecurity Law (Art. 21) requires at least six months: never less than 180.
+        PolicyDefinition(
+            Policy.AUDIT_RETENTION_DAYS, PolicyKind.INTEGER, 180, 180, 3650, _SECURITY, "网络安全法第二十一条"
+        ),
+        PolicyDefinition(Policy.LOCKOUT_FAILURE_LIMIT, PolicyKind.INTEGER, 5, 3, 20, _SECURITY),
+        PolicyDefinition(Policy.LOCKOUT_MINUTES, PolicyKind.INTEGER, 15, 1, 1440, _SECURITY),
+        PolicyDefinition(Policy.PASSWORD_MAX_AGE_DAYS, PolicyKind.INTEGER, 90, 1, 365, _SECURITY),
+        PolicyDefinition(Policy.ACCESS_GRANT_MAX_HOURS, PolicyKind.INTEGER, 72, 1, 720, source="第十八条"),
+        PolicyDefinition(Policy.INCIDENT_RESPONSE_MINUTES, PolicyKind.INTEGER, 5, 1, 120, source="第十二条"),
+    ]
+}
+
+
+class PolicyValue(models.Model):
+    """A changed policy; a policy without a row has its default."""
+
+    key = models.CharField(max_length=64, choices=Policy.choices, unique=True)
+    value = models.CharField(max_length=64)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        app_label = "core"
+
+    def __str__(self) -> str:
+        return f"{self.key}={self.value}"
+
+
+def parse(definition: PolicyDefinition, raw: str) -> int | dtime:
+    if definition.kind == PolicyKind.TIME:
+        return dtime.fromisoformat(raw)
+    return int(raw)
+
+
+def serialize(definition: PolicyDefinition, value: int | dtime) -> str:
+    if definition.kind == PolicyKind.TIME:
+        return value.strftime("%H:%M")
+    return str(int(value))
+
+
+# Every web and worker process caches the whole (small) table for a few seconds: a change reaches
+# every process within that time, and a request never pays more than one query for policies.
+_CACHE_SECONDS = 10.0
+_cache: dict[str, str] = {}
+_cache_loaded_at = 0.0
+_lock = threading.Lock()
+
+
+def clear_cache() -> None:
+    global _cache_loaded_at
+    with _lock:
+        _cache_loaded_at = 0.0
+
+
+def _values() -> dict[str, str]:
+    global _cache, _cache_loaded_at
+    with _lock:
+        if time.monotonic() - _cache_loaded_at > _CACHE_SECONDS:
+            _cache = dict(PolicyValue.objects.values_list("key", "value"))
+            _cache_loaded_at = time.monotonic()
+        return _cache
+
+
+def policy_value(key: Policy) -> int | dtime:
+    definition = DEFINITIONS[key]
+    raw = _values().get(key)
+    if raw is None:
+        return definition.default
+    try:
+        return parse(definition, raw)
+    except ValueError:
+        return definition.default

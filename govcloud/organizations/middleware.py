@@ -1,0 +1,63 @@
+"""Account security for page requests: the second factor first, then an expired password.
+
+Until a user who needs TOTP has verified it (or, for an administrator, enrolled it), and until a
+user with a temporary or too old password has changed it, every page except those needed to do so
+redirects there. The REST API applies the same rule through its permission class.
+"""
+
+from datetime import timedelta
+
+from django.shortcuts import redirect
+from django.urls import reverse
+from django.utils import timezone
+
+from govcloud.core.policy import Policy, policy_value
+from govcloud.core.roles import TOTP_REQUIRED_ROLES
+
+SESSION_2FA = "govcloud_2fa"
+TWO_FACTOR_VERIFY = "verify"
+TWO_FACTOR_ENROLL = "enroll"
+
+_ALWAYS_ALLOWED_PREFIXES = ("/static/", "/i18n/", "/api/", "/healthz")
+
+
+def two_factor_state(user) -> str:
+    """What the user still owes at login: verify an enrolled device, enroll one, or nothing."""
+    if user.has_totp_device:
+        return TWO_FACTOR_VERIFY
+    if user.roles & TOTP_REQUIRED_ROLES:
+        return TWO_FACTOR_ENROLL
+    return ""
+
+
+def password_expired(user) -> bool:
+    if user.must_change_password or user.password_changed_at is None:
+        return True
+    max_age = timedelta(days=int(policy_value(Policy.PASSWORD_MAX_AGE_DAYS)))
+    return timezone.now() - user.password_changed_at > max_age
+
+
+class AccountSecurityMiddleware:
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        user = getattr(request, "user", None)
+        if user is None or not user.is_authenticated or request.path.startswith(_ALWAYS_ALLOWED_PREFIXES):
+            return self.get_response(request)
+        logout_url = reverse("organizations:logout")
+        if request.path == logout_url:
+            return self.get_response(request)
+
+        state = request.session.get(SESSION_2FA, "")
+        if state and not user.is_verified():
+            target = reverse("organizations:otp_verify" if state == TWO_FACTOR_VERIFY else "organizations:otp_setup")
+            if request.path != target:
+                return redirect(f"{target}")
+            return self.get_response(request)
+
+        if password_expired(user):
+            target = reverse("organizations:password_change")
+            if request.path != target:
+                return redirect(target)
+        return self.get_response(request)

@@ -1,0 +1,289 @@
+"""GovCloud settings.
+
+Everything that differs between a laptop and production comes from environment variables (or a
+`.env` file at the repository root). The defaults are safe: DEBUG is off, and with DEBUG off a
+SECRET_KEY and a field-encryption key must be given explicitly.
+"""
+
+from datetime import timedelta
+from pathlib import Path
+
+import environ
+from django.core.exceptions import ImproperlyConfigured
+from django.utils.translation import gettext_lazy as _
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+
+env = environ.Env()
+if (BASE_DIR / ".env").exists():
+    env.read_env(str(BASE_DIR / ".env"))
+
+DEBUG = env.bool("GOVCLOUD_DEBUG", default=False)
+DATA_DIR = Path(env.str("GOVCLOUD_DATA_DIR", default=str(BASE_DIR / "data")))
+# Uploaded files and generated exports live outside the web root; they are only ever served by a
+# view that checks scope and writes an audit event.
+PRIVATE_MEDIA_ROOT = DATA_DIR / "private"
+
+_DEV_SECRET = "govcloud-development-only-secret-key-never-use-in-production-0123456789"
+SECRET_KEY = env.str("SECRET_KEY", default=_DEV_SECRET if DEBUG else "")
+if not SECRET_KEY:
+    raise ImproperlyConfigured("SECRET_KEY must be set when GOVCLOUD_DEBUG is off.")
+
+# SM4 key (16 bytes, hex) for sensitive fields at rest; SM3-HMAC key for audit checkpoints and the
+# chain head. Both stay outside the database so that a copy of the database alone reveals nothing.
+_DEV_FIELD_KEY = "00112233445566778899aabbccddeeff"
+FIELD_ENCRYPTION_KEY = env.str("FIELD_ENCRYPTION_KEY", default=_DEV_FIELD_KEY if DEBUG else "")
+AUDIT_SIGNING_KEY = env.str("AUDIT_SIGNING_KEY", default=SECRET_KEY if DEBUG else "")
+if not FIELD_ENCRYPTION_KEY or not AUDIT_SIGNING_KEY:
+    raise ImproperlyConfigured("FIELD_ENCRYPTION_KEY and AUDIT_SIGNING_KEY must be set when GOVCLOUD_DEBUG is off.")
+
+# The demo (DEBUG on) answers any host name so it can be opened from another machine.
+ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["*"] if DEBUG else ["localhost", "127.0.0.1", "[::1]"])
+CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
+
+INSTALLED_APPS = [
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "whitenoise.runserver_nostatic",
+    "django.contrib.staticfiles",
+    "django.contrib.humanize",
+    "rest_framework",
+    "django_filters",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
+    "django_htmx",
+    "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_tasks",
+    "django_tasks_db",
+    "django_rq",
+    # GovCloud, lower floors first (see ARCHITECTURE.md).
+    "govcloud.core",
+    "govcloud.audit",
+    "govcloud.policies",
+    "govcloud.organizations",
+    "govcloud.workdays",
+    "govcloud.web",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "govcloud.core.middleware.RequestContextMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "govcloud.core.middleware.LanguageMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "django_htmx.middleware.HtmxMiddleware",
+    "govcloud.organizations.middleware.AccountSecurityMiddleware",
+    "govcloud.audit.middleware.AccessDeniedAuditMiddleware",
+    # Axes last, as its documentation asks.
+    "axes.middleware.AxesMiddleware",
+]
+
+ROOT_URLCONF = "govcloud.urls"
+WSGI_APPLICATION = "govcloud.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.template.context_processors.i18n",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "govcloud.web.context_processors.shell",
+            ],
+        },
+    },
+]
+
+# --- Database -------------------------------------------------------------------------------
+# SQLite in the data folder is the embedded default; `postgres://...` works unchanged.
+DATA_DIR.mkdir(parents=True, exist_ok=True)
+DATABASES = {
+    "default": env.db("DATABASE_URL", default=f"sqlite:///{DATA_DIR / 'govcloud.sqlite3'}"),
+}
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    DATABASES["default"]["OPTIONS"] = {
+        # IMMEDIATE takes the write lock at BEGIN, so two writers queue instead of one failing
+        # with "database is locked" when it upgrades a read lock; WAL lets readers run meanwhile.
+        "transaction_mode": "IMMEDIATE",
+        "timeout": 30,
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;",
+    }
+else:
+    DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("DATABASE_CONN_MAX_AGE", default=60))
+    DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+REDIS_URL = env.str("REDIS_URL", default="")
+if REDIS_URL:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
+# --- Background work ------------------------------------------------------------------------
+# `db` (default): django-tasks-db and `manage.py db_worker`. `rq`: Redis workers started with
+# `manage.py rqworker --job-class django_tasks_rq.Job`. `immediate`: run inline (tests).
+TASKS_BACKEND = env.str("TASKS_BACKEND", default="db")
+_TASK_BACKENDS = {
+    "db": {"BACKEND": "django_tasks_db.DatabaseBackend"},
+    "rq": {"BACKEND": "django_tasks_rq.RQBackend", "QUEUES": ["default"]},
+    "immediate": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"},
+}
+if TASKS_BACKEND not in _TASK_BACKENDS:
+    raise ImproperlyConfigured(f"TASKS_BACKEND must be one of {sorted(_TASK_BACKENDS)}.")
+TASKS = {"default": _TASK_BACKENDS[TASKS_BACKEND]}
+RQ_QUEUES = {"default": {"URL": REDIS_URL or "redis://localhost:6379/0", "DEFAULT_TIMEOUT": 3600}}
+
+# --- Authentication and account security ----------------------------------------------------
+AUTH_USER_MODEL = "organizations.User"
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+]
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "govcloud.organizations.validators.GovCloudPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+]
+LOGIN_URL = "organizations:login"
+LOGIN_REDIRECT_URL = "web:home"
+LOGOUT_REDIRECT_URL = "organizations:login"
+
+# Lockout (django-axes). The numbers are policies the security admin can change at run time;
+# these callables read them. Each of account and source address is counted on its own.
+AXES_FAILURE_LIMIT = "govcloud.organizations.lockout.failure_limit"
+AXES_COOLOFF_TIME = "govcloud.organizations.lockout.cool_off"
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_RESET_ON_SUCCESS = True
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+AXES_LOCKOUT_CALLABLE = "govcloud.organizations.lockout.lockout_response"
+AXES_CLIENT_IP_CALLABLE = "govcloud.core.context.client_ip"
+AXES_VERBOSE = False
+AXES_ENABLE_ADMIN = False
+
+OTP_TOTP_ISSUER = "GovCloud"
+
+SESSION_COOKIE_AGE = env.int("SESSION_IDLE_MINUTES", default=30) * 60
+SESSION_SAVE_EVERY_REQUEST = True  # the 30 minutes count from the last request: an idle timeout
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+
+# --- Security headers (production) ------------------------------------------------------------
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+if not DEBUG:
+    SESSION_COOKIE_SECURE = True
+    CSRF_COOKIE_SECURE = True
+    SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=True)
+    SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=31_536_000)
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+    SECURE_HSTS_PRELOAD = True
+    # Behind the load balancer, which terminates TLS and sets X-Forwarded-Proto.
+    if env.bool("BEHIND_TLS_PROXY", default=False):
+        SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# How many proxies in front of us may be trusted for X-Forwarded-For (0: use REMOTE_ADDR).
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+
+# --- Internationalization -----------------------------------------------------------------------
+LANGUAGE_CODE = "zh-hans"
+LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]
+LOCALE_PATHS = [BASE_DIR / "locale"]
+TIME_ZONE = "Asia/Shanghai"
+USE_I18N = True
+USE_TZ = True
+
+# --- Static files: Bootstrap, HTMX, ECharts come from node_modules (npm, pinned) ---------------
+STATIC_URL = "/static/"
+STATIC_ROOT = BASE_DIR / "staticfiles"
+_NODE = BASE_DIR / "node_modules"
+STATICFILES_DIRS = [
+    ("vendor/bootstrap", _NODE / "bootstrap" / "dist"),
+    ("vendor/bootstrap-icons", _NODE / "bootstrap-icons" / "font"),
+    ("vendor/htmx", _NODE / "htmx.org" / "dist"),
+    ("vendor/echarts", _NODE / "echarts" / "dist"),
+]
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {
+        "BACKEND": (
+            "django.contrib.staticfiles.storage.StaticFilesStorage"
+            if DEBUG
+            else "whitenoise.storage.CompressedManifestStaticFilesStorage"
+        )
+    },
+}
+WHITENOISE_USE_FINDERS = DEBUG
+
+# --- E-mail -------------------------------------------------------------------------------------
+EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")
+vars().update(EMAIL_CONFIG)
+DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="govcloud@localhost")
+
+# --- REST API -----------------------------------------------------------------------------------
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "govcloud.organizations.api.authentication.ApiTokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["govcloud.core.api.permissions.IsAuthenticatedAndVerified"],
+    "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
+    "DEFAULT_PAGINATION_CLASS": "govcloud.core.api.pagination.StandardPagination",
+    "PAGE_SIZE": 50,
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "EXCEPTION_HANDLER": "govcloud.audit.api.exception_handler.audited_exception_handler",
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "GovCloud API",
+    "DESCRIPTION": "政务云平台管理系统 REST API. Authenticate with a personal access token: "
+    "`Authorization: Bearer gct_...`.",
+    "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_NAME_OVERRIDES": {
+        "OrganizationKindEnum": "govcloud.organizations.models.OrganizationKind",
+        "OrganizationLevelEnum": "govcloud.organizations.models.OrganizationLevel",
+        "DayKindEnum": "govcloud.workdays.models.DayKind",
+        "RoleEnum": "govcloud.core.roles.Role",
+        "JobStatusEnum": "govcloud.core.models.JobStatus",
+        "OutcomeEnum": "govcloud.audit.models.Outcome",
+    },
+}
+
+# --- Logging ------------------------------------------------------------------------------------
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
+    "loggers": {"axes": {"level": "WARNING"}, "django_tasks_db": {"level": "WARNING"}},
+}
+
+# --- GovCloud -----------------------------------------------------------------------------------
+GOVCLOUD_SITE_NAME = _("GovCloud")
+# Days an API token may live at most; the UI offers shorter ones.
+API_TOKEN_MAX_DAYS = 365
+# A job result file is kept this long before the cleanup sweep removes it.
+JOB_RESULT_RETENTION = timedelta(days=7)

@@ -1,0 +1,26 @@
+"""Settings for the test suite: production settings (DEBUG off), with test keys, inline tasks and a
+temporary data folder. DATABASE_URL still chooses the database (SQLite by default, PostgreSQL in
+the CI's second run)."""
+
+import os
+import tempfile
+
+os.environ.setdefault("SECRET_KEY", "test-secret-key-for-the-govcloud-suite-0123456789-abcdefghijklmnop")
+os.environ.setdefault("FIELD_ENCRYPTION_KEY", "0f1e2d3c4b5a69788796a5b4c3d2e1f0")
+os.environ.setdefault("AUDIT_SIGNING_KEY", "test-audit-signing-key")
+os.environ.setdefault("SECURE_SSL_REDIRECT", "false")
+os.environ.setdefault("TASKS_BACKEND", "immediate")
+os.environ.setdefault("GOVCLOUD_DATA_DIR", tempfile.mkdtemp(prefix="govcloud-test-"))
+
+from govcloud.settings import *  # noqa: F403
+from govcloud.settings import ALLOWED_HOSTS, STORAGES
+
+ALLOWED_HOSTS = [*ALLOWED_HOSTS, "testserver"]
+# Argon2 is what production uses (a test checks it); the suite hashes thousands of passwords.
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.MD5PasswordHasher",
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+]
+STORAGES = {**STORAGES, "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}
+WHITENOISE_USE_FINDERS = True
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"

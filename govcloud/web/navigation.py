@@ -1,0 +1,86 @@
+"""The top navigation, per role: one list, so a newcomer sees every page a role reaches."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+
+from govcloud.core.roles import CENTER_ROLES, DEPARTMENT_ROLES, Role
+
+EVERYONE = frozenset(Role)
+
+
+@dataclass(frozen=True)
+class NavItem:
+    label: str | Promise
+    url_name: str
+    icon: str
+    roles: frozenset[Role]
+    # URL prefix that marks the item active.
+    section: str
+
+
+NAVIGATION: list[NavItem] = [
+    NavItem(_("Home"), "web:home", "house", EVERYONE, "/"),
+    NavItem(
+        _("Organizations"),
+        "organizations:organization_list",
+        "diagram-3",
+        EVERYONE - {Role.EXPERT},
+        "/organizations/",
+    ),
+    NavItem(
+        _("Users"),
+        "organizations:user_list",
+        "people",
+        CENTER_ROLES
+        | {
+            Role.SYSTEM_ADMIN,
+            Role.SECURITY_ADMIN,
+            Role.AUDIT_ADMIN,
+            Role.DEPARTMENT_HEAD,
+            Role.DEPARTMENT_SECURITY_OFFICER,
+        },
+        "/users/",
+    ),
+    NavItem(_("Working-day calendar"), "workdays:calendar", "calendar3", EVERYONE, "/workdays/"),
+    NavItem(
+        _("Audit trail"),
+        "audit:event_list",
+        "journal-check",
+        frozenset({Role.AUDIT_ADMIN, Role.DEPARTMENT_SECURITY_OFFICER}),
+        "/audit/",
+    ),
+    NavItem(
+        _("Account security"),
+        "organizations:lockout_list",
+        "shield-lock",
+        frozenset({Role.SECURITY_ADMIN}),
+        "/security/",
+    ),
+    NavItem(
+        _("Policies"),
+        "policies:policy_list",
+        "sliders",
+        CENTER_ROLES | {Role.SECURITY_ADMIN, Role.SYSTEM_ADMIN},
+        "/policies/",
+    ),
+]
+
+# Used by home pages to pick the panels to show.
+ROLE_PANELS: list[tuple[frozenset[Role], str]] = [
+    (CENTER_ROLES, "web/home/center.html"),
+    (DEPARTMENT_ROLES, "web/home/department.html"),
+    (frozenset({Role.PROVIDER_OPERATOR}), "web/home/provider.html"),
+    (frozenset({Role.FINANCE_VIEWER}), "web/home/finance.html"),
+    (frozenset({Role.EXPERT, Role.LEADING_GROUP}), "web/home/review.html"),
+    (frozenset({Role.SYSTEM_ADMIN}), "web/home/system_admin.html"),
+    (frozenset({Role.SECURITY_ADMIN}), "web/home/security_admin.html"),
+    (frozenset({Role.AUDIT_ADMIN}), "web/home/audit_admin.html"),
+]
+
+
+def items_for(roles: frozenset[Role]) -> list[NavItem]:
+    return [item for item in NAVIGATION if item.roles & roles]

@@ -1,0 +1,52 @@
+"""Small template helpers for GovCloud pages (Bootstrap form fields, querystrings, badges)."""
+
+from django import forms, template
+from django.template.loader import render_to_string
+from django.utils.html import format_html
+
+register = template.Library()
+
+
+def _css_for(widget) -> str:
+    if isinstance(widget, (forms.CheckboxInput,)):
+        return "form-check-input"
+    if isinstance(widget, (forms.CheckboxSelectMultiple, forms.RadioSelect)):
+        return ""
+    if isinstance(widget, (forms.Select, forms.SelectMultiple)):
+        return "form-select"
+    return "form-control"
+
+
+@register.simple_tag
+def field(bound_field, **attrs):
+    """Render one form field with its label, errors and help text, Bootstrap-styled."""
+    widget = bound_field.field.widget
+    css = _css_for(widget)
+    if bound_field.errors and css:
+        css += " is-invalid"
+    merged = {"class": " ".join(filter(None, [css, attrs.pop("class", "")]))}
+    merged.update(attrs)
+    return render_to_string(
+        "web/_field.html",
+        {
+            "field": bound_field,
+            "widget_html": bound_field.as_widget(attrs=merged),
+            "is_check": isinstance(widget, forms.CheckboxInput),
+            "is_multi": isinstance(widget, (forms.CheckboxSelectMultiple, forms.RadioSelect)),
+        },
+    )
+
+
+@register.simple_tag(takes_context=True)
+def querystring_with(context, **changes):
+    """The current querystring with some parameters replaced (for pagination with filters)."""
+    params = context["request"].GET.copy()
+    for key, value in changes.items():
+        params[key] = value
+    return "?" + params.urlencode()
+
+
+@register.simple_tag
+def yesno_badge(value, yes, no):
+    css = "text-bg-success" if value else "text-bg-secondary"
+    return format_html('<span class="badge {}">{}</span>', css, yes if value else no)

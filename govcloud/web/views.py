@@ -1,0 +1,70 @@
+from pathlib import Path
+
+from django.conf import settings
+from django.contrib.auth.decorators import login_required
+from django.db import connection
+from django.http import FileResponse, Http404, JsonResponse
+from django.shortcuts import render
+from django.utils.translation import gettext as _
+
+from govcloud.audit.services import audit_record
+from govcloud.core.selectors import job_get
+from govcloud.organizations.models import OrganizationLevel
+from govcloud.web.navigation import ROLE_PANELS
+from govcloud.web.selectors import home_context
+
+
+@login_required
+def home(request):
+    roles = request.user.roles
+    panels = [template for panel_roles, template in ROLE_PANELS if roles & panel_roles]
+    context = home_context(user=request.user)
+    center = context.get("center")
+    if center:
+        context["level_chart"] = {
+            "tooltip": {"trigger": "item"},
+            "legend": {"bottom": 0},
+            "series": [
+                {
+                    "type": "pie",
+                    "radius": ["45%", "70%"],
+                    "data": [
+                        {"name": str(OrganizationLevel(level).label), "value": n} for level, n in center["by_level"]
+                    ],
+                }
+            ],
+        }
+    return render(request, "web/home.html", {"panels": panels, **context})
+
+
+@login_required
+def job_detail(request, pk):
+    job = job_get(user=request.user, job_id=pk)
+    template = "web/_job_progress.html" if request.htmx else "web/job_detail.html"
+    return render(request, template, {"job": job})
+
+
+@login_required
+def job_download(request, pk):
+    job = job_get(user=request.user, job_id=pk)
+    if not job.result_file:
+        raise Http404(_("This job has no file."))
+    root = Path(settings.PRIVATE_MEDIA_ROOT).resolve()
+    path = (root / job.result_file).resolve()
+    if root not in path.parents or not path.exists():
+        raise Http404(_("The file is no longer available."))
+    audit_record(
+        actor=request.user,
+        action="job.download",
+        object_type="core.job",
+        object_id=job.pk,
+        object_repr=job.result_filename,
+    )
+    return FileResponse(path.open("rb"), as_attachment=True, filename=job.result_filename)
+
+
+def healthz(request):
+    """For the load balancer: the process answers and the database is reachable."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1")
+    return JsonResponse({"status": "ok"})
