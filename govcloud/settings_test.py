@@ -24,3 +24,11 @@ PASSWORD_HASHERS = [
 STORAGES = {**STORAGES, "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}
 WHITENOISE_USE_FINDERS = True
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+
+# A file, not the in-memory database: shared-cache memory databases lock whole tables and ignore
+# the busy timeout, so concurrency tests would fail for a reason production (a WAL file) never has.
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
+    DATABASES["default"]["TEST"] = {"NAME": os.path.join(os.environ["GOVCLOUD_DATA_DIR"], "test.sqlite3")}  # noqa: F405
+
+STATIC_ROOT = os.path.join(os.environ["GOVCLOUD_DATA_DIR"], "static")
+os.makedirs(STATIC_ROOT, exist_ok=True)
