@@ -1,7 +1,7 @@
 """The REST API root: every app's viewsets under /api/v1/, with the OpenAPI schema and docs."""
 
 from django.urls import include, path
-from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.routers import DefaultRouter
 
 from govcloud.audit.api.views import AuditEventViewSet, AuditVerifyView
@@ -24,6 +24,5 @@ urlpatterns = [
     path("audit-chain/verify/", AuditVerifyView.as_view(), name="audit-verify"),
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
-    path("redoc/", SpectacularRedocView.as_view(url_name="api-schema"), name="api-redoc"),
     path("", include(router.urls)),
 ]

@@ -102,7 +102,6 @@ ENDPOINTS: dict[str, Probe] = {
     "api-root": Probe(Kind.SHARED),
     "api-schema": Probe(Kind.SHARED),
     "api-docs": Probe(Kind.SHARED),
-    "api-redoc": Probe(Kind.SHARED),
     "organization-list": Probe(Kind.LIST),
     "organization-detail": Probe(
         Kind.DETAIL, _pk("a_org"), lambda w: MISSING_INT, methods=("get", "patch"), owner_sees_marker=True

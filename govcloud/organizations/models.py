@@ -9,6 +9,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from govcloud.core.fields import EncryptedTextField
 from govcloud.core.models import TimeStampedModel
@@ -26,10 +27,10 @@ class OrganizationKind(models.TextChoices):
 
 
 class OrganizationLevel(models.TextChoices):
-    CITY = "city", _("City")
-    DISTRICT = "district", _("District / county-level city")
-    DEPARTMENT = "department", _("Department")
-    UNIT = "unit", _("Unit")
+    CITY = "city", pgettext_lazy("organization level", "City")
+    DISTRICT = "district", pgettext_lazy("organization level", "District / county-level city")
+    DEPARTMENT = "department", pgettext_lazy("organization level", "Department")
+    UNIT = "unit", pgettext_lazy("organization level", "Unit")
 
 
 # Art. 4 tree: which level may sit under which.

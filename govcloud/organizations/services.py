@@ -315,7 +315,12 @@ def user_set_roles(*, actor: Actor, user: User, roles: set[Role]) -> User:
                     RoleAssignment.objects.create(user=user, role=role, granted_by=None if is_system(actor) else actor)
             except IntegrityError as exc:
                 # A concurrent request granted another administrator role in the meantime.
-                raise ValidationError(_("Separation of duties (三员分立) would be broken; try again.")) from exc
+                raise ValidationError(
+                    _(
+                        "Another change to this account's roles was saved at the same moment and would break "
+                        "separation of duties (三员分立). Reload the account and check its roles."
+                    )
+                ) from exc
             audit_record(actor=actor, action="role.grant", target=user, changes={"role": [None, role.value]})
         for role in sorted(revoked):
             audit_record(actor=actor, action="role.revoke", target=user, changes={"role": [role.value, None]})

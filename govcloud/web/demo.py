@@ -64,7 +64,7 @@ USERS = [
     ("center_reviewer", "李敏", "center", "审核员", {R.CENTER_REVIEWER}),
     ("sysadmin", "张磊", "center", "系统管理员", {R.SYSTEM_ADMIN}),
     ("secadmin", "黄婷", "center", "安全管理员", {R.SECURITY_ADMIN}),
-    ("auditadmin", "林涛", "center", "安全审计员", {R.AUDIT_ADMIN}),
+    ("auditadmin", "林涛", "center", "审计管理员", {R.AUDIT_ADMIN}),
     ("expert_xu", "徐教授", "center", "评审专家", {R.EXPERT}),
     ("expert_ma", "马高工", "center", "评审专家", {R.EXPERT}),
     ("expert_gao", "高研究员", "center", "评审专家", {R.EXPERT}),

@@ -19,31 +19,27 @@ from govcloud.workdays.selectors import deadline_from, next_year_notice_missing,
 
 def deadline_examples() -> dict:
     now = timezone.now()
+    calendar = work_calendar()
     return {
         "approval": deadline_from(now, int(policy_value(Policy.APPROVAL_WORKING_DAYS))),
         "delivery": deadline_from(now, int(policy_value(Policy.DELIVERY_WORKING_DAYS))),
         "approval_days": policy_value(Policy.APPROVAL_WORKING_DAYS),
-        "today_is_working_day": work_calendar().is_working_day(timezone.localdate()),
+        "today_is_working_day": calendar.is_working_day(timezone.localdate()),
     }
 
 
 def center_summary(*, user) -> dict:
-    orgs = organizations_for(user=user)
-    by_kind = dict(
-        Organization.objects.restrict(user).values_list("kind").annotate(n=Count("id")).values_list("kind", "n")
-    )
-    by_level = list(
-        Organization.objects.restrict(user)
-        .filter(kind=OrganizationKind.DEPARTMENT)
-        .values_list("level")
-        .annotate(n=Count("id"))
-        .values_list("level", "n")
-    )
+    # One grouped query gives the counts by kind and by level.
+    rows = list(Organization.objects.restrict(user).values_list("kind", "level").annotate(n=Count("id")).order_by())
+    by_level: dict[str, int] = {}
+    for kind, level, n in rows:
+        if kind == OrganizationKind.DEPARTMENT:
+            by_level[level] = by_level.get(level, 0) + n
     return {
-        "department_count": by_kind.get(OrganizationKind.DEPARTMENT, 0),
-        "organization_count": orgs.count(),
+        "department_count": sum(n for kind, _level, n in rows if kind == OrganizationKind.DEPARTMENT),
+        "organization_count": sum(n for _kind, _level, n in rows),
         "user_count": users_for(user=user).count(),
-        "by_level": by_level,
+        "by_level": sorted(by_level.items()),
         "missing_year": next_year_notice_missing(),
     }
 

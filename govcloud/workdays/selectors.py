@@ -4,6 +4,7 @@ user may see holidays and compute deadlines."""
 from __future__ import annotations
 
 import threading
+import time
 from datetime import date, datetime
 
 from django.db.models import Count, Max
@@ -15,6 +16,10 @@ from govcloud.workdays.models import CalendarDay, CalendarYear, DayKind
 
 _lock = threading.Lock()
 _cached: tuple[tuple, WorkCalendar] | None = None
+_checked_at = 0.0
+# How long a process trusts its calendar before asking the database whether a year changed. The
+# process that makes a change clears its own cache at once; the others follow within this time.
+_RECHECK_SECONDS = 10.0
 
 
 def _version() -> tuple:
@@ -23,12 +28,15 @@ def _version() -> tuple:
 
 
 def work_calendar() -> WorkCalendar:
-    """The calendar from the database, cached per process until a year is added or changed
-    (one small aggregate query per call checks that)."""
-    global _cached
+    """The calendar from the database, cached per process (see _RECHECK_SECONDS)."""
+    global _cached, _checked_at
+    with _lock:
+        if _cached is not None and time.monotonic() - _checked_at < _RECHECK_SECONDS:
+            return _cached[1]
     version = _version()
     with _lock:
         if _cached is not None and _cached[0] == version:
+            _checked_at = time.monotonic()
             return _cached[1]
     holidays, workdays = [], []
     for day, kind in CalendarDay.objects.values_list("date", "kind"):
@@ -40,6 +48,7 @@ def work_calendar() -> WorkCalendar:
     )
     with _lock:
         _cached = (version, calendar)
+        _checked_at = time.monotonic()
     return calendar
 
 
@@ -72,4 +81,4 @@ def next_year_notice_missing(today: date | None = None) -> int | None:
     if today.month < 11:
         return None
     upcoming = today.year + 1
-    return None if CalendarYear.objects.filter(year=upcoming).exists() else upcoming
+    return None if upcoming in work_calendar().official_years else upcoming

@@ -50,3 +50,11 @@ def querystring_with(context, **changes):
 def yesno_badge(value, yes, no):
     css = "text-bg-success" if value else "text-bg-secondary"
     return format_html('<span class="badge {}">{}</span>', css, yes if value else no)
+
+
+@register.simple_tag
+def policy(key: str):
+    """A policy's current value, so pages quote the numbers in force, not the defaults."""
+    from govcloud.core.policy import Policy, policy_value
+
+    return policy_value(Policy(key))
