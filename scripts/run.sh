@@ -7,7 +7,7 @@ export PORT="${PORT:-8000}"
 if [ "${TASKS_BACKEND:-db}" = "rq" ]; then
   export WORKER_COMMAND="python manage.py rqworker --job-class django_tasks_rq.Job default"
 else
-  export WORKER_COMMAND="python manage.py db_worker --queue-name default"
+  export WORKER_COMMAND="python manage.py db_worker --queue-name default --no-reload"
 fi
 export PATH="$PWD/.venv/bin:$PATH"
 python manage.py demo_logins --url "http://localhost:${PORT}/"

@@ -40,3 +40,28 @@ def test_demo_loader_is_idempotent_and_covers_every_role(settings, capsys):
     ):
         assert expected in names
     assert verify_chain().ok
+
+
+def test_bootstrap_creates_the_three_separated_administrators(capsys):
+    from govcloud.organizations.credit_codes import make_credit_code
+
+    call_command(
+        "bootstrap",
+        "--city-name", "某市人民政府", "--city-code", make_credit_code(1),
+        "--center-name", "某市电子政务中心", "--center-code", make_credit_code(2),
+        "--contact-name", "张三", "--contact-phone", "0523-0000000",
+    )  # fmt: skip
+    admins = {u.username: u.roles for u in User.objects.with_roles()}
+    assert admins == {
+        "sysadmin": {Role.SYSTEM_ADMIN},
+        "secadmin": {Role.SECURITY_ADMIN},
+        "auditadmin": {Role.AUDIT_ADMIN},
+    }
+    assert all(u.must_change_password for u in User.objects.all())
+    assert "temporary password" in capsys.readouterr().out
+    with pytest.raises(CommandError):
+        call_command(
+            "bootstrap",
+            "--city-name", "x", "--city-code", make_credit_code(1), "--center-name", "y",
+            "--center-code", make_credit_code(3), "--contact-name", "z", "--contact-phone", "1",
+        )  # fmt: skip

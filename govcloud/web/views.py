@@ -22,6 +22,7 @@ def home(request):
     center = context.get("center")
     if center:
         context["level_chart"] = {
+            "color": ["#a61b1b", "#1756a0", "#e0a526", "#5c7c8a", "#2e7d5b"],
             "tooltip": {"trigger": "item"},
             "legend": {"bottom": 0},
             "series": [
