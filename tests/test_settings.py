@@ -20,7 +20,14 @@ PRODUCTION_ENV = {
 
 def _run(env_overrides: dict, *args: str) -> subprocess.CompletedProcess:
     # Start from a clean environment: the test settings put their own keys into os.environ.
-    ours = {*PRODUCTION_ENV, "SECURE_SSL_REDIRECT", "TASKS_BACKEND", "DATABASE_URL", "REDIS_URL"}
+    ours = {
+        *PRODUCTION_ENV,
+        "SECURE_SSL_REDIRECT",
+        "TASKS_BACKEND",
+        "DATABASE_URL",
+        "REDIS_URL",
+        "DJANGO_ALLOW_ASYNC_UNSAFE",
+    }
     env = {k: v for k, v in os.environ.items() if k not in ours and not k.startswith("GOVCLOUD_")}
     env.update(env_overrides)
     env["GOVCLOUD_DATA_DIR"] = settings.DATA_DIR.as_posix()
