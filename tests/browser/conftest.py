@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -16,6 +17,9 @@ def browser():
 
     if not Path(CHROMIUM).exists():
         pytest.fail("Debian's Chromium is missing: `make test` installs it (apt-get install chromium)")
+    # Playwright's sync API keeps an event loop running in this thread while the browser lives; the
+    # tests (and the database flush after each) still use the ORM synchronously from this thread.
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
     with sync_playwright() as p:
         browser = p.chromium.launch(
             executable_path=CHROMIUM,
@@ -33,12 +37,11 @@ def browser():
         )
         yield browser
         browser.close()
+    os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
 
 
 @pytest.fixture
-def page(browser, live_server, monkeypatch):
-    # Playwright's sync API runs an event loop in this thread; the test body still uses the ORM.
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+def page(browser, live_server):
     context = browser.new_context(viewport={"width": 1366, "height": 860}, locale="zh-CN")
     page = context.new_page()
     page.set_default_timeout(15_000)
