@@ -74,6 +74,7 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "govcloud.core.middleware.RequestContextMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    "govcloud.core.middleware.SessionIdleMiddleware",
     "govcloud.core.middleware.LanguageMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -181,7 +182,9 @@ AXES_ENABLE_ADMIN = False
 OTP_TOTP_ISSUER = "GovCloud"
 
 SESSION_COOKIE_AGE = env.int("SESSION_IDLE_MINUTES", default=30) * 60
-SESSION_SAVE_EVERY_REQUEST = True  # the 30 minutes count from the last request: an idle timeout
+# An idle timeout: core.middleware.SessionIdleMiddleware saves the session (restarting the 30
+# minutes) at most once a minute while the user is active.
+SESSION_SAVE_EVERY_REQUEST = False
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"

@@ -13,7 +13,7 @@ class AuditEventFilter(django_filters.FilterSet):
     action = django_filters.CharFilter(label=_("action"), field_name="action", lookup_expr="startswith")
     object_type = django_filters.CharFilter(label=_("object type"), field_name="object_type")
     object_id = django_filters.CharFilter(label=_("object id"), field_name="object_id")
-    outcome = django_filters.ChoiceFilter(label=_("outcome"), choices=Outcome.choices)
+    outcome = django_filters.ChoiceFilter(label=_("outcome"), choices=Outcome.choices, empty_label=_("All"))
     since = django_filters.DateTimeFilter(
         label=_("From"),
         field_name="occurred_at",

@@ -1,3 +1,5 @@
+import time
+
 from django.conf import settings
 from django.utils import translation
 
@@ -40,4 +42,28 @@ class LanguageMiddleware:
         request.LANGUAGE_CODE = language
         response = self.get_response(request)
         response.headers.setdefault("Content-Language", language)
+        return response
+
+
+class SessionIdleMiddleware:
+    """Idle timeout without a session write on every request.
+
+    The session cookie lives SESSION_COOKIE_AGE (30 minutes) from its last save; saving it again
+    restarts the clock. Saving once a minute of activity keeps an active user signed in and ends an
+    idle session within a minute of the limit, while sparing the database a write per request.
+    """
+
+    TOUCH_EVERY_SECONDS = 60
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        session = getattr(request, "session", None)
+        user = getattr(request, "user", None)
+        if session is not None and user is not None and user.is_authenticated:
+            now = int(time.time())
+            if now - session.get("_touched", 0) >= self.TOUCH_EVERY_SECONDS:
+                session["_touched"] = now
         return response

@@ -2,11 +2,14 @@
 object is in the user's scope but the action belongs to another role."""
 
 from collections.abc import Iterable
+from datetime import timedelta
 
 from django.core.exceptions import PermissionDenied
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from govcloud.core.actors import actor_roles, is_system
+from govcloud.core.policy import Policy, policy_value
 from govcloud.core.roles import Role
 
 
@@ -20,3 +23,12 @@ def require_role(actor, roles: Iterable[Role]) -> None:
     if not has_any_role(actor, roles):
         labels = " / ".join(sorted(str(Role(r).label) for r in roles))
         raise PermissionDenied(_("This action requires one of these roles: %(roles)s.") % {"roles": labels})
+
+
+def password_expired(user) -> bool:
+    """A temporary password, or one older than the policy allows (default 90 days), must be changed
+    before anything else."""
+    if user.must_change_password or user.password_changed_at is None:
+        return True
+    max_age = timedelta(days=int(policy_value(Policy.PASSWORD_MAX_AGE_DAYS)))
+    return timezone.now() - user.password_changed_at > max_age

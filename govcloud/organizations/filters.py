@@ -1,16 +1,27 @@
 import django_filters
+from django import forms
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from govcloud.core.roles import Role
 from govcloud.organizations.models import Organization, OrganizationKind, OrganizationLevel, User
 
+ACTIVE_CHOICES = [("", _("All")), ("true", _("Active")), ("false", _("Disabled"))]
+
+
+def _organizations_in_scope(request):
+    if request is None:
+        return Organization.objects.none()
+    return Organization.objects.restrict(request.user).order_by("path")
+
 
 class OrganizationFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(label=_("Search"), method="search")
-    kind = django_filters.ChoiceFilter(label=_("kind"), choices=OrganizationKind.choices)
-    level = django_filters.ChoiceFilter(label=_("level"), choices=OrganizationLevel.choices)
-    is_active = django_filters.BooleanFilter(label=_("active"))
+    kind = django_filters.ChoiceFilter(label=_("kind"), choices=OrganizationKind.choices, empty_label=_("All kinds"))
+    level = django_filters.ChoiceFilter(
+        label=_("level"), choices=OrganizationLevel.choices, empty_label=_("All levels")
+    )
+    is_active = django_filters.BooleanFilter(label=_("active"), widget=forms.Select(choices=ACTIVE_CHOICES))
 
     class Meta:
         model = Organization
@@ -22,9 +33,16 @@ class OrganizationFilter(django_filters.FilterSet):
 
 class UserFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(label=_("Search"), method="search")
-    organization = django_filters.NumberFilter(label=_("organization"), method="in_organization")
-    role = django_filters.ChoiceFilter(label=_("Role"), choices=Role.choices, method="with_role")
-    is_active = django_filters.BooleanFilter(label=_("active"))
+    organization = django_filters.ModelChoiceFilter(
+        label=_("organization"),
+        queryset=_organizations_in_scope,
+        method="in_organization",
+        empty_label=_("All organizations"),
+    )
+    role = django_filters.ChoiceFilter(
+        label=_("Role"), choices=Role.choices, method="with_role", empty_label=_("All roles")
+    )
+    is_active = django_filters.BooleanFilter(label=_("active"), widget=forms.Select(choices=ACTIVE_CHOICES))
 
     class Meta:
         model = User
@@ -35,8 +53,7 @@ class UserFilter(django_filters.FilterSet):
 
     def in_organization(self, queryset, name, value):
         # The organization and its units (Art. 4 tree).
-        org = Organization.objects.filter(pk=value).values_list("path", flat=True).first()
-        return queryset.filter(organization__path__startswith=org) if org else queryset.none()
+        return queryset.filter(organization__path__startswith=value.path)
 
     def with_role(self, queryset, name, value):
         return queryset.filter(role_assignments__role=value).distinct()

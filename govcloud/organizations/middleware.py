@@ -5,13 +5,10 @@ user with a temporary or too old password has changed it, every page except thos
 redirects there. The REST API applies the same rule through its permission class.
 """
 
-from datetime import timedelta
-
 from django.shortcuts import redirect
 from django.urls import reverse
-from django.utils import timezone
 
-from govcloud.core.policy import Policy, policy_value
+from govcloud.core.permissions import password_expired
 from govcloud.core.roles import TOTP_REQUIRED_ROLES
 
 SESSION_2FA = "govcloud_2fa"
@@ -28,13 +25,6 @@ def two_factor_state(user) -> str:
     if user.roles & TOTP_REQUIRED_ROLES:
         return TWO_FACTOR_ENROLL
     return ""
-
-
-def password_expired(user) -> bool:
-    if user.must_change_password or user.password_changed_at is None:
-        return True
-    max_age = timedelta(days=int(policy_value(Policy.PASSWORD_MAX_AGE_DAYS)))
-    return timezone.now() - user.password_changed_at > max_age
 
 
 class AccountSecurityMiddleware:

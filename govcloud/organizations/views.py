@@ -176,7 +176,9 @@ def token_revoke(request, pk: int):
 
 @login_required
 def organization_list(request):
-    filterset = OrganizationFilter(request.GET or None, queryset=selectors.organizations_for(user=request.user))
+    filterset = OrganizationFilter(
+        request.GET or None, queryset=selectors.organizations_for(user=request.user), request=request
+    )
     page = paginate(request, filterset.qs)
     can_create = has_any_role(request.user, {Role.SYSTEM_ADMIN})
     return render(
@@ -240,7 +242,7 @@ def organization_edit(request, pk: int):
 
 @login_required
 def user_list(request):
-    filterset = UserFilter(request.GET or None, queryset=selectors.users_for(user=request.user))
+    filterset = UserFilter(request.GET or None, queryset=selectors.users_for(user=request.user), request=request)
     page = paginate(request, filterset.qs)
     return render(
         request,

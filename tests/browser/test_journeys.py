@@ -90,3 +90,23 @@ def test_audit_admin_verifies_the_chain_with_a_progress_bar(page, city):
     expect(page.locator("[data-testid=job-progress]")).to_have_attribute("data-status", "succeeded", timeout=20_000)
     expect(page.locator("[data-testid=job-summary]")).to_contain_text("完整")
     shot(page, "audit-verify")
+
+
+def test_readable_on_a_tablet(browser, live_server, city):
+    head = city.user(Role.DEPARTMENT_HEAD, full_name="周强", username="zhouqiang")
+    city.user(Role.DEPARTMENT_APPLICANT)
+    context = browser.new_context(viewport={"width": 820, "height": 1180}, is_mobile=True, has_touch=True)
+    page = context.new_page()
+    page.base = live_server.url
+    log_in(page, head.username)
+    toggler = page.locator(".navbar-toggler")
+    expect(toggler).to_be_visible()
+    expect(page.locator("#gc-nav")).not_to_be_visible()
+    toggler.click()
+    expect(page.locator("#gc-nav")).to_be_visible()
+    page.locator("#gc-nav").get_by_text("用户", exact=True).click()
+    expect(page.locator("[data-testid=user-table]")).to_be_visible()
+    # No sideways scrolling on a tablet.
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1")
+    shot(page, "tablet-users")
+    context.close()

@@ -1,12 +1,14 @@
 from rest_framework.permissions import BasePermission
 
+from govcloud.core.permissions import password_expired
 from govcloud.core.roles import TOTP_REQUIRED_ROLES
 
 
 class IsAuthenticatedAndVerified(BasePermission):
-    """Signed in, and — for browser sessions of roles that require TOTP — verified with it.
+    """Signed in; for browser sessions also verified with TOTP where the role requires it, and with
+    a password that is not temporary or expired — the same rules as the pages.
 
-    Token requests are already strong: a token can only be created from a verified session.
+    Token requests are already strong: a token can only be created from such a session.
     """
 
     message = "Authentication with a verified second factor is required."
@@ -17,6 +19,8 @@ class IsAuthenticatedAndVerified(BasePermission):
             return False
         if getattr(request, "auth", None) is not None:  # personal access token
             return True
+        if password_expired(user):
+            return False
         if user.roles & TOTP_REQUIRED_ROLES or user.has_totp_device:
             return bool(getattr(request._request.user, "is_verified", lambda: False)())
         return True

@@ -177,10 +177,20 @@ def test_password_older_than_90_days_must_be_changed(client, city):
     assert client.get("/")["Location"] == reverse("organizations:password_change")
 
 
-def test_sessions_expire_after_30_idle_minutes():
+def test_sessions_expire_after_30_idle_minutes(client, city, time_machine):
     assert settings.SESSION_COOKIE_AGE == 30 * 60
-    assert settings.SESSION_SAVE_EVERY_REQUEST
     assert settings.SESSION_COOKIE_SECURE and settings.CSRF_COOKIE_SECURE
+    time_machine.move_to("2026-11-26 09:00:00+08:00", tick=False)
+    user = city.user(Role.DEPARTMENT_APPLICANT)
+    attempt(client, user.username, TEST_PASSWORD)
+    # Active every 20 minutes for an hour: still signed in.
+    for _ in range(3):
+        time_machine.shift(timedelta(minutes=20))
+        assert client.get("/").status_code == 200
+    # Then 31 idle minutes: signed out.
+    time_machine.shift(timedelta(minutes=31))
+    response = client.get("/")
+    assert response.status_code == 302 and "/accounts/login/" in response["Location"]
 
 
 def test_logout_is_audited(client, city):
@@ -188,3 +198,9 @@ def test_logout_is_audited(client, city):
     attempt(client, user.username, TEST_PASSWORD)
     client.post(reverse("organizations:logout"))
     assert AuditEvent.objects.filter(action="auth.logout", actor_id=user.pk).exists()
+
+
+def test_api_session_with_an_expired_password_is_refused(client, city):
+    user = city.user(Role.DEPARTMENT_APPLICANT, password_changed_at=timezone.now() - timedelta(days=91))
+    attempt(client, user.username, TEST_PASSWORD)
+    assert client.get("/api/v1/users/me/").status_code == 403
