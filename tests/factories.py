@@ -71,3 +71,19 @@ class UserFactory(factory.django.DjangoModelFactory):
 
 def org_of_kind(kind: str, **kwargs) -> Organization:
     return OrganizationFactory(kind=kind, **kwargs)
+
+
+def xlsx_bytes(rows, headers=("date", "kind", "name")) -> bytes:
+    """A small XLSX workbook, as a person would upload it."""
+    import io
+
+    from openpyxl import Workbook
+
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.append(list(headers))
+    for row in rows:
+        sheet.append(row)
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()

@@ -3,12 +3,10 @@ download, organizations and users managed in the UI, denials recorded."""
 
 from __future__ import annotations
 
-import io
 from datetime import date
 
 import pytest
 from django.urls import reverse
-from openpyxl import Workbook
 
 from conftest import login
 from govcloud.audit.models import AuditEvent
@@ -17,19 +15,9 @@ from govcloud.core.roles import Role
 from govcloud.organizations.credit_codes import make_credit_code
 from govcloud.organizations.models import Organization, User
 from govcloud.workdays.models import CalendarDay, CalendarYear
+from tests.factories import xlsx_bytes
 
 pytestmark = pytest.mark.django_db
-
-
-def _xlsx(rows) -> bytes:
-    workbook = Workbook()
-    sheet = workbook.active
-    sheet.append(["date", "kind", "name"])
-    for row in rows:
-        sheet.append(row)
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
 
 
 def _upload(content: bytes, name: str = "notice.xlsx"):
@@ -40,7 +28,7 @@ def _upload(content: bytes, name: str = "notice.xlsx"):
 
 def test_center_admin_imports_a_notice_from_xlsx(client, city, django_capture_on_commit_callbacks):
     login(client, city.user(Role.CENTER_ADMIN))
-    data = _xlsx(
+    data = xlsx_bytes(
         [[date(2027, 1, 1), "休", "元旦"], [date(2027, 2, 6), "holiday", "春节"], ["2027-01-31", "班", "春节"]]
     )
     with django_capture_on_commit_callbacks(execute=True):
@@ -59,7 +47,7 @@ def test_center_admin_imports_a_notice_from_xlsx(client, city, django_capture_on
 
 def test_bad_xlsx_rows_fail_the_job_with_reasons_and_change_nothing(client, city, django_capture_on_commit_callbacks):
     login(client, city.user(Role.CENTER_ADMIN))
-    data = _xlsx([["not-a-date", "休", ""], [date(2027, 3, 3), "班", ""]])
+    data = xlsx_bytes([["not-a-date", "休", ""], [date(2027, 3, 3), "班", ""]])
     with django_capture_on_commit_callbacks(execute=True):
         client.post(reverse("workdays:import"), {"year": 2027, "file": _upload(data)})
     job = Job.objects.get(kind="calendar.import")

@@ -1,12 +1,10 @@
 from __future__ import annotations
 
-import io
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
-from openpyxl import Workbook
 
 from govcloud.audit.models import AuditEvent
 from govcloud.core.actors import SYSTEM
@@ -15,8 +13,10 @@ from govcloud.workdays import selectors, services
 from govcloud.workdays.models import CalendarDay, CalendarSource, CalendarYear, DayKind
 from govcloud.workdays.services import DayEntry
 from govcloud.workdays.xlsx import parse_workbook
+from tests.factories import xlsx_bytes
 
 SH = ZoneInfo("Asia/Shanghai")
+
 pytestmark = pytest.mark.django_db
 
 
@@ -97,19 +97,8 @@ def test_next_year_warning_from_november():
     assert selectors.next_year_notice_missing(date(2026, 11, 26)) is None
 
 
-def _xlsx(rows) -> bytes:
-    workbook = Workbook()
-    sheet = workbook.active
-    sheet.append(["date", "kind", "name"])
-    for row in rows:
-        sheet.append(row)
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
-
-
 def test_xlsx_parse_accepts_chinese_kinds():
-    entries = parse_workbook(_xlsx([[date(2027, 1, 1), "休", "元旦"], ["2027-01-31", "班", "春节调休"]]))
+    entries = parse_workbook(xlsx_bytes([[date(2027, 1, 1), "休", "元旦"], ["2027-01-31", "班", "春节调休"]]))
     assert [(e.date, e.kind) for e in entries] == [
         (date(2027, 1, 1), DayKind.HOLIDAY),
         (date(2027, 1, 31), DayKind.WORKDAY),
@@ -118,7 +107,7 @@ def test_xlsx_parse_accepts_chinese_kinds():
 
 def test_xlsx_errors_name_every_bad_row():
     with pytest.raises(ValidationError) as info:
-        parse_workbook(_xlsx([["not a date", "休", ""], [date(2027, 1, 1), "maybe", ""]]))
+        parse_workbook(xlsx_bytes([["not a date", "休", ""], [date(2027, 1, 1), "maybe", ""]]))
     text = " ".join(info.value.messages)
     assert "Row 2" in text and "Row 3" in text
 
