@@ -12,11 +12,11 @@ export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
 .PHONY: run test install install-dev system-packages frontend messages migrate lint format screenshots bench clean
 
-run: install messages migrate
+run: .env install messages migrate
 	GOVCLOUD_DEBUG=1 $(PY) manage.py load_demo
 	GOVCLOUD_DEBUG=1 PORT=$(PORT) scripts/run.sh
 
-test: install-dev messages
+test: .env install-dev messages
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(PY) manage.py makemigrations --check --dry-run --settings=govcloud.settings_test
@@ -26,6 +26,11 @@ test: install-dev messages
 
 system-packages:
 	scripts/install-system-packages.sh
+
+# A developer machine's local settings (never committed): the demo runs with DEBUG on, so that
+# `manage.py` works here without production keys. Production sets its variables instead.
+.env:
+	printf '# Local development settings (not committed). Production: see README.\nGOVCLOUD_DEBUG=true\n' > $@
 
 $(PY):
 	@command -v $(PYTHON) >/dev/null || { echo "Python 3.11 is needed ($(PYTHON) not found)"; exit 1; }

@@ -5,6 +5,8 @@ the CI's second run)."""
 import os
 import tempfile
 
+# Production-like whatever a developer's .env says.
+os.environ["GOVCLOUD_DEBUG"] = "false"
 os.environ.setdefault("SECRET_KEY", "test-secret-key-for-the-govcloud-suite-0123456789-abcdefghijklmnop")
 os.environ.setdefault("FIELD_ENCRYPTION_KEY", "0f1e2d3c4b5a69788796a5b4c3d2e1f0")
 os.environ.setdefault("AUDIT_SIGNING_KEY", "test-audit-signing-key")
