@@ -227,6 +227,21 @@ def audit_export_start(*, actor: Actor, filters: dict[str, str], fmt: str):
     return job
 
 
+def audit_verify(*, actor: Actor, progress=None) -> chain.VerifyResult:
+    """Walk the whole chain now (the audit admin, or SYSTEM for the command and the job); the check
+    itself is an audit event, with its verdict."""
+    require_role(actor, {Role.AUDIT_ADMIN})
+    result = chain.verify_chain(progress=progress)
+    audit_record(
+        actor=actor,
+        action="audit.verify",
+        object_type="audit.auditevent",
+        outcome=Outcome.SUCCESS if result.ok else Outcome.FAILURE,
+        message=str(result.summary()),
+    )
+    return result
+
+
 def audit_verify_start(*, actor: Actor):
     from govcloud.audit.tasks import audit_verify_task
     from govcloud.core.services import job_start

@@ -19,6 +19,7 @@ from django.db.models.functions import Concat, Substr
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from govcloud.audit.models import Outcome
 from govcloud.audit.services import audit_record, created, diff, snapshot
 from govcloud.core.actors import Actor, is_system
 from govcloud.core.crypto import sm3_hex
@@ -433,13 +434,26 @@ def totp_enrollment_confirm(*, actor: User, device, token: str) -> bool:
         if device.user_id != actor.pk or device.confirmed:
             raise PermissionDenied
         if not device.verify_token(token.strip()):
-            audit_record(actor=actor, action="totp.enroll_failed", target=actor, outcome="failure")
+            audit_record(actor=actor, action="totp.enroll_failed", target=actor, outcome=Outcome.FAILURE)
             return False
         device.confirmed = True
         device.save(update_fields=["confirmed"])
         audit_record(actor=actor, action="totp.enroll", target=actor)
         actor.__dict__.pop("has_totp_device", None)
     return True
+
+
+def totp_verify(*, actor: User, token: str):
+    """Check a login's second factor. Returns the matching device, or None (and records the
+    failure); django-otp's throttling slows guessing down."""
+    import django_otp
+
+    device = django_otp.match_token(actor, token.strip())
+    if device is None:
+        audit_record(actor=actor, action="auth.otp_failed", target=actor, outcome=Outcome.FAILURE)
+    else:
+        audit_record(actor=actor, action="auth.otp_verify", target=actor)
+    return device
 
 
 def totp_reset(*, actor: Actor, user: User) -> None:

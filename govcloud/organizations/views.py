@@ -21,8 +21,6 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from govcloud.audit.models import Outcome
-from govcloud.audit.services import audit_record
 from govcloud.core.forms import form_errors_from
 from govcloud.core.permissions import has_any_role, require_role
 from govcloud.core.roles import Role
@@ -71,12 +69,10 @@ class LogoutView(auth_views.LogoutView):
 def otp_verify(request):
     form = OtpTokenForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        device = django_otp.match_token(request.user, form.cleaned_data["token"])
+        device = services.totp_verify(actor=request.user, token=form.cleaned_data["token"])
         if device is not None:
             django_otp.login(request, device)
-            audit_record(actor=request.user, action="auth.otp_verify", target=request.user)
-            return redirect(request.GET.get("next") or "web:home")
-        audit_record(actor=request.user, action="auth.otp_failed", target=request.user, outcome=Outcome.FAILURE)
+            return redirect("web:home")
         form.add_error("token", _("The code is not correct or has expired. Wait for the next code and try again."))
     return render(request, "organizations/otp_verify.html", {"form": form})
 

@@ -1,17 +1,13 @@
-from pathlib import Path
-
-from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.db import connection
-from django.http import FileResponse, Http404, JsonResponse
+from django.http import FileResponse, JsonResponse
 from django.shortcuts import render
-from django.utils.translation import gettext as _
 
-from govcloud.audit.services import audit_record
 from govcloud.core.selectors import job_get
 from govcloud.organizations.models import OrganizationLevel
 from govcloud.web.navigation import ROLE_PANELS
 from govcloud.web.selectors import home_context
+from govcloud.web.services import job_download_open
 
 
 @login_required
@@ -48,19 +44,7 @@ def job_detail(request, pk):
 @login_required
 def job_download(request, pk):
     job = job_get(user=request.user, job_id=pk)
-    if not job.result_file:
-        raise Http404(_("This job has no file."))
-    root = Path(settings.PRIVATE_MEDIA_ROOT).resolve()
-    path = (root / job.result_file).resolve()
-    if root not in path.parents or not path.exists():
-        raise Http404(_("The file is no longer available."))
-    audit_record(
-        actor=request.user,
-        action="job.download",
-        object_type="core.job",
-        object_id=job.pk,
-        object_repr=job.result_filename,
-    )
+    path = job_download_open(actor=request.user, job=job)
     return FileResponse(path.open("rb"), as_attachment=True, filename=job.result_filename)
 
 

@@ -3,10 +3,13 @@ or imported from XLSX). Only the center admin changes the calendar; every change
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
+from pathlib import Path
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
@@ -133,3 +136,39 @@ def calendar_year_set(
         )
     selectors.clear_cache()
     return record
+
+
+def calendar_import_start(*, actor: Actor, upload, year: int, notice_reference: str = ""):
+    """Keep the uploaded XLSX outside the web root and import it in the background; the upload is
+    an audit event now, the import's result another when the job applies it."""
+    # Imported here: the task module imports this one.
+    from govcloud.core.services import job_start
+    from govcloud.workdays.tasks import calendar_import_task
+
+    require_role(actor, {Role.CENTER_ADMIN})
+    folder = Path(settings.PRIVATE_MEDIA_ROOT) / "uploads" / "calendar"
+    folder.mkdir(parents=True, exist_ok=True)
+    target = folder / f"{uuid.uuid4().hex}.xlsx"
+    with target.open("wb") as handle:
+        for chunk in upload.chunks():
+            handle.write(chunk)
+    with transaction.atomic():
+        job = job_start(
+            actor=actor,
+            kind="calendar.import",
+            label=_("Import the %(year)d calendar") % {"year": year},
+            task=calendar_import_task,
+            params={
+                "upload": str(target.relative_to(settings.PRIVATE_MEDIA_ROOT)),
+                "year": year,
+                "notice_reference": notice_reference,
+            },
+        )
+        audit_record(
+            actor=actor,
+            action="calendar.import_upload",
+            object_type="core.job",
+            object_id=job.pk,
+            object_repr=str(upload.name)[:200],
+        )
+    return job

@@ -4,9 +4,7 @@ from __future__ import annotations
 
 import calendar as pycalendar
 from datetime import date
-from pathlib import Path
 
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -16,16 +14,13 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from govcloud.audit.services import audit_record
 from govcloud.core.forms import form_errors_from
 from govcloud.core.permissions import has_any_role, require_role
 from govcloud.core.roles import Role
-from govcloud.core.services import job_start
 from govcloud.workdays import selectors, services
 from govcloud.workdays.forms import DayEntryFormSet, DeadlineForm, ImportForm, NoticeForm
 from govcloud.workdays.holiday_names import holiday_label
 from govcloud.workdays.models import DayKind
-from govcloud.workdays.tasks import calendar_import_task
 from govcloud.workdays.xlsx import template_workbook
 
 
@@ -130,29 +125,11 @@ def import_upload(request):
     require_role(request.user, {Role.CENTER_ADMIN})
     form = ImportForm(request.POST or None, request.FILES or None, initial={"year": timezone.localdate().year + 1})
     if request.method == "POST" and form.is_valid():
-        upload = form.cleaned_data["file"]
-        folder = Path(settings.PRIVATE_MEDIA_ROOT) / "uploads" / "calendar"
-        folder.mkdir(parents=True, exist_ok=True)
-        stamp = timezone.now().strftime("%Y%m%d%H%M%S%f")
-        target = folder / f"{request.user.pk}-{stamp}.xlsx"
-        target.write_bytes(upload.read())
-        job = job_start(
+        job = services.calendar_import_start(
             actor=request.user,
-            kind="calendar.import",
-            label=_("Import the %(year)d calendar") % {"year": form.cleaned_data["year"]},
-            task=calendar_import_task,
-            params={
-                "upload": str(target.relative_to(settings.PRIVATE_MEDIA_ROOT)),
-                "year": form.cleaned_data["year"],
-                "notice_reference": form.cleaned_data["notice_reference"],
-            },
-        )
-        audit_record(
-            actor=request.user,
-            action="calendar.import_upload",
-            object_type="core.job",
-            object_id=job.pk,
-            object_repr=upload.name[:200],
+            upload=form.cleaned_data["file"],
+            year=form.cleaned_data["year"],
+            notice_reference=form.cleaned_data["notice_reference"],
         )
         return redirect("web:job_detail", pk=job.pk)
     return render(request, "workdays/import_form.html", {"form": form})
