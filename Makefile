@@ -10,7 +10,7 @@ PIP := $(VENV)/bin/pip
 PORT ?= 8000
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: run test install install-dev system-packages frontend messages migrate lint format screenshots bench clean
+.PHONY: run test install install-dev system-packages frontend messages migrate lint format clean
 
 run: .env install messages migrate
 	GOVCLOUD_DEBUG=1 $(PY) manage.py load_demo
@@ -68,12 +68,6 @@ lint:
 
 format:
 	$(VENV)/bin/ruff check --fix . && $(VENV)/bin/ruff format .
-
-screenshots: install-dev messages
-	$(PY) scripts/screenshots.py
-
-bench: install-dev
-	$(PY) benchmarks/run.py
 
 clean:
 	rm -rf $(VENV) node_modules staticfiles
