@@ -5,6 +5,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.routers import DefaultRouter
 
 from govcloud.audit.api.views import AuditEventViewSet, AuditVerifyView
+from govcloud.notifications.api.views import NotificationViewSet
 from govcloud.organizations.api.views import ApiTokenViewSet, OrganizationViewSet, UserViewSet
 from govcloud.policies.api.views import PolicyViewSet
 from govcloud.web.api.views import JobViewSet
@@ -18,6 +19,7 @@ router.register("audit-events", AuditEventViewSet, basename="audit-event")
 router.register("calendar/years", CalendarYearViewSet, basename="calendar-year")
 router.register("policies", PolicyViewSet, basename="policy")
 router.register("jobs", JobViewSet, basename="job")
+router.register("notifications", NotificationViewSet, basename="notification")
 
 urlpatterns = [
     path("calendar/deadline/", DeadlineView.as_view(), name="calendar-deadline"),

@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "govcloud.audit",
     "govcloud.policies",
     "govcloud.organizations",
+    "govcloud.notifications",
     "govcloud.workdays",
     "govcloud.web",
 ]

@@ -129,3 +129,30 @@ ENDPOINTS: dict[str, Probe] = {
     "job-list": Probe(Kind.LIST),
     "job-detail": Probe(Kind.DETAIL, _pk("a_job"), lambda w: MISSING_UUID, owner_sees_marker=True),
 }
+
+
+def _load_app_registries() -> list:
+    """Each app may keep its part of the harness in `<app>/tests/isolation.py`: an `ENDPOINTS` dict
+    like the one above and a `populate(world)` that gives department A marked objects."""
+    import importlib
+
+    from django.apps import apps
+
+    modules = []
+    for config in apps.get_app_configs():
+        if not config.name.startswith("govcloud."):
+            continue
+        try:
+            module = importlib.import_module(f"{config.name}.tests.isolation")
+        except ModuleNotFoundError as exc:
+            if exc.name != f"{config.name}.tests.isolation":
+                raise
+            continue
+        clash = set(module.ENDPOINTS) & set(ENDPOINTS)
+        assert not clash, f"{config.name} registers endpoints twice: {clash}"
+        ENDPOINTS.update(module.ENDPOINTS)
+        modules.append(module)
+    return modules
+
+
+APP_REGISTRIES = _load_app_registries()

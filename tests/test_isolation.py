@@ -22,7 +22,7 @@ from govcloud.core.models import Job, JobStatus
 from govcloud.core.roles import Role
 from govcloud.organizations import services as org_services
 from govcloud.organizations.models import Organization, User
-from tests.isolation import ENDPOINTS, MARKER, Kind
+from tests.isolation import APP_REGISTRIES, ENDPOINTS, MARKER, Kind
 from tests.urlwalk import named_patterns
 
 pytestmark = pytest.mark.django_db
@@ -48,6 +48,8 @@ class World:
         Job.objects.filter(pk=self.a_job.pk).update(result_file=f"jobs/{self.a_job.pk}/a.csv", result_filename="a.csv")
         self.a_event = audit_record(actor=self.a_user, action="test.marker", object_repr=MARKER, target=self.a_org)
         self.b = {role: city.user(role, org=city.dept_b) for role in B_ROLES}
+        for registry in APP_REGISTRIES:
+            registry.populate(self)
 
 
 @pytest.fixture

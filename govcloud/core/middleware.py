@@ -54,6 +54,8 @@ class SessionIdleMiddleware:
     """
 
     TOUCH_EVERY_SECONDS = 60
+    # Requests a page makes by itself (the notification bell, a progress bar) are not activity.
+    BACKGROUND_HEADER = "X-GovCloud-Background"
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -62,7 +64,8 @@ class SessionIdleMiddleware:
         response = self.get_response(request)
         session = getattr(request, "session", None)
         user = getattr(request, "user", None)
-        if session is not None and user is not None and user.is_authenticated:
+        background = request.headers.get(self.BACKGROUND_HEADER) == "1"
+        if session is not None and user is not None and user.is_authenticated and not background:
             now = int(time.time())
             if now - session.get("_touched", 0) >= self.TOUCH_EVERY_SECONDS:
                 session["_touched"] = now

@@ -29,6 +29,22 @@ class Policy(models.TextChoices):
     PASSWORD_MAX_AGE_DAYS = "password_max_age_days", _("Days before a password must be changed")
     ACCESS_GRANT_MAX_HOURS = "access_grant_max_hours", _("Longest access grant (hours, Art. 18)")
     INCIDENT_RESPONSE_MINUTES = "incident_response_minutes", _("Incident response time (minutes, Art. 12)")
+    ASSESSMENT_MONTHS_LEVEL3 = "assessment_months_level3", _("Months between MLPS assessments, level 3 and above")
+    ASSESSMENT_MONTHS_LEVEL2 = "assessment_months_level2", _("Months between MLPS assessments, level 2")
+    EXEMPTION_VALID_MONTHS = "exemption_valid_months", _("Months a migration exemption is valid (Art. 3)")
+    EXPERT_REVIEW_MIN_EXPERTS = "expert_review_min_experts", _("Experts at least in a migration exemption review")
+    EXPERT_REVIEW_WORKING_DAYS = "expert_review_working_days", _("Working days for the experts' votes")
+    LEADING_GROUP_WORKING_DAYS = "leading_group_working_days", _("Working days for the leading group's decision")
+    ATTACHMENT_MAX_MB = "attachment_max_mb", _("Largest attachment (MB)")
+    BULLETIN_DUE_WORKING_DAY = (
+        "bulletin_due_working_day",
+        _("Monthly security bulletin due by this working day (Art. 17)"),
+    )
+    DRILL_INTERVAL_MONTHS = "drill_interval_months", _("Months between emergency drills (Art. 17)")
+    PROTECTION_PLAN_REMINDER_DAYS = (
+        "protection_plan_reminder_days",
+        _("Days before a holiday or major event to remind the provider of its protection plan (Art. 12)"),
+    )
 
 
 class PolicyKind(models.TextChoices):
@@ -67,6 +83,16 @@ DEFINITIONS: dict[Policy, PolicyDefinition] = {
         PolicyDefinition(Policy.PASSWORD_MAX_AGE_DAYS, PolicyKind.INTEGER, 90, 1, 365, _SECURITY),
         PolicyDefinition(Policy.ACCESS_GRANT_MAX_HOURS, PolicyKind.INTEGER, 72, 1, 720, source="第十八条"),
         PolicyDefinition(Policy.INCIDENT_RESPONSE_MINUTES, PolicyKind.INTEGER, 5, 1, 120, source="第十二条"),
+        PolicyDefinition(Policy.ASSESSMENT_MONTHS_LEVEL3, PolicyKind.INTEGER, 12, 1, 36, source="第十一条"),
+        PolicyDefinition(Policy.ASSESSMENT_MONTHS_LEVEL2, PolicyKind.INTEGER, 24, 1, 60, source="第十一条"),
+        PolicyDefinition(Policy.EXEMPTION_VALID_MONTHS, PolicyKind.INTEGER, 12, 1, 60, source="第三条"),
+        PolicyDefinition(Policy.EXPERT_REVIEW_MIN_EXPERTS, PolicyKind.INTEGER, 3, 3, 15, source="第三条"),
+        PolicyDefinition(Policy.EXPERT_REVIEW_WORKING_DAYS, PolicyKind.INTEGER, 10, 1, 60, source="第三条"),
+        PolicyDefinition(Policy.LEADING_GROUP_WORKING_DAYS, PolicyKind.INTEGER, 10, 1, 60, source="第三条"),
+        PolicyDefinition(Policy.ATTACHMENT_MAX_MB, PolicyKind.INTEGER, 20, 1, 200, _SECURITY),
+        PolicyDefinition(Policy.BULLETIN_DUE_WORKING_DAY, PolicyKind.INTEGER, 5, 1, 20, source="第十七条"),
+        PolicyDefinition(Policy.DRILL_INTERVAL_MONTHS, PolicyKind.INTEGER, 12, 1, 24, source="第十七条"),
+        PolicyDefinition(Policy.PROTECTION_PLAN_REMINDER_DAYS, PolicyKind.INTEGER, 10, 1, 60, source="第十二条"),
     ]
 }
 
@@ -74,7 +100,8 @@ DEFINITIONS: dict[Policy, PolicyDefinition] = {
 class PolicyValue(models.Model):
     """A changed policy; a policy without a row has its default."""
 
-    key = models.CharField(max_length=64, choices=Policy.choices, unique=True)
+    # No `choices` here: the list of policies grows with each capability, and the services validate keys.
+    key = models.CharField(max_length=64, unique=True)
     value = models.CharField(max_length=64)
     updated_at = models.DateTimeField(auto_now=True)
 

@@ -1,0 +1,37 @@
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.shortcuts import redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_POST
+
+from govcloud.notifications import selectors, services
+
+
+@login_required
+def notification_list(request):
+    page = Paginator(selectors.notifications_for(user=request.user), 50).get_page(request.GET.get("page"))
+    return render(request, "notifications/notification_list.html", {"page": page})
+
+
+@login_required
+@require_POST
+def notification_open(request, pk: int):
+    notification = selectors.notification_get(user=request.user, pk=pk)
+    services.notification_mark_read(actor=request.user, notification=notification)
+    link = notification.link
+    if link and url_has_allowed_host_and_scheme(link, allowed_hosts={request.get_host()}):
+        return redirect(link)
+    return redirect("notifications:notification_list")
+
+
+@login_required
+@require_POST
+def notification_read_all(request):
+    services.notification_mark_read(actor=request.user)
+    return redirect("notifications:notification_list")
+
+
+@login_required
+def notification_badge(request):
+    """The unread count for the bell, fetched after the page loads so pages pay no query for it."""
+    return render(request, "notifications/_badge.html", {"unread": selectors.unread_count(user=request.user)})
