@@ -8,6 +8,8 @@ from govcloud.audit.api.views import AuditEventViewSet, AuditVerifyView
 from govcloud.notifications.api.views import NotificationViewSet
 from govcloud.organizations.api.views import ApiTokenViewSet, OrganizationViewSet, UserViewSet
 from govcloud.policies.api.views import PolicyViewSet
+from govcloud.security.api import urls as security_api
+from govcloud.systems.api import urls as systems_api
 from govcloud.web.api.views import JobViewSet
 from govcloud.workdays.api.views import CalendarYearViewSet, DeadlineView
 
@@ -20,6 +22,9 @@ router.register("calendar/years", CalendarYearViewSet, basename="calendar-year")
 router.register("policies", PolicyViewSet, basename="policy")
 router.register("jobs", JobViewSet, basename="job")
 router.register("notifications", NotificationViewSet, basename="notification")
+# Capabilities register their own routes (each app's api/urls.py).
+systems_api.register(router)
+security_api.register(router)
 
 urlpatterns = [
     path("calendar/deadline/", DeadlineView.as_view(), name="calendar-deadline"),

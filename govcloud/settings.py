@@ -67,6 +67,8 @@ INSTALLED_APPS = [
     "govcloud.organizations",
     "govcloud.notifications",
     "govcloud.workdays",
+    "govcloud.systems",
+    "govcloud.security",
     "govcloud.web",
 ]
 

@@ -10,6 +10,8 @@ urlpatterns = [
     path("workdays/", include("govcloud.workdays.urls")),
     path("policies/", include("govcloud.policies.urls")),
     path("notifications/", include("govcloud.notifications.urls")),
+    path("systems/", include("govcloud.systems.urls")),
+    path("security/", include("govcloud.security.urls")),
     path("api/v1/", include("govcloud.api")),
     path("i18n/setlang/", set_language, name="set_language"),
     path("i18n/js/", JavaScriptCatalog.as_view(), name="javascript-catalog"),

@@ -3,7 +3,7 @@ from django.conf import settings
 from govcloud.web.navigation import items_for
 
 
-def _is_active(section: str, path: str) -> bool:
+def _matches(section: str, path: str) -> bool:
     return path == "/" if section == "/" else path.startswith(section)
 
 
@@ -11,8 +11,11 @@ def shell(request):
     user = getattr(request, "user", None)
     roles = user.roles if user is not None and user.is_authenticated else frozenset()
     path = request.path
+    items = items_for(roles)
+    # The most specific section wins (/security/lockouts/ over /security/).
+    active = max((item for item in items if _matches(item.section, path)), key=lambda i: len(i.section), default=None)
     return {
-        "nav_items": [{"item": item, "active": _is_active(item.section, path)} for item in items_for(roles)],
+        "nav_items": [{"item": item, "active": item is active} for item in items],
         "user_role_labels": sorted(str(r.label) for r in roles),
         "site_name": settings.GOVCLOUD_SITE_NAME,
         "languages_available": settings.LANGUAGES,

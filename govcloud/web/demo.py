@@ -14,6 +14,8 @@ from govcloud.core.roles import Role
 from govcloud.organizations import services
 from govcloud.organizations.credit_codes import make_credit_code
 from govcloud.organizations.models import Organization, OrganizationKind, OrganizationLevel, User
+from govcloud.security import demo as security_demo
+from govcloud.systems import demo as systems_demo
 from govcloud.workdays.services import calendar_seed_from_package
 
 DEMO_PASSWORD = "Zwy@Demo2026"
@@ -130,6 +132,10 @@ def load_demo() -> dict[str, int]:
             )
             services.user_set_roles(actor=SYSTEM, user=user, roles=set(roles))
             created["users"] += 1
+    users = {u.username: u for u in User.objects.filter(username__in=[row[0] for row in USERS])}
+    # Each capability adds its demo records (idempotent too).
+    systems_demo.load_demo(orgs=by_key, users=users)
+    security_demo.load_demo(orgs=by_key, users=users)
     if created["organizations"] or created["users"]:
         audit_record(
             actor=SYSTEM,

@@ -45,6 +45,20 @@ NAVIGATION: list[NavItem] = [
         },
         "/users/",
     ),
+    NavItem(
+        _("Information systems"),
+        "systems:system_list",
+        "hdd-network",
+        CENTER_ROLES | DEPARTMENT_ROLES | {Role.PROVIDER_OPERATOR, Role.LEADING_GROUP, Role.EXPERT},
+        "/systems/",
+    ),
+    NavItem(
+        _("Security"),
+        "security:overview",
+        "shield-check",
+        CENTER_ROLES | DEPARTMENT_ROLES | {Role.PROVIDER_OPERATOR},
+        "/security/",
+    ),
     NavItem(_("Working-day calendar"), "workdays:calendar", "calendar3", EVERYONE, "/workdays/"),
     NavItem(
         _("Audit trail"),

@@ -1,0 +1,5 @@
+"""The systems app's API routes; govcloud/api.py calls register()."""
+
+
+def register(router) -> None:
+    pass
