@@ -3,12 +3,17 @@
 #   chromium        browser tests and screenshots (Playwright drives it; no browser is downloaded)
 #   fonts-noto-cjk  Chinese text in screenshots and, later, PDFs
 #   gettext         compiles the Chinese and English translations
+#   nodejs, npm     install the pinned front-end packages (only when npm is not already there)
+#   python3-venv    creates .venv (only when Python cannot)
 set -euo pipefail
 packages=(chromium fonts-noto-cjk gettext)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
 done
+command -v npm >/dev/null 2>&1 || missing+=(nodejs npm)
+command -v python3.11 >/dev/null 2>&1 || missing+=(python3.11)
+python3.11 -c "import ensurepip" >/dev/null 2>&1 || missing+=(python3.11-venv)
 [ ${#missing[@]} -eq 0 ] && exit 0
 echo "Installing system packages: ${missing[*]}"
 SUDO=""
