@@ -20,6 +20,42 @@ PERIODIC_JOBS: list[PeriodicJob] = [
         description="Load any year the chinese-calendar package knows and the database does not.",
     ),
     PeriodicJob(
+        name="systems.exemptions_expire",
+        cron="10 0 * * *",
+        task="govcloud.systems.tasks.exemptions_expire_task",
+        description="Expire migration exemptions past their validity (Art. 3); the system goes back to its room.",
+    ),
+    PeriodicJob(
+        name="systems.mlps_reminders",
+        cron="30 8 * * *",
+        task="govcloud.systems.tasks.mlps_reminders_task",
+        description="Warn about MLPS assessments coming due, overdue rectifications, late reviews (once each).",
+    ),
+    PeriodicJob(
+        name="security.grants_expire",
+        cron="*/5 * * * *",
+        task="govcloud.security.tasks.access_grants_expire_task",
+        description="End access grants whose window has passed (Art. 18).",
+    ),
+    PeriodicJob(
+        name="security.bulletins_missing",
+        cron="0 9 * * *",
+        task="govcloud.security.tasks.bulletins_missing_task",
+        description="Warn the center when a month has no security bulletin by its due working day (Art. 17).",
+    ),
+    PeriodicJob(
+        name="security.drills_overdue",
+        cron="10 9 * * *",
+        task="govcloud.security.tasks.drills_overdue_task",
+        description="Warn when an emergency plan has gone a year without a drill (Art. 17).",
+    ),
+    PeriodicJob(
+        name="security.protection_reminders",
+        cron="0 8 * * *",
+        task="govcloud.security.tasks.protection_plans_remind_task",
+        description="Remind the provider to file its protection plan before holidays and major events (Art. 12).",
+    ),
+    PeriodicJob(
         name="jobs.reap_stale",
         cron="*/30 * * * *",
         task="govcloud.core.tasks.jobs_reap_stale_task",

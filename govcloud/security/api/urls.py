@@ -1,5 +1,16 @@
 """The security app's API routes; govcloud/api.py calls register()."""
 
+from govcloud.security.api import views
+
 
 def register(router) -> None:
-    pass
+    router.register("address-filings", views.AddressFilingViewSet, basename="address-filing")
+    router.register("port-requests", views.PortRequestViewSet, basename="port-request")
+    router.register("access-grants", views.AccessGrantViewSet, basename="access-grant")
+    router.register("access-sessions", views.AccessSessionViewSet, basename="access-session")
+    router.register("security-bulletins", views.SecurityBulletinViewSet, basename="security-bulletin")
+    router.register("emergency-plans", views.EmergencyPlanViewSet, basename="emergency-plan")
+    router.register("emergency-drills", views.EmergencyDrillViewSet, basename="emergency-drill")
+    router.register("drill-follow-ups", views.DrillFollowUpViewSet, basename="drill-follow-up")
+    router.register("major-events", views.MajorEventViewSet, basename="major-event")
+    router.register("protection-plans", views.ProtectionPlanViewSet, basename="protection-plan")

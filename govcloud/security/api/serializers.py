@@ -1,0 +1,475 @@
+"""Serializers of the security API. Input serializers only parse; the services decide."""
+
+from __future__ import annotations
+
+from rest_framework import serializers
+
+from govcloud.core.roles import Role
+from govcloud.core.scoping import Action
+from govcloud.organizations.models import User
+from govcloud.security.models import (
+    AccessGrant,
+    AccessSession,
+    AddressFiling,
+    Attachment,
+    DrillFollowUp,
+    EmergencyDrill,
+    EmergencyPlan,
+    EmergencyPlanVersion,
+    FlagReason,
+    GrantStatus,
+    MajorEvent,
+    OpenPort,
+    PortChange,
+    PortRequest,
+    ProtectionPlan,
+    Protocol,
+    SecurityBulletin,
+)
+from govcloud.systems.models import InformationSystem
+
+
+def _user(serializer):
+    request = serializer.context.get("request")
+    return getattr(request, "user", None)
+
+
+class ScopedSystemField(serializers.PrimaryKeyRelatedField):
+    """A system id, looked up only among the systems the caller may use for `action`: another
+    department's system answers like a missing one."""
+
+    def __init__(self, *, action: str = Action.CHANGE, provider_action: str | None = None, **kwargs):
+        self.action = action
+        self.provider_action = provider_action
+        super().__init__(**kwargs)
+
+    def get_queryset(self):
+        user = _user(self.parent)
+        action = self.action
+        if self.provider_action and user is not None and Role.PROVIDER_OPERATOR in getattr(user, "roles", ()):
+            action = self.provider_action
+        return InformationSystem.objects.restrict(user, action)
+
+
+class AttachmentSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Attachment
+        fields = ["id", "original_name", "content_type", "size", "sha256", "uploaded_at"]
+        read_only_fields = fields
+
+
+# --- Exposure ------------------------------------------------------------------------------------
+
+
+class PortEntrySerializer(serializers.Serializer):
+    port = serializers.IntegerField(min_value=1, max_value=65535)
+    protocol = serializers.ChoiceField(choices=Protocol.choices, default=Protocol.TCP)
+
+
+class AddressFilingSerializer(serializers.ModelSerializer):
+    system = ScopedSystemField()
+    system_name = serializers.CharField(source="system.name", read_only=True)
+    organization_name = serializers.CharField(source="organization.name", read_only=True)
+    address = serializers.CharField(max_length=45)
+    requested_ports = PortEntrySerializer(many=True, required=False)
+    open_port_count = serializers.IntegerField(read_only=True, default=None)
+    pending_request_count = serializers.IntegerField(read_only=True, default=None)
+
+    class Meta:
+        model = AddressFiling
+        fields = [
+            "id",
+            "system",
+            "system_name",
+            "organization",
+            "organization_name",
+            "address",
+            "domain",
+            "requested_ports",
+            "purpose",
+            "status",
+            "reference",
+            "filed_on",
+            "submitted_at",
+            "decided_at",
+            "decision_comment",
+            "open_port_count",
+            "pending_request_count",
+            "created_at",
+        ]
+        read_only_fields = [
+            "id",
+            "organization",
+            "status",
+            "reference",
+            "filed_on",
+            "submitted_at",
+            "decided_at",
+            "decision_comment",
+            "created_at",
+        ]
+
+
+class FilingCompleteSerializer(serializers.Serializer):
+    reference = serializers.CharField(max_length=100)
+    filed_on = serializers.DateField(required=False, allow_null=True)
+    comment = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class CommentSerializer(serializers.Serializer):
+    comment = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class RequiredCommentSerializer(serializers.Serializer):
+    comment = serializers.CharField()
+
+
+class OpenPortSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = OpenPort
+        fields = ["port", "protocol", "opened_at", "request"]
+        read_only_fields = fields
+
+
+class PortChangeSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = PortChange
+        fields = ["id", "port", "protocol", "change", "request", "actor_name", "reason", "occurred_at"]
+        read_only_fields = fields
+
+
+class FilingPortsSerializer(serializers.Serializer):
+    open_ports = OpenPortSerializer(many=True)
+    history = PortChangeSerializer(many=True)
+
+
+class PortCloseSerializer(PortEntrySerializer):
+    reason = serializers.CharField()
+
+
+class ClearanceSerializer(serializers.Serializer):
+    cleared = serializers.BooleanField()
+    reasons = serializers.ListField(child=serializers.CharField())
+
+
+class PortRequestSerializer(serializers.ModelSerializer):
+    address = serializers.CharField(source="filing.address", read_only=True)
+    system_name = serializers.CharField(source="filing.system.name", read_only=True)
+
+    class Meta:
+        model = PortRequest
+        fields = [
+            "id",
+            "filing",
+            "address",
+            "system_name",
+            "organization",
+            "port",
+            "protocol",
+            "reason",
+            "status",
+            "decided_at",
+            "decision_comment",
+            "created_at",
+        ]
+        read_only_fields = ["id", "organization", "status", "decided_at", "decision_comment", "created_at"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        user = _user(self)
+        if "filing" in self.fields and user is not None:
+            # Another department's filing answers like a missing one.
+            self.fields["filing"].queryset = AddressFiling.objects.restrict(user, Action.CHANGE)
+
+
+# --- Access ----------------------------------------------------------------------------------------
+
+
+class AccessGrantSerializer(serializers.ModelSerializer):
+    system = ScopedSystemField(required=False, allow_null=True)
+    system_name = serializers.CharField(source="system.name", read_only=True, default=None)
+    grantee = serializers.PrimaryKeyRelatedField(
+        queryset=User.objects.filter(is_active=True, role_assignments__role=Role.PROVIDER_OPERATOR).distinct()
+    )
+    grantee_name = serializers.CharField(source="grantee.full_name", read_only=True)
+    granted_by_name = serializers.CharField(source="granted_by.full_name", read_only=True)
+    organization_name = serializers.CharField(source="organization.name", read_only=True)
+    resources = serializers.ListField(child=serializers.CharField(max_length=200), required=False)
+    starts_at = serializers.DateTimeField(required=False, allow_null=True)
+    status = serializers.ChoiceField(choices=GrantStatus.choices, read_only=True)
+    session_count = serializers.IntegerField(read_only=True, default=None)
+    flagged_count = serializers.IntegerField(read_only=True, default=None)
+
+    class Meta:
+        model = AccessGrant
+        fields = [
+            "id",
+            "organization",
+            "organization_name",
+            "system",
+            "system_name",
+            "resources",
+            "grantee",
+            "grantee_name",
+            "purpose",
+            "starts_at",
+            "ends_at",
+            "status",
+            "granted_by",
+            "granted_by_name",
+            "revoked_at",
+            "revoke_reason",
+            "session_count",
+            "flagged_count",
+            "created_at",
+        ]
+        read_only_fields = ["id", "organization", "granted_by", "revoked_at", "revoke_reason", "created_at"]
+
+
+class RevokeSerializer(serializers.Serializer):
+    reason = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class AccessSessionSerializer(serializers.ModelSerializer):
+    # The grant is looked up unscoped on purpose: naming someone else's grant is recorded and flagged.
+    grant = serializers.IntegerField(source="grant_id", required=False, allow_null=True)
+    system = ScopedSystemField(action=Action.VIEW, required=False, allow_null=True)
+    system_name = serializers.CharField(source="system.name", read_only=True, default=None)
+    operator_name = serializers.CharField(source="operator.full_name", read_only=True)
+    organization_name = serializers.CharField(source="organization.name", read_only=True)
+    flag_reasons = serializers.ListField(child=serializers.ChoiceField(choices=FlagReason.choices), read_only=True)
+
+    class Meta:
+        model = AccessSession
+        fields = [
+            "id",
+            "organization",
+            "organization_name",
+            "grant",
+            "operator",
+            "operator_name",
+            "system",
+            "system_name",
+            "resource",
+            "started_at",
+            "ended_at",
+            "work_done",
+            "flagged",
+            "flag_reasons",
+            "recorded_at",
+            "reviewed_at",
+            "review_comment",
+        ]
+        read_only_fields = [
+            "id",
+            "organization",
+            "operator",
+            "flagged",
+            "flag_reasons",
+            "recorded_at",
+            "reviewed_at",
+            "review_comment",
+        ]
+
+
+# --- Bulletins -----------------------------------------------------------------------------------
+
+
+class SecurityBulletinSerializer(serializers.ModelSerializer):
+    attachment = AttachmentSerializer(read_only=True)
+    upload = serializers.FileField(write_only=True, required=False, help_text="PDF, PNG or JPEG")
+    publish = serializers.BooleanField(write_only=True, required=False, default=False)
+    read_by_me = serializers.BooleanField(read_only=True, default=None)
+    reader_count = serializers.IntegerField(read_only=True, default=None)
+
+    class Meta:
+        model = SecurityBulletin
+        fields = [
+            "id",
+            "period",
+            "title",
+            "content",
+            "attachment",
+            "upload",
+            "publish",
+            "status",
+            "published_at",
+            "read_by_me",
+            "reader_count",
+            "created_at",
+        ]
+        read_only_fields = ["id", "status", "published_at", "created_at"]
+        extra_kwargs = {"period": {"validators": []}}
+
+
+class ReceiptSerializer(serializers.Serializer):
+    read_at = serializers.DateTimeField(allow_null=True)
+
+
+class DepartmentReadSerializer(serializers.Serializer):
+    organization = serializers.IntegerField(source="organization.pk")
+    organization_name = serializers.CharField(source="organization.name")
+    readers = serializers.IntegerField()
+    first_read_at = serializers.DateTimeField(allow_null=True)
+
+
+# --- Emergency -----------------------------------------------------------------------------------
+
+
+class PlanVersionSerializer(serializers.ModelSerializer):
+    attachment = AttachmentSerializer(read_only=True)
+
+    class Meta:
+        model = EmergencyPlanVersion
+        fields = ["number", "content", "change_summary", "effective_from", "attachment", "created_at", "superseded_at"]
+        read_only_fields = fields
+
+
+class EmergencyPlanSerializer(serializers.ModelSerializer):
+    system = ScopedSystemField(provider_action=Action.VIEW, required=False, allow_null=True)
+    system_name = serializers.CharField(source="system.name", read_only=True, default=None)
+    organization_name = serializers.CharField(source="organization.name", read_only=True)
+    current_version = PlanVersionSerializer(read_only=True)
+    last_drill_on = serializers.DateField(read_only=True, default=None)
+    content = serializers.CharField(write_only=True)
+    change_summary = serializers.CharField(write_only=True, required=False, allow_blank=True, default="")
+    effective_from = serializers.DateField(write_only=True, required=False, allow_null=True)
+    upload = serializers.FileField(write_only=True, required=False, help_text="PDF, PNG or JPEG")
+
+    class Meta:
+        model = EmergencyPlan
+        fields = [
+            "id",
+            "scope",
+            "system",
+            "system_name",
+            "organization",
+            "organization_name",
+            "title",
+            "current_version",
+            "last_drill_on",
+            "content",
+            "change_summary",
+            "effective_from",
+            "upload",
+            "created_at",
+        ]
+        read_only_fields = ["id", "organization", "created_at"]
+
+
+class PlanVersionCreateSerializer(serializers.Serializer):
+    content = serializers.CharField()
+    change_summary = serializers.CharField(max_length=300)
+    effective_from = serializers.DateField(required=False, allow_null=True)
+    upload = serializers.FileField(required=False, help_text="PDF, PNG or JPEG")
+
+
+class FollowUpInputSerializer(serializers.Serializer):
+    description = serializers.CharField()
+    owner = serializers.CharField(max_length=150)
+    due_on = serializers.DateField()
+
+
+class DrillFollowUpSerializer(serializers.ModelSerializer):
+    """Creating takes the drill, item, owner and due date; a PATCH changes the status and note."""
+
+    class Meta:
+        model = DrillFollowUp
+        fields = ["id", "drill", "description", "owner", "due_on", "status", "note", "closed_at"]
+        read_only_fields = ["id", "closed_at"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        user = _user(self)
+        if "drill" in self.fields and user is not None:
+            self.fields["drill"].queryset = EmergencyDrill.objects.restrict(user, Action.CHANGE)
+
+
+class EmergencyDrillSerializer(serializers.ModelSerializer):
+    plan = serializers.IntegerField(source="plan_version.plan_id", read_only=True)
+    plan_title = serializers.CharField(source="plan_version.plan.title", read_only=True)
+    plan_version_number = serializers.IntegerField(source="plan_version.number", read_only=True)
+    report = AttachmentSerializer(read_only=True)
+    upload = serializers.FileField(write_only=True, required=False, help_text="PDF, PNG or JPEG")
+    follow_ups = FollowUpInputSerializer(many=True, required=False, write_only=True)
+    open_follow_ups = serializers.IntegerField(read_only=True, default=None)
+
+    class Meta:
+        model = EmergencyDrill
+        fields = [
+            "id",
+            "plan_version",
+            "plan",
+            "plan_title",
+            "plan_version_number",
+            "organization",
+            "held_on",
+            "scenario",
+            "participants",
+            "findings",
+            "report",
+            "upload",
+            "follow_ups",
+            "open_follow_ups",
+            "created_at",
+        ]
+        read_only_fields = ["id", "organization", "created_at"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        user = _user(self)
+        if "plan_version" in self.fields and user is not None:
+            self.fields["plan_version"].queryset = EmergencyPlanVersion.objects.restrict(user)
+
+
+class MajorEventSerializer(serializers.ModelSerializer):
+    plan_count = serializers.IntegerField(read_only=True, default=None)
+
+    class Meta:
+        model = MajorEvent
+        fields = ["id", "name", "starts_on", "ends_on", "description", "plan_count", "created_at"]
+        read_only_fields = ["id", "created_at"]
+
+
+class ProtectionPlanSerializer(serializers.ModelSerializer):
+    occasion = serializers.CharField(source="occasion_key", help_text='"holiday:2025-10-01" or "event:<id>"')
+    attachment = AttachmentSerializer(read_only=True)
+    upload = serializers.FileField(write_only=True, required=False, help_text="PDF, PNG or JPEG")
+
+    class Meta:
+        model = ProtectionPlan
+        fields = [
+            "id",
+            "occasion",
+            "occasion_kind",
+            "occasion_name",
+            "occasion_starts_on",
+            "occasion_ends_on",
+            "major_event",
+            "title",
+            "content",
+            "attachment",
+            "upload",
+            "updated_at",
+        ]
+        read_only_fields = [
+            "id",
+            "occasion_kind",
+            "occasion_name",
+            "occasion_starts_on",
+            "occasion_ends_on",
+            "major_event",
+            "updated_at",
+        ]
+
+
+class OccasionSerializer(serializers.Serializer):
+    kind = serializers.CharField()
+    key = serializers.CharField()
+    name = serializers.CharField()
+    starts_on = serializers.DateField()
+    ends_on = serializers.DateField()
+    remind_from = serializers.DateField()
+    plan = serializers.IntegerField(source="plan.pk", default=None)
+    is_due = serializers.BooleanField()
+    is_missing = serializers.BooleanField()

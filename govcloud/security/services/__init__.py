@@ -1,0 +1,98 @@
+"""Every write of the security app (and the clearance checks other apps call).
+
+Keyword-only, typed, one transaction each: role check, scope, row lock where two people could act
+at once, one audit event, the timeline entry and the notifications of who must act next.
+"""
+
+from govcloud.security.services.access import (
+    access_grant_create,
+    access_grant_revoke,
+    access_grants_expire,
+    access_session_record,
+    access_session_review,
+    session_flags,
+)
+from govcloud.security.services.attachments import attachment_open, check_upload
+from govcloud.security.services.bulletins import (
+    bulletins_missing_warn,
+    security_bulletin_create,
+    security_bulletin_publish,
+    security_bulletin_read,
+    security_bulletin_update,
+)
+from govcloud.security.services.emergency import (
+    drill_follow_up_add,
+    drill_follow_up_update,
+    drills_overdue_warn,
+    emergency_drill_record,
+    emergency_plan_add_version,
+    emergency_plan_create,
+    major_event_create,
+    major_event_delete,
+    major_event_update,
+    protection_plan_file,
+    protection_plans_remind,
+)
+from govcloud.security.services.exposure import (
+    Clearance,
+    address_clearance,
+    address_filing_complete,
+    address_filing_create,
+    address_filing_reject,
+    address_filing_submit,
+    address_filing_transition,
+    address_filing_update,
+    address_filing_withdraw,
+    address_go_live_clearance,
+    open_ports,
+    port_close,
+    port_request_approve,
+    port_request_decide,
+    port_request_reject,
+    port_request_submit,
+    port_request_withdraw,
+)
+
+__all__ = [
+    "Clearance",
+    "access_grant_create",
+    "access_grant_revoke",
+    "access_grants_expire",
+    "access_session_record",
+    "access_session_review",
+    "address_clearance",
+    "address_filing_complete",
+    "address_filing_create",
+    "address_filing_reject",
+    "address_filing_submit",
+    "address_filing_transition",
+    "address_filing_update",
+    "address_filing_withdraw",
+    "address_go_live_clearance",
+    "attachment_open",
+    "bulletins_missing_warn",
+    "check_upload",
+    "drill_follow_up_add",
+    "drill_follow_up_update",
+    "drills_overdue_warn",
+    "emergency_drill_record",
+    "emergency_plan_add_version",
+    "emergency_plan_create",
+    "major_event_create",
+    "major_event_delete",
+    "major_event_update",
+    "open_ports",
+    "port_close",
+    "port_request_approve",
+    "port_request_decide",
+    "port_request_reject",
+    "port_request_submit",
+    "port_request_withdraw",
+    "protection_plan_file",
+    "protection_plans_remind",
+    "security_bulletin_create",
+    "security_bulletin_publish",
+    "security_bulletin_read",
+    "security_bulletin_update",
+    "session_flags",
+]
