@@ -5,6 +5,7 @@ user with a temporary or too old password has changed it, every page except thos
 redirects there. The REST API applies the same rule through its permission class.
 """
 
+from django.http import HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
 
@@ -43,11 +44,19 @@ class AccountSecurityMiddleware:
         if state and not user.is_verified():
             target = reverse("organizations:otp_verify" if state == TWO_FACTOR_VERIFY else "organizations:otp_setup")
             if request.path != target:
-                return redirect(f"{target}")
+                return self._blocked(request, target)
             return self.get_response(request)
 
         if password_expired(user):
             target = reverse("organizations:password_change")
             if request.path != target:
-                return redirect(target)
+                return self._blocked(request, target)
         return self.get_response(request)
+
+    @staticmethod
+    def _blocked(request, target: str):
+        # A page fragment the browser fetches by itself (the notification bell) gets nothing, rather
+        # than the whole set-up page swapped into the navigation bar.
+        if request.headers.get("HX-Request") == "true":
+            return HttpResponse(status=204)
+        return redirect(target)

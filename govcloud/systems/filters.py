@@ -56,7 +56,7 @@ class SystemFilter(django_filters.FilterSet):
         label=_("hosting status"), choices=HostingStatus.choices, empty_label=_("All statuses")
     )
     protection_level = django_filters.ChoiceFilter(
-        label=_("protection level"), choices=LEVELS, empty_label=_("All levels")
+        label=_("protection level"), choices=LEVELS, empty_label=_("All protection levels")
     )
     compliance = django_filters.ChoiceFilter(
         label=_("compliance"), choices=COMPLIANCE_CHOICES, method="with_compliance", empty_label=_("All")

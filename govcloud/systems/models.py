@@ -9,6 +9,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from govcloud.core.actors import actor_roles
 from govcloud.core.fields import EncryptedTextField
@@ -384,8 +385,8 @@ class MigrationExemption(TimeStampedModel):
 
 
 class Vote(models.TextChoices):
-    APPROVE = "approve", _("Approve")
-    REJECT = "reject", _("Reject")
+    APPROVE = "approve", pgettext_lazy("expert vote", "Approve")
+    REJECT = "reject", pgettext_lazy("expert vote", "Reject")
 
 
 class ExpertAssignment(models.Model):
@@ -443,8 +444,10 @@ class ExemptionEvent(models.Model):
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
     actor_name = models.CharField(_("by"), max_length=150)
     action = models.CharField(_("action"), max_length=20, choices=ExemptionAction.choices)
-    from_state = models.CharField(_("from"), max_length=24, choices=ExemptionState.choices, blank=True)
-    to_state = models.CharField(_("to"), max_length=24, choices=ExemptionState.choices)
+    from_state = models.CharField(
+        pgettext_lazy("state change", "from"), max_length=24, choices=ExemptionState.choices, blank=True
+    )
+    to_state = models.CharField(pgettext_lazy("state change", "to"), max_length=24, choices=ExemptionState.choices)
     comment = models.TextField(_("comment"), blank=True)
     created_at = models.DateTimeField(_("time"), auto_now_add=True)
 

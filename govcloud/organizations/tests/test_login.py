@@ -204,3 +204,10 @@ def test_api_session_with_an_expired_password_is_refused(client, city):
     user = city.user(Role.DEPARTMENT_APPLICANT, password_changed_at=timezone.now() - timedelta(days=91))
     attempt(client, user.username, TEST_PASSWORD)
     assert client.get("/api/v1/users/me/").status_code == 403
+
+
+def test_page_fragments_are_not_redirected_to_the_set_up_page(client, city):
+    user = city.user(Role.SECURITY_ADMIN)
+    attempt(client, user.username, TEST_PASSWORD)
+    response = client.get(reverse("notifications:notification_badge"), HTTP_HX_REQUEST="true")
+    assert response.status_code == 204 and not response.content

@@ -16,6 +16,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from govcloud.core.models import TimeStampedModel
 from govcloud.core.roles import CENTER_ROLES, DEPARTMENT_ROLES, Role
@@ -36,14 +37,14 @@ class Protocol(models.TextChoices):
 class FilingStatus(models.TextChoices):
     DRAFT = "draft", _("Draft")
     SUBMITTED = "submitted", _("Submitted")
-    COMPLETE = "complete", _("Complete")
+    COMPLETE = "complete", pgettext_lazy("address filing status", "Complete")
     REJECTED = "rejected", _("Rejected")
     WITHDRAWN = "withdrawn", _("Withdrawn")
 
 
 class FilingAction(models.TextChoices):
     SUBMIT = "submit", _("Submit")
-    COMPLETE = "complete", _("Complete")
+    COMPLETE = "complete", pgettext_lazy("address filing action", "Complete")
     REJECT = "reject", _("Reject")
     WITHDRAW = "withdraw", _("Withdraw")
 
