@@ -113,6 +113,8 @@ def test_filing_with_certificate_and_bad_upload(client, city):
         "filed_on": "2026-01-05",
         "filing_authority": "公安",
     }
+    # Read the error in English (pages are Chinese by default).
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
     bad = client.post(url, {**data, "certificate": upload(b"<script>", "evil.pdf")})
     assert bad.status_code == 200 and "PDF, PNG or JPEG" in html(bad)
     assert not MlpsFiling.objects.exists() and not SystemAttachment.objects.exists()
