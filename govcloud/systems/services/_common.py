@@ -37,7 +37,7 @@ def check_system_writable(actor: Actor, system: InformationSystem) -> None:
 
 
 def lock_system(system: InformationSystem) -> InformationSystem:
-    return InformationSystem.objects.select_for_update().select_related("organization").get(pk=system.pk)
+    return InformationSystem.objects.select_for_update(of=("self",)).select_related("organization").get(pk=system.pk)
 
 
 def refuse_if_classified(system: InformationSystem) -> None:

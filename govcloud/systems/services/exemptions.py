@@ -136,7 +136,7 @@ def _transition(
         raise ValidationError(_("Unknown action."))
     with transaction.atomic():
         row = (
-            MigrationExemption.objects.select_for_update()
+            MigrationExemption.objects.select_for_update(of=("self",))
             .select_related("system", "system__organization", "renewal_of")
             .get(pk=exemption.pk)
         )
@@ -328,7 +328,11 @@ def exemption_update(*, actor: Actor, exemption: MigrationExemption, reasons: st
     check_scope(actor, MigrationExemption, exemption.pk, Action.CHANGE)
     reasons = _reasons(reasons)
     with transaction.atomic():
-        row = MigrationExemption.objects.select_for_update().select_related("system__organization").get(pk=exemption.pk)
+        row = (
+            MigrationExemption.objects.select_for_update(of=("self",))
+            .select_related("system__organization")
+            .get(pk=exemption.pk)
+        )
         if row.state != S.DRAFT:
             raise ValidationError(_("Only a draft can be edited."))
         if row.reasons != reasons:

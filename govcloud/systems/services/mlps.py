@@ -242,7 +242,11 @@ def rectification_update(*, actor: Actor, rectification: Rectification, **fields
     if unknown:
         raise TypeError(f"unknown fields: {sorted(unknown)}")
     with transaction.atomic():
-        item = Rectification.objects.select_for_update().select_related("system__organization").get(pk=rectification.pk)
+        item = (
+            Rectification.objects.select_for_update(of=("self",))
+            .select_related("system__organization")
+            .get(pk=rectification.pk)
+        )
         if item.status != RectificationStatus.OPEN:
             raise ValidationError(_("This item is closed; open a new one if the problem came back."))
         before = snapshot(item, RECTIFICATION_FIELDS)
@@ -273,7 +277,11 @@ def rectification_close(
     closed_on = closed_on or timezone.localdate()
     _not_in_future(closed_on, "closed_on")
     with transaction.atomic():
-        item = Rectification.objects.select_for_update().select_related("system__organization").get(pk=rectification.pk)
+        item = (
+            Rectification.objects.select_for_update(of=("self",))
+            .select_related("system__organization")
+            .get(pk=rectification.pk)
+        )
         if item.status == RectificationStatus.DONE:
             raise ValidationError(_("This item is already closed."))
         before = snapshot(item, RECTIFICATION_FIELDS)
