@@ -69,6 +69,10 @@ INSTALLED_APPS = [
     "govcloud.workdays",
     "govcloud.systems",
     "govcloud.security",
+    "govcloud.catalog",
+    "govcloud.ledger",
+    "govcloud.delivery",
+    "govcloud.applications",
     "govcloud.web",
 ]
 

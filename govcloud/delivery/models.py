@@ -1,0 +1,88 @@
+"""The provider's work orders (工单, Art. 7, 10): one per approved item, due 2 working days after
+approval. Manual fulfilment records what was delivered; issue 5 adds automatic drivers behind the
+same interface."""
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from govcloud.core.models import TimeStampedModel
+from govcloud.core.roles import CENTER_ROLES, DEPARTMENT_ROLES, Role
+from govcloud.core.scoping import Action, ScopedManager, ScopePolicy
+
+
+class WorkOrderKind(models.TextChoices):
+    PROVISION = "provision", _("Provision")
+    CHANGE = "change", _("Change")
+    TERMINATE = "terminate", _("Terminate")
+
+
+class WorkOrderState(models.TextChoices):
+    OPEN = "open", _("Open")
+    CLAIMED = "claimed", _("In progress")
+    COMPLETED = "completed", _("Completed")
+    FAILED = "failed", _("Failed")
+    CANCELLED = "cancelled", _("Cancelled")
+
+
+WORK_ORDER_SCOPE = ScopePolicy(
+    org_path="application__organization__path",
+    see_all={
+        Action.VIEW: CENTER_ROLES | {Role.PROVIDER_OPERATOR},
+        Action.CHANGE: frozenset({Role.PROVIDER_OPERATOR}),
+    },
+    own_org={Action.VIEW: DEPARTMENT_ROLES},
+)
+
+
+class WorkOrder(TimeStampedModel):
+    number = models.CharField(_("work order number"), max_length=40, unique=True)
+    application = models.ForeignKey(
+        "applications.Application", on_delete=models.PROTECT, related_name="work_orders", verbose_name=_("application")
+    )
+    item = models.ForeignKey(
+        "applications.ApplicationItem", on_delete=models.PROTECT, related_name="work_orders", verbose_name=_("item")
+    )
+    kind = models.CharField(_("kind"), max_length=20, choices=WorkOrderKind.choices)
+    state = models.CharField(_("state"), max_length=20, choices=WorkOrderState.choices, default=WorkOrderState.OPEN)
+    # The driver that fulfils it: "manual" (the provider's staff) by default; issue 5 adds others.
+    driver = models.CharField(_("driver"), max_length=30, default="manual")
+    due_at = models.DateTimeField(_("due at"), db_index=True)
+    due_provisional = models.BooleanField(_("provisional deadline"), default=False)
+    claimed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    claimed_at = models.DateTimeField(_("claimed at"), null=True, blank=True)
+    completed_at = models.DateTimeField(_("completed at"), null=True, blank=True)
+    # What was delivered: [{"code", "name", "spec", "addresses", "provider_ref"}], validated against
+    # the approved item.
+    delivered = models.JSONField(_("delivered"), default=list, blank=True)
+    failure_reason = models.TextField(_("failure reason"), blank=True)
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+
+    objects = ScopedManager()
+    scope_policy = WORK_ORDER_SCOPE
+
+    class Meta:
+        ordering = ["due_at", "pk"]
+        indexes = [models.Index(fields=["state", "due_at"], name="delivery_state_due")]
+        verbose_name = _("work order")
+        verbose_name_plural = _("work orders")
+
+    def __str__(self) -> str:
+        return self.number
+
+
+class WorkOrderNote(models.Model):
+    """Progress recorded on a work order: the provider's readable log."""
+
+    work_order = models.ForeignKey(WorkOrder, on_delete=models.CASCADE, related_name="notes")
+    at = models.DateTimeField(_("time"), auto_now_add=True)
+    actor_name = models.CharField(_("by"), max_length=150)
+    text = models.TextField(_("note"))
+
+    class Meta:
+        ordering = ["at", "pk"]
+
+    def __str__(self) -> str:
+        return self.text[:50]
