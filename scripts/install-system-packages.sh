@@ -3,10 +3,12 @@
 #   chromium        browser tests and screenshots (Playwright drives it; no browser is downloaded)
 #   fonts-noto-cjk  Chinese text in screenshots and, later, PDFs
 #   gettext         compiles the Chinese and English translations
+#   libpango-1.0-0, libpangoft2-1.0-0   WeasyPrint renders the PDF documents
+#   poppler-utils   pdftotext/pdftoppm, to check PDFs in tests
 #   nodejs, npm     install the pinned front-end packages (only when npm is not already there)
 #   python3-venv    creates .venv (only when Python cannot)
 set -euo pipefail
-packages=(chromium fonts-noto-cjk gettext)
+packages=(chromium fonts-noto-cjk gettext libpango-1.0-0 libpangoft2-1.0-0 poppler-utils)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -28,7 +28,8 @@ INTEGER_DIMENSIONS = frozenset(
 
 
 def _fmt(value: Decimal) -> str:
-    return format(value.normalize(), "f") if value == value.to_integral() else format(value, "f")
+    """10.00 → "10", 0.10 → "0.1": how people write the numbers."""
+    return format(value.normalize(), "f")
 
 
 def _allowed_text(values: list[str]) -> str:

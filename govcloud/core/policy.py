@@ -41,6 +41,9 @@ class Policy(models.TextChoices):
         _("Monthly security bulletin due by this working day (Art. 17)"),
     )
     DRILL_INTERVAL_MONTHS = "drill_interval_months", _("Months between emergency drills (Art. 17)")
+    TEST_PERIOD_DAYS = "test_period_days", _("Calendar days the department has to test a delivery")
+    DEADLINE_WARNING_HOURS = "deadline_warning_hours", _("Hours before a deadline when the responsible role is warned")
+    STAMPED_FORM_REQUIRED = "stamped_form_required", _("Stamped application form scan required (1 = yes, 0 = no)")
     PROTECTION_PLAN_REMINDER_DAYS = (
         "protection_plan_reminder_days",
         _("Days before a holiday or major event to remind the provider of its protection plan (Art. 12)"),
@@ -92,6 +95,9 @@ DEFINITIONS: dict[Policy, PolicyDefinition] = {
         PolicyDefinition(Policy.ATTACHMENT_MAX_MB, PolicyKind.INTEGER, 20, 1, 200, _SECURITY),
         PolicyDefinition(Policy.BULLETIN_DUE_WORKING_DAY, PolicyKind.INTEGER, 5, 1, 20, source="第十七条"),
         PolicyDefinition(Policy.DRILL_INTERVAL_MONTHS, PolicyKind.INTEGER, 12, 1, 24, source="第十七条"),
+        PolicyDefinition(Policy.TEST_PERIOD_DAYS, PolicyKind.INTEGER, 7, 1, 90, source="第八条"),
+        PolicyDefinition(Policy.DEADLINE_WARNING_HOURS, PolicyKind.INTEGER, 4, 1, 48, source="第十条"),
+        PolicyDefinition(Policy.STAMPED_FORM_REQUIRED, PolicyKind.INTEGER, 0, 0, 1, source="第九条"),
         PolicyDefinition(Policy.PROTECTION_PLAN_REMINDER_DAYS, PolicyKind.INTEGER, 10, 1, 60, source="第十二条"),
     ]
 }
