@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from django.conf import settings
 from django.http import Http404
 from django.utils.translation import gettext as _
 
 from govcloud.audit.services import audit_record
 from govcloud.core.models import Job
+from govcloud.core.uploads import private_path
 
 
 def job_download_open(*, actor, job: Job) -> Path:
@@ -17,10 +17,7 @@ def job_download_open(*, actor, job: Job) -> Path:
     is an audit event. The path must stay inside the private folder."""
     if not job.result_file:
         raise Http404(_("This job has no file."))
-    root = Path(settings.PRIVATE_MEDIA_ROOT).resolve()
-    path = (root / job.result_file).resolve()
-    if root not in path.parents or not path.exists():
-        raise Http404(_("The file is no longer available."))
+    path = private_path(job.result_file)
     audit_record(
         actor=actor, action="job.download", object_type="core.job", object_id=job.pk, object_repr=job.result_filename
     )

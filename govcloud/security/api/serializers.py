@@ -54,7 +54,7 @@ class ScopedSystemField(serializers.PrimaryKeyRelatedField):
 class AttachmentSerializer(serializers.ModelSerializer):
     class Meta:
         model = Attachment
-        fields = ["id", "original_name", "content_type", "size", "sha256", "uploaded_at"]
+        fields = ["id", "original_name", "content_type", "size", "sm3", "uploaded_at"]
         read_only_fields = fields
 
 

@@ -25,7 +25,7 @@ class Attachment(models.Model):
     original_name = models.CharField(_("file name"), max_length=200)
     content_type = models.CharField(_("type"), max_length=40, choices=AttachmentType.choices)
     size = models.PositiveIntegerField(_("size (bytes)"))
-    sha256 = models.CharField(_("SHA-256"), max_length=64)
+    sm3 = models.CharField(_("SM3 digest"), max_length=64)
     # Relative to settings.PRIVATE_MEDIA_ROOT.
     stored_path = models.CharField(max_length=300, editable=False)
     uploaded_by = models.ForeignKey(

@@ -7,20 +7,16 @@ served only through an audited download. A refused upload changes nothing.
 
 from __future__ import annotations
 
-import os
-import uuid
 from pathlib import Path
 
-from cryptography.hazmat.primitives import hashes
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.http import Http404
 from django.utils.translation import gettext as _
 
 from govcloud.core.actors import Actor
-from govcloud.core.policy import Policy, policy_value
 from govcloud.core.scoping import Action
+from govcloud.core.uploads import FileType, private_path, remove_private, store_private
+from govcloud.core.uploads import check_upload as check_upload_content
 from govcloud.systems.models import (
     AttachmentKind,
     ExemptionState,
@@ -32,72 +28,12 @@ from govcloud.systems.models import (
 )
 from govcloud.systems.services._common import audit, check_scope, check_system_writable, refuse_if_classified
 
-# Magic numbers of the accepted types: (prefix, content type, extension).
-SIGNATURES = [
-    (b"%PDF-", "application/pdf", ".pdf"),
-    (b"\x89PNG\r\n\x1a\n", "image/png", ".png"),
-    (b"\xff\xd8\xff", "image/jpeg", ".jpg"),
-]
 FOLDER = "systems"
 
 
-def detect_type(head: bytes) -> tuple[str, str] | None:
-    for magic, content_type, extension in SIGNATURES:
-        if head.startswith(magic):
-            return content_type, extension
-    return None
-
-
-def max_bytes() -> int:
-    return int(policy_value(Policy.ATTACHMENT_MAX_MB)) * 1024 * 1024
-
-
-def check_upload(upload) -> tuple[str, str]:
-    """The upload's content type and extension, or a ValidationError saying what is wrong."""
-    if upload is None:
-        raise ValidationError({"file": _("Choose a file.")})
-    limit = max_bytes()
-    size = getattr(upload, "size", None) or 0
-    if size <= 0:
-        raise ValidationError({"file": _("The file is empty.")})
-    if size > limit:
-        raise ValidationError(
-            {"file": _("The file is larger than %(mb)d MB.") % {"mb": int(policy_value(Policy.ATTACHMENT_MAX_MB))}}
-        )
-    upload.seek(0)
-    head = upload.read(16)
-    upload.seek(0)
-    detected = detect_type(head)
-    if detected is None:
-        raise ValidationError({"file": _("Upload a PDF, PNG or JPEG file.")})
-    return detected
-
-
-def _store(upload, extension: str) -> tuple[str, str, int]:
-    """Write the upload under a random name; returns (relative path, SM3 digest, size)."""
-    folder = Path(settings.PRIVATE_MEDIA_ROOT) / FOLDER
-    folder.mkdir(parents=True, exist_ok=True)
-    relative = f"{FOLDER}/{uuid.uuid4().hex}{extension}"
-    target = Path(settings.PRIVATE_MEDIA_ROOT) / relative
-    digest = hashes.Hash(hashes.SM3())
-    size = 0
-    limit = max_bytes()
-    upload.seek(0)
-    with target.open("wb") as handle:
-        for chunk in upload.chunks():
-            size += len(chunk)
-            if size > limit:  # the declared size lied
-                handle.close()
-                target.unlink(missing_ok=True)
-                raise ValidationError({"file": _("The file is larger than %(mb)d MB.") % {"mb": limit // 1048576}})
-            digest.update(chunk)
-            handle.write(chunk)
-    return relative, digest.finalize().hex(), size
-
-
-def _safe_name(name: str) -> str:
-    base = os.path.basename(str(name or "").replace("\\", "/")).strip() or "attachment"
-    return base[:200]
+def check_upload(upload) -> FileType:
+    """The upload's type (PDF, PNG or JPEG by content, within the size policy) or a ValidationError."""
+    return check_upload_content(upload)
 
 
 def store_attachment(
@@ -109,13 +45,12 @@ def store_attachment(
     filing: MlpsFiling | None = None,
     assessment: MlpsAssessment | None = None,
     exemption: MigrationExemption | None = None,
-    checked: tuple[str, str] | None = None,
+    checked: FileType | None = None,
 ) -> SystemAttachment:
     """Store a checked upload and its row, inside the caller's transaction (no audit event: the
     caller's action records it). Everything is checked before the file is written; should the
     transaction still roll back, the file is left unreferenced under its random name."""
-    content_type, extension = checked or check_upload(upload)
-    relative, sm3, size = _store(upload, extension)
+    stored = store_private(upload, folder=FOLDER, file_type=checked or check_upload(upload))
     try:
         return SystemAttachment.objects.create(
             system=system,
@@ -123,15 +58,15 @@ def store_attachment(
             filing=filing,
             assessment=assessment,
             exemption=exemption,
-            original_name=_safe_name(upload.name),
-            stored_path=relative,
-            content_type=content_type,
-            size=size,
-            sm3=sm3,
+            original_name=stored.original_name,
+            stored_path=stored.relative_path,
+            content_type=stored.file_type.content_type,
+            size=stored.size,
+            sm3=stored.sm3,
             uploaded_by=None if getattr(actor, "pk", None) is None else actor,
         )
     except Exception:
-        (Path(settings.PRIVATE_MEDIA_ROOT) / relative).unlink(missing_ok=True)
+        remove_private(stored.relative_path)
         raise
 
 
@@ -194,10 +129,7 @@ def attachment_open(*, actor: Actor, attachment: SystemAttachment) -> Path:
     """The file of an attachment the caller has found in the actor's scope. Every download is an
     audit event; the path must stay inside the private folder."""
     check_scope(actor, SystemAttachment, attachment.pk, Action.VIEW)
-    root = Path(settings.PRIVATE_MEDIA_ROOT).resolve()
-    path = (root / attachment.stored_path).resolve()
-    if root not in path.parents or not path.exists():
-        raise Http404(_("The file is no longer available."))
+    path = private_path(attachment.stored_path)
     audit(
         actor=actor,
         action="system_attachment.download",
