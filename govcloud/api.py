@@ -4,7 +4,13 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.routers import DefaultRouter
 
+from govcloud.applications.api import urls as applications_api
 from govcloud.audit.api.views import AuditEventViewSet, AuditVerifyView
+from govcloud.catalog.api import urls as catalog_api
+from govcloud.delivery.api import urls as delivery_api
+from govcloud.guide.api import urls as guide_api
+from govcloud.ledger.api import urls as ledger_api
+from govcloud.notifications.api import urls as notifications_api
 from govcloud.notifications.api.views import NotificationViewSet
 from govcloud.organizations.api.views import ApiTokenViewSet, OrganizationViewSet, UserViewSet
 from govcloud.policies.api.views import PolicyViewSet
@@ -24,6 +30,12 @@ router.register("jobs", JobViewSet, basename="job")
 router.register("notifications", NotificationViewSet, basename="notification")
 # Capabilities register their own routes (each app's api/urls.py).
 systems_api.register(router)
+notifications_api.register(router)
+guide_api.register(router)
+catalog_api.register(router)
+ledger_api.register(router)
+applications_api.register(router)
+delivery_api.register(router)
 security_api.register(router)
 
 urlpatterns = [

@@ -56,9 +56,27 @@ PERIODIC_JOBS: list[PeriodicJob] = [
         description="Remind the provider to file its protection plan before holidays and major events (Art. 12).",
     ),
     PeriodicJob(
+        name="notifications.email_retry",
+        cron="*/5 * * * *",
+        task="govcloud.notifications.tasks.retry_notification_emails_task",
+        description="Send notification e-mails due again (retries, lost tasks); record those that finally fail.",
+    ),
+    PeriodicJob(
         name="jobs.reap_stale",
         cron="*/30 * * * *",
         task="govcloud.core.tasks.jobs_reap_stale_task",
         description="Fail background jobs whose worker died, so nobody waits on them forever.",
+    ),
+    PeriodicJob(
+        name="applications.deadlines",
+        cron="*/10 * * * *",
+        task="govcloud.applications.tasks.application_deadlines_task",
+        description="Warn before the center's decision or the acceptance test is due; escalate overdue ones (Art. 10).",
+    ),
+    PeriodicJob(
+        name="delivery.deadlines",
+        cron="*/10 * * * *",
+        task="govcloud.delivery.tasks.work_order_deadlines_task",
+        description="Warn the provider before a work order is due; escalate overdue orders to the center (Art. 10).",
     ),
 ]

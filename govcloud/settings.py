@@ -73,6 +73,7 @@ INSTALLED_APPS = [
     "govcloud.ledger",
     "govcloud.delivery",
     "govcloud.applications",
+    "govcloud.guide",
     "govcloud.web",
 ]
 
@@ -247,6 +248,9 @@ WHITENOISE_USE_FINDERS = DEBUG
 EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")
 vars().update(EMAIL_CONFIG)
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="govcloud@localhost")
+EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=30)
+# The address people open GovCloud at, for links in e-mails (e.g. https://govcloud.taizhou.gov.cn).
+GOVCLOUD_BASE_URL = env.str("GOVCLOUD_BASE_URL", default="")
 
 # --- REST API -----------------------------------------------------------------------------------
 REST_FRAMEWORK = {
@@ -278,6 +282,17 @@ SPECTACULAR_SETTINGS = {
         "RoleEnum": "govcloud.core.roles.Role",
         "JobStatusEnum": "govcloud.core.models.JobStatus",
         "OutcomeEnum": "govcloud.audit.models.Outcome",
+        "ResourceKindEnum": "govcloud.catalog.models.ResourceKind",
+        "ResourceStateEnum": "govcloud.ledger.models.ResourceState",
+        "ExportFormatEnum": ["xlsx", "csv"],
+        "ApplicationKindEnum": "govcloud.applications.models.ApplicationKind",
+        "ApplicationStateEnum": "govcloud.applications.models.ApplicationState",
+        "ApplicationActionEnum": "govcloud.applications.models.ApplicationAction",
+        "AttachmentKindEnum": "govcloud.applications.models.AttachmentKind",
+        "WorkOrderKindEnum": "govcloud.delivery.models.WorkOrderKind",
+        "WorkOrderStateEnum": "govcloud.delivery.models.WorkOrderState",
+        "WorkOrderNoteKindEnum": "govcloud.delivery.models.NoteKind",
+        "HistoryKindEnum": "govcloud.ledger.models.HistoryKind",
     },
 }
 
@@ -288,7 +303,12 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
-    "loggers": {"axes": {"level": "WARNING"}, "django_tasks_db": {"level": "WARNING"}},
+    "loggers": {
+        "axes": {"level": "WARNING"},
+        "django_tasks_db": {"level": "WARNING"},
+        "weasyprint": {"level": "WARNING"},
+        "fontTools": {"level": "WARNING"},
+    },
 }
 
 # --- GovCloud -----------------------------------------------------------------------------------

@@ -152,6 +152,11 @@ def _load_app_registries() -> list:
         assert not clash, f"{config.name} registers endpoints twice: {clash}"
         ENDPOINTS.update(module.ENDPOINTS)
         modules.append(module)
+    # The application form documents are a package inside `applications` with their own registry.
+    from govcloud.applications.documents import isolation as documents_isolation
+
+    ENDPOINTS.update(documents_isolation.ENDPOINTS)
+    modules.append(documents_isolation)
     return modules
 
 

@@ -80,6 +80,16 @@ def test_bad_credit_code_is_a_clear_400_and_changes_nothing(city):
     assert Organization.objects.count() == count
 
 
+def test_api_errors_follow_accept_language_and_default_to_chinese(city):
+    client = api_for(city.user(Role.SYSTEM_ADMIN))
+    bad = {**ORG, "parent": city.root.pk, "credit_code": "11321200000012343Y"}
+    chinese = client.post("/api/v1/organizations/", bad, format="json")
+    english = client.post("/api/v1/organizations/", bad, format="json", HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9")
+    assert chinese["Content-Language"] == "zh-hans" and english["Content-Language"] == "en"
+    assert str(chinese.data["credit_code"][0]) != str(english.data["credit_code"][0])
+    assert not any("\u4e00" <= ch <= "\u9fff" for ch in str(english.data["credit_code"][0]))
+
+
 @pytest.mark.parametrize("role", [Role.CENTER_ADMIN, Role.DEPARTMENT_HEAD, Role.SECURITY_ADMIN])
 def test_others_cannot_create_or_change_organizations(city, role):
     client = api_for(city.user(role))

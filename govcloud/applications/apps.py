@@ -6,3 +6,9 @@ class ApplicationsConfig(AppConfig):
     name = "govcloud.applications"
     label = "applications"
     verbose_name = _("Applications")
+
+    def ready(self) -> None:
+        # Delivery tells the workflow when work orders move (it may not import the workflow).
+        from govcloud.applications import kinds, receivers  # noqa: F401
+
+        kinds.register()

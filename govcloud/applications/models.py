@@ -7,11 +7,18 @@ The lifecycle is declared once, with django-fsm-2 transitions on `Application.st
 `transitions.py`); services run them (role + scope check, row lock, audit event, timeline entry,
 notification)."""
 
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from django_fsm import FSMField
+from django_fsm import FSMField, transition
 
+from govcloud.applications import rules
 from govcloud.core.fields import EncryptedTextField
 from govcloud.core.models import TimeStampedModel
 from govcloud.core.roles import CENTER_ROLES, DEPARTMENT_ROLES, Role
@@ -44,6 +51,57 @@ class ApplicationState(models.TextChoices):
     CANCELLED = "cancelled", _("Cancelled")
 
 
+S = ApplicationState
+
+# States in which the department may still edit what it asks for.
+EDITABLE_STATES = frozenset({S.DRAFT, S.RETURNED})
+# States in which the center's decision clock runs (Art. 10).
+AWAITING_CENTER = frozenset({S.SUBMITTED, S.ACCEPTED})
+# An application that is over: nothing more happens to it.
+FINAL_STATES = frozenset({S.REJECTED, S.IN_SERVICE, S.COMPLETED, S.CANCELLED})
+
+
+class ApplicationAction(models.TextChoices):
+    """The steps of the timeline: the transitions (method names on Application) and the other
+    things that happen to an application."""
+
+    CREATE = "create", _("Drafted")
+    UPDATE = "update", _("Edited")
+    ATTACH = "attach", _("Attached a document")
+    SUBMIT = "submit", _("Submitted for the department's sign-off")
+    SIGN_OFF = "sign_off", _("Signed off and submitted to the center")
+    SEND_BACK = "send_back", _("Sent back by the department head")
+    ACCEPT = "accept", _("Accepted (受理)")
+    RETURN = "return_for_correction", _("Returned for correction")
+    APPROVE = "approve", _("Approved")
+    REJECT = "reject", _("Rejected")
+    MARK_DELIVERED = "mark_delivered", _("Delivered for testing")
+    REPORT_DEFECTS = "report_defects", _("Acceptance test failed")
+    ACCEPT_DELIVERY = "accept_delivery", _("Accepted the delivery: in service")
+    CONFIRM_CHANGE = "confirm_change", _("Confirmed the change")
+    COMPLETE_TERMINATION = "complete_termination", _("Terminated")
+    CANCEL = "cancel", _("Cancelled")
+    WORK_ORDER = "work_order", _("Work order")
+
+
+# Each step as a button or a refusal names it ("Approve", not the timeline's "Approved").
+STEP_LABELS = {
+    ApplicationAction.SUBMIT: _("Submit for the department head's sign-off"),
+    ApplicationAction.SIGN_OFF: _("Sign off and submit to the center"),
+    ApplicationAction.SEND_BACK: _("Send back to the applicant"),
+    ApplicationAction.ACCEPT: _("Accept (受理)"),
+    ApplicationAction.RETURN: _("Return for correction"),
+    ApplicationAction.APPROVE: _("Approve"),
+    ApplicationAction.REJECT: _("Reject"),
+    ApplicationAction.MARK_DELIVERED: _("Mark as delivered"),
+    ApplicationAction.REPORT_DEFECTS: _("Report that the test failed"),
+    ApplicationAction.ACCEPT_DELIVERY: _("Accept the delivery and put into service"),
+    ApplicationAction.CONFIRM_CHANGE: _("Confirm the change"),
+    ApplicationAction.COMPLETE_TERMINATION: _("Complete the termination"),
+    ApplicationAction.CANCEL: _("Withdraw the application"),
+}
+
+
 class TerminationMode(models.TextChoices):
     HANDOVER = "handover", _("Hand the data back")
     DESTRUCTION = "destruction", _("Certified destruction of the data")
@@ -57,6 +115,10 @@ APPLICATION_SCOPE = ScopePolicy(
     },
     own_org={Action.VIEW: DEPARTMENT_ROLES, Action.CHANGE: DEPARTMENT_ROLES},
 )
+
+
+# The department's people who prepare, accept and withdraw applications (the head also signs).
+_APPLICANTS = rules.department(Role.DEPARTMENT_APPLICANT, Role.DEPARTMENT_HEAD)
 
 
 class Application(TimeStampedModel):
@@ -103,8 +165,15 @@ class Application(TimeStampedModel):
     closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
 
     exceeds_quota = models.BooleanField(_("exceeds the quota"), default=False)
+    # What quota_excess said when the application was last saved or submitted, for the center.
+    quota_messages = models.JSONField(_("quota excesses"), default=list, blank=True)
     quota_justification = models.TextField(_("justification beyond the quota"), blank=True)
     monthly_estimate = models.DecimalField(_("monthly cost estimate (CNY)"), max_digits=14, decimal_places=2, default=0)
+    approved_monthly_estimate = models.DecimalField(
+        _("approved monthly estimate (CNY)"), max_digits=14, decimal_places=2, default=0
+    )
+    # The center's latest reasons for returning it, shown to the department while it corrects.
+    return_reasons = models.TextField(_("reasons for the return"), blank=True)
 
     termination_mode = models.CharField(
         _("data at termination"), max_length=20, choices=TerminationMode.choices, blank=True
@@ -126,6 +195,145 @@ class Application(TimeStampedModel):
     def __str__(self) -> str:
         return self.number
 
+    # --- The lifecycle (Art. 8): apply → accept → approve → test → activate → change → terminate ---
+    # Declared once here; `services.workflow` runs each transition (row lock, audit event, timeline
+    # entry, notification). The bodies are empty: what a step records is the service's business.
+
+    @transition(
+        field=state,
+        source=[S.DRAFT, S.RETURNED],
+        target=S.AWAITING_SIGNOFF,
+        permission=_APPLICANTS,
+        conditions=[rules.has_items, rules.quota_justified],
+    )
+    def submit(self) -> None:
+        """The applicant asks the department head to sign the form (电子签批)."""
+
+    @transition(
+        field=state,
+        source=S.AWAITING_SIGNOFF,
+        target=S.SUBMITTED,
+        permission=rules.department(Role.DEPARTMENT_HEAD),
+        conditions=[rules.has_items, rules.stamped_form_attached],
+    )
+    def sign_off(self) -> None:
+        """The head signs; the application goes to the center and its decision clock starts."""
+
+    @transition(
+        field=state, source=S.AWAITING_SIGNOFF, target=S.DRAFT, permission=rules.department(Role.DEPARTMENT_HEAD)
+    )
+    def send_back(self) -> None:
+        """The head does not sign and sends it back to the applicant."""
+
+    @transition(
+        field=state,
+        source=S.SUBMITTED,
+        target=S.ACCEPTED,
+        permission=rules.center(Role.CENTER_REVIEWER, Role.CENTER_ADMIN),
+    )
+    def accept(self) -> None:
+        """受理: the center finds the application complete."""
+
+    @transition(
+        field=state,
+        source=[S.SUBMITTED, S.ACCEPTED],
+        target=S.RETURNED,
+        permission=rules.center(Role.CENTER_REVIEWER, Role.CENTER_ADMIN),
+    )
+    def return_for_correction(self) -> None:
+        """退回补正: the department corrects and resubmits; the decision clock stops."""
+
+    @transition(field=state, source=S.ACCEPTED, target=S.IN_DELIVERY, permission=rules.center(Role.CENTER_ADMIN))
+    def approve(self) -> None:
+        """审批: approved (perhaps less than asked); the provider's work orders are created."""
+
+    @transition(field=state, source=S.ACCEPTED, target=S.REJECTED, permission=rules.center(Role.CENTER_ADMIN))
+    def reject(self) -> None:
+        """审批: rejected, with reasons."""
+
+    @transition(
+        field=state,
+        source=[S.IN_DELIVERY, S.TEST_FAILED],
+        target=S.DELIVERED,
+        permission=rules.platform(),
+        conditions=[rules.is_not_termination, rules.work_done],
+    )
+    def mark_delivered(self) -> None:
+        """Every work order is complete: the department tests (测试)."""
+
+    @transition(field=state, source=S.DELIVERED, target=S.TEST_FAILED, permission=_APPLICANTS)
+    def report_defects(self) -> None:
+        """The acceptance test failed: back to the provider (its work orders reopen)."""
+
+    @transition(
+        field=state,
+        source=S.DELIVERED,
+        target=S.IN_SERVICE,
+        permission=_APPLICANTS,
+        conditions=[rules.is_new, rules.go_live_cleared],
+    )
+    def accept_delivery(self) -> None:
+        """开通: the department accepts; the resources go into service and metering starts."""
+
+    @transition(
+        field=state, source=S.DELIVERED, target=S.COMPLETED, permission=_APPLICANTS, conditions=[rules.is_change]
+    )
+    def confirm_change(self) -> None:
+        """变更: the department confirms the change the provider applied."""
+
+    @transition(
+        field=state,
+        source=S.IN_DELIVERY,
+        target=S.COMPLETED,
+        permission=rules.platform(),
+        conditions=[rules.is_termination, rules.work_done],
+    )
+    def complete_termination(self) -> None:
+        """终止: every resource is terminated; metering has stopped."""
+
+    @transition(
+        field=state,
+        source=[S.DRAFT, S.AWAITING_SIGNOFF, S.SUBMITTED, S.RETURNED, S.ACCEPTED],
+        target=S.CANCELLED,
+        permission=_APPLICANTS,
+    )
+    def cancel(self) -> None:
+        """The department withdraws the application before the center's decision."""
+
+    # --- Deadlines shown on every list --------------------------------------------------------------
+
+    @property
+    def current_deadline(self) -> Deadline | None:
+        """The clock running now: the center's decision, the provider's delivery or the test."""
+        if self.state in AWAITING_CENTER and self.decision_due_at:
+            return Deadline(DeadlineKind.DECISION, self.decision_due_at, self.decision_due_provisional)
+        if self.state in (S.IN_DELIVERY, S.TEST_FAILED) and self.delivery_due_at:
+            return Deadline(DeadlineKind.DELIVERY, self.delivery_due_at, self.delivery_due_provisional)
+        if self.state == S.DELIVERED and self.test_due_at:
+            return Deadline(DeadlineKind.TEST, self.test_due_at, False)
+        return None
+
+    @property
+    def is_editable(self) -> bool:
+        return self.state in EDITABLE_STATES
+
+
+class DeadlineKind(models.TextChoices):
+    DECISION = "decision", _("Center's decision")
+    DELIVERY = "delivery", _("Provider's delivery")
+    TEST = "test", _("Acceptance test")
+
+
+@dataclass(frozen=True)
+class Deadline:
+    kind: DeadlineKind
+    due: datetime
+    provisional: bool
+
+    @property
+    def overdue(self) -> bool:
+        return self.due < timezone.now()
+
 
 class ApplicationItem(models.Model):
     application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="items")
@@ -142,6 +350,13 @@ class ApplicationItem(models.Model):
     # For a change or a termination: the resource it concerns.
     target_resource = models.ForeignKey(
         "ledger.Resource", null=True, blank=True, on_delete=models.PROTECT, related_name="application_items"
+    )
+    # The resource's spec when the change was asked for (the "before" of a change).
+    current_spec = models.JSONField(_("current specification"), null=True, blank=True)
+    # How long the resources are needed; a change may only extend it (a term extension).
+    needed_until = models.DateField(_("needed until"), null=True, blank=True)
+    approved_monthly_estimate = models.DecimalField(
+        _("approved monthly estimate (CNY)"), max_digits=14, decimal_places=2, default=0
     )
 
     class Meta:
@@ -176,16 +391,24 @@ class ApplicationEvent(models.Model):
         return f"{self.application_id} {self.action}"
 
 
+class AttachmentKind(models.TextChoices):
+    STAMPED_FORM = "stamped_form", _("Stamped application form (scan)")
+    OTHER = "other", _("Other document")
+
+
 class ApplicationAttachment(TimeStampedModel):
     """The stamped scan of the signed form, and other documents of an application."""
 
     application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="attachments")
-    kind = models.CharField(_("kind"), max_length=30, default="stamped_form")
+    kind = models.CharField(
+        _("kind"), max_length=30, choices=AttachmentKind.choices, default=AttachmentKind.STAMPED_FORM
+    )
     original_name = models.CharField(_("file name"), max_length=200)
     stored_path = models.CharField(max_length=300)
     content_type = models.CharField(max_length=60)
     size = models.PositiveIntegerField()
     uploaded_by_name = models.CharField(_("uploaded by"), max_length=150)
+    sm3 = models.CharField(_("SM3 digest"), max_length=64, blank=True)
 
     class Meta:
         ordering = ["application", "-created_at"]

@@ -15,6 +15,8 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from govcloud.core.models import TimeStampedModel
+from govcloud.core.roles import CENTER_ROLES, DEPARTMENT_ROLES, Role
+from govcloud.core.scoping import Action, ScopedManager, ScopePolicy
 
 
 class ResourceKind(models.TextChoices):
@@ -60,11 +62,19 @@ class CatalogItem(TimeStampedModel):
     description = models.TextField(_("description"), blank=True)
     # For databases: the engine and version the item stands for (MySQL 5.6, SQL Server 2008 R2 ...).
     engine = models.CharField(_("engine"), max_length=60, blank=True)
+    # For network access: which network the item connects to (Annex 1: extranet or internet; an
+    # internet item needs address filing before go-live).
+    network = models.CharField(_("network"), max_length=20, choices=NetworkKind.choices, blank=True)
     sort = models.PositiveSmallIntegerField(_("order"), default=100)
     retired_at = models.DateTimeField(_("retired at"), null=True, blank=True)
 
     class Meta:
         ordering = ["sort", "code"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(kind=ResourceKind.NETWORK_ACCESS) | Q(network=""), name="catalog_network_only_for_access"
+            ),
+        ]
         verbose_name = _("catalog item")
         verbose_name_plural = _("catalog items")
 
@@ -147,6 +157,15 @@ class PriceList(TimeStampedModel):
     def __str__(self) -> str:
         return f"{self.name} ({self.effective_from})"
 
+    @property
+    def is_published(self) -> bool:
+        return self.published_at is not None
+
+    def in_effect_by(self, day) -> bool:
+        """Published and effective by `day`: from then on it is never edited (a new version takes
+        over instead), because statements already priced with it must stay reproducible."""
+        return self.published_at is not None and self.effective_from <= day
+
 
 class Price(models.Model):
     price_list = models.ForeignKey(PriceList, on_delete=models.CASCADE, related_name="prices")
@@ -173,9 +192,30 @@ class Price(models.Model):
         return f"{self.unit} {self.amount}"
 
 
+QUOTA_SCOPE = ScopePolicy(
+    org_path="organization__path",
+    see_all={
+        Action.VIEW: CENTER_ROLES | {Role.PROVIDER_OPERATOR, Role.FINANCE_VIEWER},
+        Action.CHANGE: frozenset({Role.CENTER_ADMIN}),
+    },
+    # A department sees its own limits (and its units'); only the center sets them.
+    own_org={Action.VIEW: DEPARTMENT_ROLES},
+)
+
+
+class QuotaDimension(models.TextChoices):
+    """What a quota limits; the same names as the ledger's numeric columns."""
+
+    VCPU = "vcpu", _("vCPU")
+    MEMORY_GB = "memory_gb", _("memory (GB)")
+    DISK_GB = "disk_gb", _("disk (GB)")
+    STORAGE_TB = "storage_tb", _("storage (TB)")
+    PUBLIC_ADDRESSES = "public_addresses", _("public addresses")
+
+
 class Quota(TimeStampedModel):
-    """Optional limits per department; an application beyond them needs a justification the center
-    sees highlighted. Empty means no limit."""
+    """Optional limits per department (and its units, Art. 4 tree); an application beyond them
+    needs a justification the center sees highlighted. Empty means no limit."""
 
     organization = models.OneToOneField(
         "organizations.Organization", on_delete=models.CASCADE, related_name="quota", verbose_name=_("department")
@@ -185,6 +225,10 @@ class Quota(TimeStampedModel):
     disk_gb = models.PositiveIntegerField(_("disk (GB)"), null=True, blank=True)
     storage_tb = models.DecimalField(_("storage (TB)"), max_digits=8, decimal_places=2, null=True, blank=True)
     public_addresses = models.PositiveIntegerField(_("public addresses"), null=True, blank=True)
+    note = models.TextField(_("note"), blank=True)
+
+    objects = ScopedManager()
+    scope_policy = QUOTA_SCOPE
 
     class Meta:
         verbose_name = _("quota")
@@ -192,3 +236,7 @@ class Quota(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"quota {self.organization_id}"
+
+    def limits(self) -> dict[str, object]:
+        """{dimension: limit} for the dimensions that have one."""
+        return {d.value: getattr(self, d.value) for d in QuotaDimension if getattr(self, d.value) is not None}

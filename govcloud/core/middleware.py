@@ -2,6 +2,8 @@ import time
 
 from django.conf import settings
 from django.utils import translation
+from django.utils.translation import get_supported_language_variant
+from django.utils.translation.trans_real import parse_accept_lang_header
 
 from govcloud.core import context
 
@@ -35,9 +37,23 @@ class LanguageMiddleware:
         self.get_response = get_response
         self.supported = {code for code, _name in settings.LANGUAGES}
 
+    def _api_language(self, request) -> str | None:
+        """A program calling the REST API states the language it wants in Accept-Language (the
+        usual HTTP way); pages keep Chinese whatever the browser sends."""
+        if not request.path.startswith("/api/"):
+            return None
+        for code, _quality in parse_accept_lang_header(request.headers.get("Accept-Language", "")):
+            try:
+                return get_supported_language_variant(code)
+            except LookupError:
+                continue
+        return None
+
     def __call__(self, request):
         chosen = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME)
-        language = chosen if chosen in self.supported else settings.LANGUAGE_CODE
+        if chosen not in self.supported:
+            chosen = self._api_language(request)
+        language = chosen or settings.LANGUAGE_CODE
         translation.activate(language)
         request.LANGUAGE_CODE = language
         response = self.get_response(request)

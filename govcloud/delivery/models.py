@@ -4,6 +4,7 @@ same interface."""
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from govcloud.core.models import TimeStampedModel
@@ -59,6 +60,9 @@ class WorkOrder(TimeStampedModel):
     delivered = models.JSONField(_("delivered"), default=list, blank=True)
     failure_reason = models.TextField(_("failure reason"), blank=True)
     attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    completed_by_name = models.CharField(_("completed by"), max_length=150, blank=True)
+    # Set when the department's acceptance test failed and the order went back to the provider.
+    reopened_at = models.DateTimeField(_("reopened at"), null=True, blank=True)
 
     objects = ScopedManager()
     scope_policy = WORK_ORDER_SCOPE
@@ -72,6 +76,28 @@ class WorkOrder(TimeStampedModel):
     def __str__(self) -> str:
         return self.number
 
+    @property
+    def is_open(self) -> bool:
+        return self.state in OPEN_STATES
+
+    @property
+    def is_overdue(self) -> bool:
+        return self.is_open and self.due_at < timezone.now()
+
+
+# Orders still waiting on the provider.
+OPEN_STATES = frozenset({WorkOrderState.OPEN, WorkOrderState.CLAIMED})
+# Orders that count as done for their application.
+DONE_STATES = frozenset({WorkOrderState.COMPLETED, WorkOrderState.CANCELLED})
+
+
+class NoteKind(models.TextChoices):
+    NOTE = "note", _("Progress note")
+    CREATED = "created", _("Work order created")
+    CLAIMED = "claimed", _("Claimed")
+    COMPLETED = "completed", _("Completed")
+    REOPENED = "reopened", _("Reopened")
+
 
 class WorkOrderNote(models.Model):
     """Progress recorded on a work order: the provider's readable log."""
@@ -79,6 +105,7 @@ class WorkOrderNote(models.Model):
     work_order = models.ForeignKey(WorkOrder, on_delete=models.CASCADE, related_name="notes")
     at = models.DateTimeField(_("time"), auto_now_add=True)
     actor_name = models.CharField(_("by"), max_length=150)
+    kind = models.CharField(_("kind"), max_length=20, choices=NoteKind.choices, default=NoteKind.NOTE)
     text = models.TextField(_("note"))
 
     class Meta:

@@ -9,7 +9,7 @@ it is terminated (终止). The test period is not billed.
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from govcloud.catalog.models import ResourceKind
+from govcloud.catalog.models import NetworkKind, ResourceKind
 from govcloud.core.models import TimeStampedModel
 from govcloud.core.roles import CENTER_ROLES, DEPARTMENT_ROLES, Role
 from govcloud.core.scoping import Action, ScopedManager, ScopePolicy
@@ -78,20 +78,40 @@ class Resource(TimeStampedModel):
     in_service_at = models.DateTimeField(_("in service since"), null=True, blank=True, db_index=True)
     terminated_at = models.DateTimeField(_("terminated at"), null=True, blank=True, db_index=True)
 
+    # Denormalized from the spec by the services (catalog.specs.resource_columns), so filters,
+    # totals, quotas and metering are set-based SQL instead of reading JSON row by row.
+    vcpu = models.PositiveIntegerField(_("vCPU"), default=0)
+    memory_gb = models.PositiveIntegerField(_("memory (GB)"), default=0)
+    # A host's system and data disks, or a database's storage.
+    disk_gb = models.PositiveIntegerField(_("disk (GB)"), default=0)
+    storage_tb = models.DecimalField(_("storage (TB)"), max_digits=10, decimal_places=2, default=0)
+    bandwidth_mbps = models.PositiveIntegerField(_("bandwidth (Mbps)"), default=0)
+    public_addresses = models.PositiveIntegerField(_("public addresses"), default=0)
+    os_image = models.CharField(_("operating system"), max_length=60, blank=True, db_index=True)
+    network = models.CharField(_("network"), max_length=20, choices=NetworkKind.choices, blank=True, db_index=True)
+    # The addresses as one line of text, for searching by IP address or domain.
+    addresses_text = models.CharField(_("addresses"), max_length=1000, blank=True)
+
     objects = ScopedManager()
     scope_policy = RESOURCE_SCOPE
 
     class Meta:
-        ordering = ["-created_at"]
+        ordering = ["-created_at", "-id"]
         indexes = [
             models.Index(fields=["organization", "state"], name="ledger_org_state"),
             models.Index(fields=["kind", "state"], name="ledger_kind_state"),
+            # The list's order: the newest first, one page at a time without sorting the table.
+            models.Index(fields=["-created_at", "-id"], name="ledger_newest_first"),
         ]
         verbose_name = _("resource")
         verbose_name_plural = _("resources")
 
     def __str__(self) -> str:
         return f"{self.code} {self.name}".strip()
+
+    @property
+    def is_terminated(self) -> bool:
+        return self.state == ResourceState.TERMINATED
 
 
 class ResourceHistory(models.Model):
@@ -124,3 +144,13 @@ class ResourceHistory(models.Model):
 
     def __str__(self) -> str:
         return f"{self.resource_id} {self.kind} {self.at:%Y-%m-%d %H:%M}"
+
+    def save(self, *args, **kwargs):
+        # Append-only: metering and statements are computed from these entries, so an entry that
+        # exists is never rewritten (a mistake is corrected by a new entry).
+        if not self._state.adding:
+            raise ValueError("Resource history is append-only.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise ValueError("Resource history is append-only.")

@@ -1,9 +1,10 @@
-"""In-app notifications: what waits on someone, warnings, flags. (E-mail delivery and per-user
-preferences come with the application workflow.)"""
+"""In-app notifications: what waits on someone, warnings, flags; each person's e-mail choices per
+kind of notification, and the outbox of e-mails to send."""
 
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from govcloud.core.scoping import ScopedManager, ScopePolicy
@@ -48,3 +49,75 @@ class Notification(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+
+def _own_preferences(user, action):
+    return Q(user=user)
+
+
+class NotificationPreference(models.Model):
+    """A person's explicit choice of e-mail for one kind of notification. No row: the kind's default
+    (see kinds.py)."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notification_preferences"
+    )
+    kind = models.CharField(_("kind"), max_length=60)
+    email = models.BooleanField(_("send e-mail"))
+    updated_at = models.DateTimeField(_("changed at"), auto_now=True)
+
+    objects = ScopedManager()
+    # Personal, like the notifications themselves.
+    scope_policy = ScopePolicy(org_path=None, own_org={}, extra=_own_preferences)
+
+    class Meta:
+        ordering = ["user", "kind"]
+        constraints = [models.UniqueConstraint(fields=["user", "kind"], name="notif_preference_once")]
+        verbose_name = _("notification preference")
+        verbose_name_plural = _("notification preferences")
+
+    def __str__(self) -> str:
+        return f"{self.user_id}:{self.kind}={'on' if self.email else 'off'}"
+
+
+class EmailStatus(models.TextChoices):
+    PENDING = "pending", _("Waiting to be sent")
+    SENDING = "sending", _("Sending")
+    SENT = "sent", _("Sent")
+    FAILED = "failed", _("Failed")
+    SKIPPED = "skipped", _("Not sent")
+
+
+def _own_deliveries(user, action):
+    return Q(recipient=user)
+
+
+class EmailDelivery(models.Model):
+    """The e-mail outbox: one row per notification to be e-mailed, written in the same transaction
+    as the notification. A lost task, a dead worker or a refusing mail server therefore loses
+    nothing: the row stays pending (or failed, with the error) until a later attempt succeeds or
+    the attempts run out, which is recorded."""
+
+    notification = models.OneToOneField(Notification, on_delete=models.CASCADE, related_name="email_delivery")
+    recipient = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    # The address the last attempt went to (people change their address; the record shows where).
+    address = models.EmailField(_("address"), blank=True)
+    status = models.CharField(_("status"), max_length=16, choices=EmailStatus.choices, default=EmailStatus.PENDING)
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    next_attempt_at = models.DateTimeField(_("next attempt"), default=timezone.now)
+    claimed_at = models.DateTimeField(null=True, blank=True)
+    last_error = models.TextField(_("last error"), blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
+
+    objects = ScopedManager()
+    scope_policy = ScopePolicy(org_path=None, own_org={}, extra=_own_deliveries)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        indexes = [models.Index(fields=["status", "next_attempt_at"], name="notif_email_due")]
+        verbose_name = _("e-mail delivery")
+        verbose_name_plural = _("e-mail deliveries")
+
+    def __str__(self) -> str:
+        return f"{self.notification_id} → {self.address or self.recipient_id} ({self.status})"

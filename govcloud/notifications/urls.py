@@ -9,4 +9,5 @@ urlpatterns = [
     path("<int:pk>/open/", views.notification_open, name="notification_open"),
     path("read-all/", views.notification_read_all, name="notification_read_all"),
     path("badge/", views.notification_badge, name="notification_badge"),
+    path("preferences/", views.notification_preferences, name="preferences"),
 ]

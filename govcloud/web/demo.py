@@ -8,9 +8,13 @@ from dataclasses import dataclass
 
 from django.db import transaction
 
+from govcloud.applications import demo as applications_demo
 from govcloud.audit.services import audit_record
+from govcloud.catalog import demo as catalog_demo
 from govcloud.core.actors import SYSTEM
 from govcloud.core.roles import Role
+from govcloud.guide import demo as guide_demo
+from govcloud.ledger import demo as ledger_demo
 from govcloud.organizations import services
 from govcloud.organizations.credit_codes import make_credit_code
 from govcloud.organizations.models import Organization, OrganizationKind, OrganizationLevel, User
@@ -136,6 +140,10 @@ def load_demo() -> dict[str, int]:
     # Each capability adds its demo records (idempotent too).
     systems_demo.load_demo(orgs=by_key, users=users)
     security_demo.load_demo(orgs=by_key, users=users)
+    guide_demo.load_demo(orgs=by_key, users=users)
+    catalog_demo.load_demo(orgs=by_key, users=users)
+    ledger_demo.load_demo(orgs=by_key, users=users)
+    applications_demo.load_demo(orgs=by_key, users=users)
     if created["organizations"] or created["users"]:
         audit_record(
             actor=SYSTEM,

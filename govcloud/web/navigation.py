@@ -20,6 +20,11 @@ class NavItem:
     roles: frozenset[Role]
     # URL prefix that marks the item active.
     section: str
+    # Items of the same group share one drop-down menu (keeps the bar on one line).
+    group: str | Promise | None = None
+
+
+ADMINISTRATION = _("Administration")
 
 
 NAVIGATION: list[NavItem] = [
@@ -30,6 +35,7 @@ NAVIGATION: list[NavItem] = [
         "diagram-3",
         EVERYONE - {Role.EXPERT},
         "/organizations/",
+        group=ADMINISTRATION,
     ),
     NavItem(
         _("Users"),
@@ -44,6 +50,7 @@ NAVIGATION: list[NavItem] = [
             Role.DEPARTMENT_SECURITY_OFFICER,
         },
         "/users/",
+        group=ADMINISTRATION,
     ),
     NavItem(
         _("Information systems"),
@@ -59,7 +66,35 @@ NAVIGATION: list[NavItem] = [
         CENTER_ROLES | DEPARTMENT_ROLES | {Role.PROVIDER_OPERATOR},
         "/security/",
     ),
-    NavItem(_("Working-day calendar"), "workdays:calendar", "calendar3", EVERYONE, "/workdays/"),
+    NavItem(
+        _("Applications"),
+        "applications:application_list",
+        "file-earmark-text",
+        CENTER_ROLES | DEPARTMENT_ROLES | {Role.LEADING_GROUP},
+        "/applications/",
+    ),
+    NavItem(
+        _("Work orders"),
+        "delivery:work_order_list",
+        "tools",
+        CENTER_ROLES | {Role.PROVIDER_OPERATOR},
+        "/work-orders/",
+    ),
+    NavItem(
+        _("Resource ledger"),
+        "ledger:resource_list",
+        "hdd-stack",
+        CENTER_ROLES | DEPARTMENT_ROLES | {Role.PROVIDER_OPERATOR, Role.FINANCE_VIEWER},
+        "/ledger/",
+    ),
+    NavItem(
+        _("Catalog and prices"),
+        "catalog:item_list",
+        "card-list",
+        CENTER_ROLES | DEPARTMENT_ROLES | {Role.PROVIDER_OPERATOR, Role.FINANCE_VIEWER},
+        "/catalog/",
+    ),
+    NavItem(_("Working-day calendar"), "workdays:calendar", "calendar3", EVERYONE, "/workdays/", ADMINISTRATION),
     NavItem(
         _("Audit trail"),
         "audit:event_list",
@@ -73,6 +108,7 @@ NAVIGATION: list[NavItem] = [
         "shield-lock",
         frozenset({Role.SECURITY_ADMIN}),
         "/security/",
+        group=ADMINISTRATION,
     ),
     NavItem(
         _("Policies"),
@@ -80,6 +116,7 @@ NAVIGATION: list[NavItem] = [
         "sliders",
         CENTER_ROLES | {Role.SECURITY_ADMIN, Role.SYSTEM_ADMIN},
         "/policies/",
+        group=ADMINISTRATION,
     ),
 ]
 

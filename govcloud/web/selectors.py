@@ -8,10 +8,12 @@ from datetime import timedelta
 from django.db.models import Count
 from django.utils import timezone
 
+from govcloud.applications.selectors import workflow_summary
 from govcloud.audit.models import AuditEvent, Outcome
 from govcloud.audit.selectors import chain_state
 from govcloud.core.policy import Policy, policy_value
 from govcloud.core.roles import CENTER_ROLES, DEPARTMENT_ROLES, Role
+from govcloud.delivery.selectors import queue_summary
 from govcloud.organizations.models import Organization, OrganizationKind, User
 from govcloud.organizations.selectors import organizations_for, users_for
 from govcloud.workdays.selectors import deadline_from, next_year_notice_missing, work_calendar
@@ -88,6 +90,10 @@ def home_context(*, user) -> dict:
         context["center"] = center_summary(user=user)
     if roles & DEPARTMENT_ROLES:
         context["department"] = department_summary(user=user)
+    if roles & (CENTER_ROLES | DEPARTMENT_ROLES):
+        context["applications"] = workflow_summary(user=user)
+    if roles & (CENTER_ROLES | {Role.PROVIDER_OPERATOR}):
+        context["work_orders"] = queue_summary(user=user)
     if Role.SECURITY_ADMIN in roles:
         context["security"] = security_summary(user=user)
     if Role.AUDIT_ADMIN in roles:

@@ -66,14 +66,15 @@ def test_oversize_files_are_refused_and_change_nothing(sec):
 
 @pytest.mark.parametrize(
     "name, content, kind",
-    [("a.pdf", PDF, "application/pdf"), ("b.png", PNG, "image/png"), ("c.jpg", JPEG, "image/jpeg")],
+    [("通报-a.pdf", PDF, "application/pdf"), ("通报-b.png", PNG, "image/png"), ("通报-c.jpg", JPEG, "image/jpeg")],
 )
 def test_accepted_types_are_kept_outside_the_web_root_under_a_random_name(sec, name, content, kind):
     attachment = create_bulletin(sec, upload(name, content, "application/octet-stream")).attachment
     assert attachment.content_type == kind and attachment.original_name == name
     path = Path(settings.PRIVATE_MEDIA_ROOT) / attachment.stored_path
     assert path.read_bytes() == content
-    assert name not in attachment.stored_path
+    # A random hex name: the uploader's name (here with Chinese in it) never reaches the disk.
+    assert "通报" not in attachment.stored_path
     assert Path(settings.PRIVATE_MEDIA_ROOT).resolve() in path.resolve().parents
 
 

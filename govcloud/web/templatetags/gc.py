@@ -58,3 +58,14 @@ def policy(key: str):
     from govcloud.core.policy import Policy, policy_value
 
     return policy_value(Policy(key))
+
+
+@register.filter
+def network_label(value):
+    """An address's network code (stored in the resource's JSON) as the catalog names it."""
+    from govcloud.catalog.models import NetworkKind
+
+    try:
+        return NetworkKind(value).label
+    except ValueError:
+        return value

@@ -1,15 +1,18 @@
 """First set-up of a production installation: the city, the e-government center and the three
 separated administrators (三员分立), each with a temporary password to change at first login and a
-second factor to enroll. Everything after that is done in the product by those administrators."""
+second factor to enroll; the Annex 1 catalog and the working-day calendar are seeded. Everything
+after that is done in the product by those administrators."""
 
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
+from govcloud.catalog.services import catalog_seed
 from govcloud.core.actors import SYSTEM
 from govcloud.core.roles import Role
 from govcloud.organizations import services
 from govcloud.organizations.models import Organization, OrganizationKind, OrganizationLevel, User
+from govcloud.workdays.services import calendar_seed_from_package
 
 ADMINS = [("sysadmin", Role.SYSTEM_ADMIN), ("secadmin", Role.SECURITY_ADMIN), ("auditadmin", Role.AUDIT_ADMIN)]
 
@@ -57,6 +60,8 @@ class Command(BaseCommand):
                 )
                 services.user_set_roles(actor=SYSTEM, user=user, roles={role})
                 lines.append(f"  {username:<12} {role.value:<16} temporary password: {password}")
+            catalog_seed(actor=SYSTEM)
+            calendar_seed_from_package(actor=SYSTEM)
         except ValidationError as exc:
             raise CommandError("; ".join(exc.messages)) from exc
         self.stdout.write("Created. Hand each password over separately; each must be changed at first login,")

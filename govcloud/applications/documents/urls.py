@@ -1,0 +1,13 @@
+from django.urls import path
+
+from govcloud.applications.documents import views
+
+app_name = "documents"
+
+# Mounted at /forms/ (see the report): the blank form is public, a filled form is scoped.
+urlpatterns = [
+    path("blank.docx", views.blank_docx, name="blank_docx"),
+    path("blank.pdf", views.blank_pdf, name="blank_pdf"),
+    path("applications/<int:pk>.docx", views.application_docx, name="application_docx"),
+    path("applications/<int:pk>.pdf", views.application_pdf, name="application_pdf"),
+]

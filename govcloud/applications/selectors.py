@@ -1,0 +1,135 @@
+"""Reads of applications, always through the scope: a department sees its own (and its units'),
+the center and the provider see all."""
+
+from __future__ import annotations
+
+from django.db.models import Count, F, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+
+from govcloud.applications.models import (
+    AWAITING_CENTER,
+    EDITABLE_STATES,
+    Application,
+    ApplicationEvent,
+    ApplicationItem,
+    ApplicationState,
+)
+from govcloud.catalog.selectors import items_for_new_applications
+from govcloud.core.scoping import Action, get_scoped_or_404
+from govcloud.delivery.models import WorkOrder
+from govcloud.ledger.models import Resource, ResourceState
+from govcloud.systems.models import InformationSystem
+
+
+def _item_count():
+    """The number of items, as a correlated subquery: counted for the page's rows only (a join and a
+    GROUP BY would count every row of the list before the page is cut)."""
+    return Coalesce(
+        Subquery(
+            ApplicationItem.objects.filter(application=OuterRef("pk"))
+            .order_by()
+            .values("application")
+            .annotate(n=Count("pk"))
+            .values("n")[:1],
+            output_field=IntegerField(),
+        ),
+        0,
+    )
+
+
+def _list_base() -> QuerySet[Application]:
+    return Application.objects.select_related("organization", "system", "created_by").annotate(item_count=_item_count())
+
+
+def applications_for(*, user, action: str = Action.VIEW) -> QuerySet[Application]:
+    return _list_base().restrict(user, action).order_by("-created_at", "-pk")
+
+
+class InboxTab:
+    ALL = "all"
+    ACCEPT = "accept"
+    DECIDE = "decide"
+
+
+def inbox_for(*, user, tab: str = InboxTab.ALL) -> QuerySet[Application]:
+    """The center's inbox: everything awaiting it, least time left first (overdue on top)."""
+    states = {
+        InboxTab.ACCEPT: [ApplicationState.SUBMITTED],
+        InboxTab.DECIDE: [ApplicationState.ACCEPTED],
+    }.get(tab, list(AWAITING_CENTER))
+    return (
+        _list_base()
+        .restrict(user, Action.VIEW)
+        .filter(state__in=states)
+        .order_by(F("decision_due_at").asc(nulls_last=True), "pk")
+    )
+
+
+def inbox_counts(*, user) -> dict[str, int]:
+    qs = Application.objects.restrict(user, Action.VIEW).filter(state__in=list(AWAITING_CENTER))
+    return qs.aggregate(
+        accept=Count("pk", filter=Q(state=ApplicationState.SUBMITTED)),
+        decide=Count("pk", filter=Q(state=ApplicationState.ACCEPTED)),
+        quota=Count("pk", filter=Q(exceeds_quota=True)),
+    )
+
+
+def application_get(*, user, pk, action: str = Action.VIEW) -> Application:
+    qs = Application.objects.select_related("organization", "system", "created_by", "signed_off_by").prefetch_related(
+        Prefetch(
+            "items",
+            queryset=ApplicationItem.objects.select_related("catalog_item", "target_resource").prefetch_related(
+                "catalog_item__options", "catalog_item__ranges"
+            ),
+        ),
+        Prefetch("events", queryset=ApplicationEvent.objects.order_by("at", "pk")),
+        "attachments",
+        Prefetch(
+            "work_orders",
+            queryset=WorkOrder.objects.select_related("item", "item__catalog_item", "claimed_by").order_by("pk"),
+        ),
+        Prefetch("created_resources", queryset=Resource.objects.order_by("code")),
+    )
+    return get_scoped_or_404(qs, user, action, pk=pk)
+
+
+def systems_for_applications(*, user) -> QuerySet[InformationSystem]:
+    """The user's own department's systems that may run on the platform (not classified, active)."""
+    return (
+        InformationSystem.objects.restrict(user, Action.CHANGE)
+        .filter(classified=False, is_active=True)
+        .select_related("organization")
+        .order_by("organization__path", "name")
+    )
+
+
+def resources_for_change(*, user) -> QuerySet[Resource]:
+    """Resources in service the user's department may change or terminate."""
+    return (
+        Resource.objects.restrict(user, Action.CHANGE)
+        .filter(state=ResourceState.IN_SERVICE)
+        .select_related("catalog_item", "system")
+        .prefetch_related("catalog_item__options", "catalog_item__ranges")
+        .order_by("code")
+    )
+
+
+def catalog_items():
+    return items_for_new_applications()
+
+
+def workflow_summary(*, user) -> dict[str, int]:
+    """The home page's counts of the user's applications by who must act next (one query)."""
+    now = timezone.now()
+    qs = Application.objects.restrict(user, Action.VIEW)
+    return qs.aggregate(
+        to_edit=Count("pk", filter=Q(state__in=list(EDITABLE_STATES))),
+        awaiting_signoff=Count("pk", filter=Q(state=ApplicationState.AWAITING_SIGNOFF)),
+        awaiting_accept=Count("pk", filter=Q(state=ApplicationState.SUBMITTED)),
+        awaiting_decision=Count("pk", filter=Q(state=ApplicationState.ACCEPTED)),
+        in_delivery=Count("pk", filter=Q(state__in=[ApplicationState.IN_DELIVERY, ApplicationState.TEST_FAILED])),
+        to_test=Count("pk", filter=Q(state=ApplicationState.DELIVERED)),
+        decision_overdue=Count("pk", filter=Q(state__in=list(AWAITING_CENTER), decision_due_at__lt=now)),
+        quota=Count("pk", filter=Q(state__in=list(AWAITING_CENTER), exceeds_quota=True)),
+    )

@@ -1,0 +1,47 @@
+"""Badges and small helpers for the application pages."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django import template
+from django.utils.html import format_html
+
+from govcloud.applications.models import ApplicationState
+
+register = template.Library()
+
+S = ApplicationState
+_COLORS = {
+    S.DRAFT: "text-bg-secondary",
+    S.AWAITING_SIGNOFF: "text-bg-info",
+    S.SUBMITTED: "text-bg-warning",
+    S.RETURNED: "text-bg-warning border border-danger",
+    S.ACCEPTED: "text-bg-primary",
+    S.REJECTED: "text-bg-danger",
+    S.IN_DELIVERY: "text-bg-info",
+    S.DELIVERED: "text-bg-primary",
+    S.TEST_FAILED: "text-bg-danger",
+    S.IN_SERVICE: "text-bg-success",
+    S.COMPLETED: "text-bg-success",
+    S.CANCELLED: "text-bg-light border",
+}
+
+
+@register.simple_tag
+def app_state(application):
+    state = application.state
+    return format_html(
+        '<span class="badge {}" data-testid="application-state" data-state="{}">{}</span>',
+        _COLORS.get(state, "text-bg-light"),
+        state,
+        ApplicationState(state).label,
+    )
+
+
+@register.filter
+def cny(value) -> str:
+    """¥1,234.50"""
+    if value in (None, ""):
+        return "—"
+    return f"¥{Decimal(value):,.2f}"

@@ -1,0 +1,83 @@
+from rest_framework import serializers
+
+from govcloud.delivery.models import WorkOrder, WorkOrderNote
+
+
+class WorkOrderNoteSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = WorkOrderNote
+        fields = ["id", "at", "actor_name", "kind", "text"]
+
+
+class WorkOrderSerializer(serializers.ModelSerializer):
+    application_number = serializers.CharField(source="application.number", read_only=True)
+    organization = serializers.CharField(source="application.organization.name", read_only=True)
+    catalog_item = serializers.CharField(source="item.catalog_item.code", read_only=True)
+    approved_quantity = serializers.IntegerField(source="item.approved_quantity", read_only=True)
+    approved_spec = serializers.JSONField(source="item.approved_spec", read_only=True)
+    target_resource = serializers.CharField(source="item.target_resource.code", read_only=True, default=None)
+    claimed_by_name = serializers.CharField(source="claimed_by.full_name", read_only=True, default="")
+    overdue = serializers.BooleanField(source="is_overdue", read_only=True)
+
+    class Meta:
+        model = WorkOrder
+        fields = [
+            "id",
+            "number",
+            "application",
+            "application_number",
+            "organization",
+            "item",
+            "catalog_item",
+            "approved_quantity",
+            "approved_spec",
+            "target_resource",
+            "kind",
+            "state",
+            "driver",
+            "due_at",
+            "due_provisional",
+            "overdue",
+            "claimed_by",
+            "claimed_by_name",
+            "claimed_at",
+            "completed_at",
+            "completed_by_name",
+            "delivered",
+            "attempts",
+            "reopened_at",
+        ]
+        read_only_fields = fields
+
+
+class WorkOrderDetailSerializer(WorkOrderSerializer):
+    notes = WorkOrderNoteSerializer(many=True, read_only=True)
+
+    class Meta(WorkOrderSerializer.Meta):
+        fields = [*WorkOrderSerializer.Meta.fields, "notes"]
+        read_only_fields = fields
+
+
+class NoteRequestSerializer(serializers.Serializer):
+    text = serializers.CharField(max_length=4000)
+
+
+class AddressSerializer(serializers.Serializer):
+    network = serializers.CharField(default="extranet")
+    address = serializers.CharField()
+    domain = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class DeliveredResourceSerializer(serializers.Serializer):
+    name = serializers.CharField(required=False, allow_blank=True, default="")
+    spec = serializers.DictField(required=False, default=dict)
+    addresses = AddressSerializer(many=True, required=False, default=list)
+    provider_ref = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class CompleteRequestSerializer(serializers.Serializer):
+    """Provision: one entry per resource (name, spec, addresses, provider_ref). Change: one entry with
+    the spec. Terminate: no entries, a note recording the data handover or destruction."""
+
+    delivered = DeliveredResourceSerializer(many=True, required=False, default=list)
+    note = serializers.CharField(required=False, allow_blank=True, default="", max_length=4000)

@@ -1,0 +1,100 @@
+"""REST endpoints of the provider's work orders: the queue, each order with its log, and the claim,
+note and complete actions. 404 for an order you may not see, 403 for an action your role may not
+take, 400 for one the state or the rules do not allow (with the service's message)."""
+
+from __future__ import annotations
+
+from django.core.exceptions import ValidationError as DjangoValidationError
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import mixins
+from rest_framework.decorators import action
+from rest_framework.response import Response
+from rest_framework.viewsets import GenericViewSet
+
+from govcloud.core.api.errors import as_drf_error
+from govcloud.core.api.viewsets import ScopedViewSetMixin
+from govcloud.core.scoping import get_scoped_or_404
+from govcloud.delivery import selectors, services
+from govcloud.delivery.api.serializers import (
+    CompleteRequestSerializer,
+    NoteRequestSerializer,
+    WorkOrderDetailSerializer,
+    WorkOrderNoteSerializer,
+    WorkOrderSerializer,
+)
+from govcloud.delivery.models import WorkOrder
+from govcloud.delivery.selectors import Queue
+
+
+def _run(call, **kwargs):
+    try:
+        return call(**kwargs)
+    except DjangoValidationError as exc:
+        raise as_drf_error(exc) from exc
+
+
+@extend_schema(
+    parameters=[
+        OpenApiParameter("queue", str, enum=[Queue.OPEN, Queue.MINE, Queue.DONE, Queue.ALL], description="default all")
+    ]
+)
+class WorkOrderViewSet(ScopedViewSetMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, GenericViewSet):
+    """Work orders (工单, Art. 7, 10): one per approved item, due DELIVERY_WORKING_DAYS working days after
+    approval; open ones first, the most urgent first."""
+
+    queryset = WorkOrder.objects.all()
+    serializer_class = WorkOrderSerializer
+    view_scoped_actions = frozenset({"claim", "note", "complete"})
+
+    def get_queryset(self):
+        queue = self.request.query_params.get("queue", Queue.ALL)
+        return selectors.work_orders_for(user=self.request.user, queue=queue)
+
+    def get_object(self):
+        obj = get_scoped_or_404(
+            selectors.work_orders_for(user=self.request.user, queue=Queue.ALL).prefetch_related("notes"),
+            self.request.user,
+            pk=self.kwargs["pk"],
+        )
+        self.check_object_permissions(self.request, obj)
+        return obj
+
+    def get_serializer_class(self):
+        return WorkOrderDetailSerializer if self.action != "list" else WorkOrderSerializer
+
+    def _fresh(self, order):
+        order = (
+            selectors.work_orders_for(user=self.request.user, queue=Queue.ALL)
+            .prefetch_related("notes")
+            .get(pk=order.pk)
+        )
+        return Response(WorkOrderDetailSerializer(order).data)
+
+    @extend_schema(request=None, responses=WorkOrderDetailSerializer)
+    @action(detail=True, methods=["post"])
+    def claim(self, request, pk=None):
+        """A provider operator takes the order (or takes it over from a colleague)."""
+        order = self.get_object()
+        _run(services.work_order_claim, actor=request.user, work_order=order)
+        return self._fresh(order)
+
+    @extend_schema(request=NoteRequestSerializer, responses={201: WorkOrderNoteSerializer})
+    @action(detail=True, methods=["post"])
+    def note(self, request, pk=None):
+        """A progress note (the department and the center read it on the application's timeline)."""
+        order = self.get_object()
+        serializer = NoteRequestSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        note = _run(services.work_order_note, actor=request.user, work_order=order, **serializer.validated_data)
+        return Response(WorkOrderNoteSerializer(note).data, status=201)
+
+    @extend_schema(request=CompleteRequestSerializer, responses=WorkOrderDetailSerializer)
+    @action(detail=True, methods=["post"])
+    def complete(self, request, pk=None):
+        """Record what was delivered (validated against the approved spec and quantity) and write the
+        ledger. The last order of an application moves it on (delivered for testing / completed)."""
+        order = self.get_object()
+        serializer = CompleteRequestSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        _run(services.work_order_complete, actor=request.user, work_order=order, **serializer.validated_data)
+        return self._fresh(order)

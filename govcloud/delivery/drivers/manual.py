@@ -1,0 +1,32 @@
+"""The manual driver: every step becomes an open work order in the provider's queue; a person
+claims it, does the work and records what was delivered (delivery.services.work_order_complete)."""
+
+from __future__ import annotations
+
+from django.utils.translation import gettext as _
+
+from govcloud.delivery.drivers import Step
+from govcloud.delivery.models import NoteKind, WorkOrder, WorkOrderNote, WorkOrderState
+
+
+class ManualDriver:
+    name = "manual"
+
+    def submit(self, step: Step, *, number: str, actor_name: str) -> WorkOrder:
+        order = WorkOrder.objects.create(
+            number=number,
+            application=step.application,
+            item=step.item,
+            kind=step.kind,
+            state=WorkOrderState.OPEN,
+            driver=self.name,
+            due_at=step.due_at,
+            due_provisional=step.due_provisional,
+        )
+        WorkOrderNote.objects.create(
+            work_order=order,
+            actor_name=actor_name,
+            kind=NoteKind.CREATED,
+            text=_("Waiting for the provider's staff to claim it."),
+        )
+        return order

@@ -1,0 +1,64 @@
+"""Reads of work orders, always through the scope: the provider and the center see every order,
+a department the orders of its own applications."""
+
+from __future__ import annotations
+
+from django.db.models import Case, Count, IntegerField, Prefetch, Q, QuerySet, Value, When
+from django.utils import timezone
+
+from govcloud.core.scoping import Action, get_scoped_or_404
+from govcloud.delivery.models import OPEN_STATES, WorkOrder, WorkOrderNote, WorkOrderState
+
+
+class Queue:
+    OPEN = "open"
+    MINE = "mine"
+    DONE = "done"
+    ALL = "all"
+
+
+def _base() -> QuerySet[WorkOrder]:
+    return WorkOrder.objects.select_related(
+        "application",
+        "application__organization",
+        "application__system",
+        "item",
+        "item__catalog_item",
+        "item__target_resource",
+        "claimed_by",
+    )
+
+
+def work_orders_for(*, user, queue: str = Queue.OPEN) -> QuerySet[WorkOrder]:
+    """The provider's queue: open orders first, the most urgent (overdue) first; then the rest."""
+    qs = _base().restrict(user, Action.VIEW)
+    if queue == Queue.OPEN:
+        qs = qs.filter(state__in=OPEN_STATES)
+    elif queue == Queue.MINE:
+        qs = qs.filter(state=WorkOrderState.CLAIMED, claimed_by=user)
+    elif queue == Queue.DONE:
+        return qs.filter(state=WorkOrderState.COMPLETED).order_by("-completed_at", "-pk")
+    rank = Case(When(state__in=list(OPEN_STATES), then=Value(0)), default=Value(1), output_field=IntegerField())
+    return qs.annotate(open_rank=rank).order_by("open_rank", "due_at", "pk")
+
+
+def work_order_get(*, user, pk, action: str = Action.VIEW) -> WorkOrder:
+    qs = _base().prefetch_related(
+        Prefetch("notes", queryset=WorkOrderNote.objects.order_by("at", "pk")),
+        "item__catalog_item__options",
+        "item__catalog_item__ranges",
+    )
+    return get_scoped_or_404(qs, user, action, pk=pk)
+
+
+def queue_summary(*, user) -> dict[str, int]:
+    """The home page's counts of open work orders: all, overdue, claimed by the user (one query)."""
+    return (
+        WorkOrder.objects.restrict(user, Action.VIEW)
+        .filter(state__in=list(OPEN_STATES))
+        .aggregate(
+            open=Count("pk"),
+            overdue=Count("pk", filter=Q(due_at__lt=timezone.now())),
+            mine=Count("pk", filter=Q(state=WorkOrderState.CLAIMED, claimed_by=user)),
+        )
+    )

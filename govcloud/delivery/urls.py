@@ -1,0 +1,14 @@
+from django.urls import path
+
+from govcloud.delivery import views
+
+app_name = "delivery"
+
+# Mounted at /work-orders/.
+urlpatterns = [
+    path("", views.work_order_list, name="work_order_list"),
+    path("<int:pk>/", views.work_order_detail, name="work_order_detail"),
+    path("<int:pk>/claim/", views.work_order_claim, name="work_order_claim"),
+    path("<int:pk>/note/", views.work_order_note, name="work_order_note"),
+    path("<int:pk>/complete/", views.work_order_complete, name="work_order_complete"),
+]

@@ -1,0 +1,134 @@
+"""The provider's pages: the work queue (overdue first) and each work order, where the operator
+claims it, records progress and completes it with what was delivered. Rules live in services."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from govcloud.core.forms import form_errors_from
+from govcloud.core.permissions import has_any_role
+from govcloud.core.roles import Role
+from govcloud.delivery import selectors, services
+from govcloud.delivery.forms import CompletionForm, NoteForm
+from govcloud.delivery.models import WorkOrderState
+from govcloud.delivery.selectors import Queue
+from govcloud.delivery.specfields import spec_text
+
+PAGE_SIZE = 50
+QUEUES = [
+    (Queue.OPEN, _("Open")),
+    (Queue.MINE, _("Claimed by me")),
+    (Queue.DONE, _("Completed")),
+    (Queue.ALL, _("All")),
+]
+
+
+@login_required
+def work_order_list(request):
+    is_operator = has_any_role(request.user, {Role.PROVIDER_OPERATOR})
+    queue = request.GET.get("queue") or (Queue.OPEN if is_operator else Queue.ALL)
+    if queue not in dict(QUEUES):
+        queue = Queue.ALL
+    page = Paginator(selectors.work_orders_for(user=request.user, queue=queue), PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    return render(
+        request,
+        "delivery/work_order_list.html",
+        {"page": page, "queue": queue, "queues": [(k, str(v)) for k, v in QUEUES], "is_operator": is_operator},
+    )
+
+
+def _context(request, order, **forms):
+    is_operator = has_any_role(request.user, {Role.PROVIDER_OPERATOR})
+    mine = order.state == WorkOrderState.CLAIMED and order.claimed_by_id == request.user.pk
+    context = {
+        "order": order,
+        "application": order.application,
+        "item": order.item,
+        "approved_spec": spec_text(order.item.approved_spec, order.item.catalog_item),
+        "current_spec": spec_text(
+            order.item.target_resource.spec if order.item.target_resource_id else None, order.item.catalog_item
+        ),
+        "notes": list(order.notes.all()),
+        "can_claim": is_operator and order.is_open and not mine,
+        "can_note": is_operator and order.state != WorkOrderState.CANCELLED,
+        "can_complete": is_operator and mine,
+        "note_form": NoteForm(),
+    }
+    if context["can_complete"] and "completion_form" not in forms:
+        forms["completion_form"] = CompletionForm(work_order=order)
+    context.update(forms)
+    return context
+
+
+@login_required
+def work_order_detail(request, pk: int):
+    order = selectors.work_order_get(user=request.user, pk=pk)
+    return render(request, "delivery/work_order_detail.html", _context(request, order))
+
+
+def _rerender(request, order, **forms):
+    order = selectors.work_order_get(user=request.user, pk=order.pk)
+    return render(request, "delivery/work_order_detail.html", _context(request, order, **forms), status=400)
+
+
+@login_required
+@require_POST
+def work_order_claim(request, pk: int):
+    order = selectors.work_order_get(user=request.user, pk=pk)
+    try:
+        services.work_order_claim(actor=request.user, work_order=order)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, _("The work order is yours: record progress and complete it when done."))
+    return redirect("delivery:work_order_detail", pk=order.pk)
+
+
+@login_required
+@require_POST
+def work_order_note(request, pk: int):
+    order = selectors.work_order_get(user=request.user, pk=pk)
+    form = NoteForm(request.POST)
+    if not form.is_valid():
+        return _rerender(request, order, note_form=form)
+    try:
+        services.work_order_note(actor=request.user, work_order=order, text=form.cleaned_data["text"])
+    except ValidationError as exc:
+        form_errors_from(exc, form)
+        return _rerender(request, order, note_form=form)
+    messages.success(request, _("The note is recorded."))
+    return redirect("delivery:work_order_detail", pk=order.pk)
+
+
+@login_required
+@require_POST
+def work_order_complete(request, pk: int):
+    order = selectors.work_order_get(user=request.user, pk=pk)
+    form = CompletionForm(request.POST, work_order=order)
+    if not form.is_valid():
+        return _rerender(request, order, completion_form=form)
+    try:
+        services.work_order_complete(
+            actor=request.user,
+            work_order=order,
+            delivered=form.entries(),
+            note=form.cleaned_data.get("note", ""),
+        )
+    except ValidationError as exc:
+        if hasattr(exc, "error_dict") and "delivered" in exc.error_dict:
+            form.add_error(None, exc.error_dict.pop("delivered"))
+            if exc.error_dict:
+                form_errors_from(ValidationError(exc.error_dict), form)
+        else:
+            form_errors_from(exc, form)
+        return _rerender(request, order, completion_form=form)
+    messages.success(request, _("The work order is completed and the ledger updated."))
+    return redirect("delivery:work_order_detail", pk=order.pk)
