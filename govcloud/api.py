@@ -14,6 +14,7 @@ from govcloud.notifications.api import urls as notifications_api
 from govcloud.notifications.api.views import NotificationViewSet
 from govcloud.organizations.api.views import ApiTokenViewSet, OrganizationViewSet, UserViewSet
 from govcloud.policies.api.views import PolicyViewSet
+from govcloud.reconciliation.api import urls as reconciliation_api
 from govcloud.security.api import urls as security_api
 from govcloud.systems.api import urls as systems_api
 from govcloud.web.api.views import JobViewSet
@@ -37,6 +38,7 @@ ledger_api.register(router)
 applications_api.register(router)
 delivery_api.register(router)
 security_api.register(router)
+reconciliation_api.register(router)
 
 urlpatterns = [
     path("calendar/deadline/", DeadlineView.as_view(), name="calendar-deadline"),

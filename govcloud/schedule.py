@@ -79,4 +79,16 @@ PERIODIC_JOBS: list[PeriodicJob] = [
         task="govcloud.delivery.tasks.work_order_deadlines_task",
         description="Warn the provider before a work order is due; escalate overdue orders to the center (Art. 10).",
     ),
+    PeriodicJob(
+        name="delivery.provision_sweep",
+        cron="*/10 * * * *",
+        task="govcloud.delivery.tasks.work_orders_provision_sweep_task",
+        description="Re-enqueue automatic work orders whose task was lost or whose worker was killed mid-job.",
+    ),
+    PeriodicJob(
+        name="reconciliation.run",
+        cron="17 * * * *",
+        task="govcloud.reconciliation.tasks.reconciliation_run_task",
+        description="Compare each automatic cloud driver with the ledger: shadow, missing and drifted resources.",
+    ),
 ]

@@ -72,6 +72,7 @@ INSTALLED_APPS = [
     "govcloud.catalog",
     "govcloud.ledger",
     "govcloud.delivery",
+    "govcloud.reconciliation",
     "govcloud.applications",
     "govcloud.guide",
     "govcloud.web",
@@ -155,6 +156,22 @@ if TASKS_BACKEND not in _TASK_BACKENDS:
     raise ImproperlyConfigured(f"TASKS_BACKEND must be one of {sorted(_TASK_BACKENDS)}.")
 TASKS = {"default": _TASK_BACKENDS[TASKS_BACKEND]}
 RQ_QUEUES = {"default": {"URL": REDIS_URL or "redis://localhost:6379/0", "DEFAULT_TIMEOUT": 3600}}
+
+# --- Provisioning drivers (issue 5) ---
+# Which driver fulfils an approved item: {region or "*": {catalog item code, resource kind or "*":
+# driver}}; the most specific match wins. "manual" (the provider's staff, the default) or "libvirt"
+# (cloud hosts as libvirt domains, run by a task). Example for GOVCLOUD_DELIVERY_DRIVERS:
+# {"*": {"host": "libvirt"}}. Driver credentials never go in the database: DRIVER_SETTINGS (from the
+# environment) or the secrets file GOVCLOUD_SECRETS_FILE (JSON or TOML, a section per driver, e.g.
+# {"libvirt": {"uri": "qemu+ssh://ops@kvm1/system", "username": "…", "password": "…"}}).
+GOVCLOUD_REGION = env.str("GOVCLOUD_REGION", default="taizhou")
+DELIVERY_DRIVERS = env.json("GOVCLOUD_DELIVERY_DRIVERS", default={"*": {"*": "manual"}})
+LIBVIRT_URI = env.str("LIBVIRT_URI", default="test:///default")
+DRIVER_SETTINGS = {"libvirt": {"uri": LIBVIRT_URI, "pool": env.str("LIBVIRT_POOL", default="")}}
+GOVCLOUD_SECRETS_FILE = env.str("GOVCLOUD_SECRETS_FILE", default="")
+# An automatic work order still running after this many minutes is taken as interrupted (a worker
+# killed mid-job) and run again by the provisioning sweep.
+PROVISIONING_STALE_MINUTES = env.int("PROVISIONING_STALE_MINUTES", default=15)
 
 # --- Authentication and account security ----------------------------------------------------
 AUTH_USER_MODEL = "organizations.User"
@@ -293,6 +310,9 @@ SPECTACULAR_SETTINGS = {
         "WorkOrderStateEnum": "govcloud.delivery.models.WorkOrderState",
         "WorkOrderNoteKindEnum": "govcloud.delivery.models.NoteKind",
         "HistoryKindEnum": "govcloud.ledger.models.HistoryKind",
+        "DiscrepancyKindEnum": "govcloud.reconciliation.models.DiscrepancyKind",
+        "DiscrepancyStateEnum": "govcloud.reconciliation.models.DiscrepancyState",
+        "ReconciliationRunStatusEnum": "govcloud.reconciliation.models.RunStatus",
     },
 }
 

@@ -18,6 +18,7 @@ urlpatterns = [
     path("forms/", include("govcloud.applications.documents.urls")),
     path("applications/", include("govcloud.applications.urls")),
     path("work-orders/", include("govcloud.delivery.urls")),
+    path("reconciliation/", include("govcloud.reconciliation.urls")),
     path("api/v1/", include("govcloud.api")),
     path("i18n/setlang/", set_language, name="set_language"),
     path("i18n/js/", JavaScriptCatalog.as_view(), name="javascript-catalog"),

@@ -5,10 +5,12 @@
 #   gettext         compiles the Chinese and English translations
 #   libpango-1.0-0, libpangoft2-1.0-0   WeasyPrint renders the PDF documents
 #   poppler-utils   pdftotext/pdftoppm, to check PDFs in tests
+#   libvirt-dev, pkg-config   build libvirt-python (the libvirt provisioning driver; its tests use
+#                   libvirt's built-in test:///default hypervisor, no daemon needed)
 #   nodejs, npm     install the pinned front-end packages (only when npm is not already there)
 #   python3-venv    creates .venv (only when Python cannot)
 set -euo pipefail
-packages=(chromium fonts-noto-cjk gettext libpango-1.0-0 libpangoft2-1.0-0 poppler-utils)
+packages=(chromium fonts-noto-cjk gettext libpango-1.0-0 libpangoft2-1.0-0 poppler-utils libvirt-dev pkg-config)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

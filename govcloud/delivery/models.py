@@ -97,6 +97,8 @@ class NoteKind(models.TextChoices):
     CLAIMED = "claimed", _("Claimed")
     COMPLETED = "completed", _("Completed")
     REOPENED = "reopened", _("Reopened")
+    FAILED = "failed", _("Failed")
+    RETRIED = "retried", _("Retried")
 
 
 class WorkOrderNote(models.Model):
@@ -113,3 +115,27 @@ class WorkOrderNote(models.Model):
 
     def __str__(self) -> str:
         return self.text[:50]
+
+
+class CloudRef(models.Model):
+    """A name reserved in the cloud for one resource of an automatic work order: the ledger code the
+    resource will get, saved before the cloud is called, so that a retried or duplicated task finds
+    and adopts what an earlier attempt created instead of creating a second one. Reconciliation
+    reads it to tell a resource still being delivered from a shadow one."""
+
+    ref = models.CharField(_("cloud reference"), max_length=40, unique=True)
+    work_order = models.ForeignKey(WorkOrder, on_delete=models.CASCADE, related_name="cloud_refs")
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
+    # The ledger resource, once the order is completed.
+    resource = models.ForeignKey(
+        "ledger.Resource", null=True, blank=True, on_delete=models.SET_NULL, related_name="cloud_refs"
+    )
+
+    class Meta:
+        ordering = ["work_order", "position"]
+        constraints = [models.UniqueConstraint(fields=["work_order", "position"], name="delivery_cloudref_position")]
+        verbose_name = _("cloud reference")
+        verbose_name_plural = _("cloud references")
+
+    def __str__(self) -> str:
+        return self.ref

@@ -30,7 +30,7 @@ from govcloud.core.permissions import require_role
 from govcloud.core.policy import Policy, policy_value
 from govcloud.core.roles import Role
 from govcloud.core.scoping import Action, OutOfScope
-from govcloud.delivery.drivers import Step, get_driver
+from govcloud.delivery.drivers import Step, driver_for, get_driver
 from govcloud.delivery.models import (
     DONE_STATES,
     NoteKind,
@@ -111,12 +111,13 @@ def _next_number(prefix: str, year: int) -> str:
 
 
 def work_orders_create(*, actor: Actor, steps: Iterable[Step], driver: str | None = None) -> list[WorkOrder]:
-    """One work order per step, through the driver. Runs inside the caller's transaction (the
+    """One work order per step, through the driver (`driver`, or the one settings.DELIVERY_DRIVERS
+    chooses for the step's catalog item and region). Runs inside the caller's transaction (the
     approval), so an approval never exists without its orders."""
-    chosen = get_driver(driver) if driver else get_driver()
     orders = []
     with transaction.atomic():
         for step in steps:
+            chosen = get_driver(driver or driver_for(step.item.catalog_item))
             year = timezone.localdate().year
             for _attempt in range(5):
                 try:
@@ -154,7 +155,8 @@ def work_order_claim(*, actor: Actor, work_order: WorkOrder) -> WorkOrder:
     require_role(actor, OPERATORS)
     with transaction.atomic():
         order = _lock(work_order)
-        if order.state not in (WorkOrderState.OPEN, WorkOrderState.CLAIMED):
+        # A failed automatic order can be taken over and finished by hand.
+        if order.state not in (WorkOrderState.OPEN, WorkOrderState.CLAIMED, WorkOrderState.FAILED):
             raise ValidationError(_("Only an open work order can be claimed."))
         if order.state == WorkOrderState.CLAIMED and order.claimed_by_id == getattr(actor, "pk", None):
             raise ValidationError(_("You have already claimed this work order."))
@@ -292,7 +294,9 @@ def _clean_provision(order: WorkOrder, entries: list, errors: list[str]) -> list
     return cleaned
 
 
-def _deliver(order: WorkOrder, actor: Actor, entries: list[dict], now: datetime) -> list[dict]:
+def _deliver(
+    order: WorkOrder, actor: Actor, entries: list[dict], now: datetime, codes: list[str] | None = None
+) -> list[dict]:
     """Write the ledger for a provision order. After a failed acceptance test the order is completed
     again: the resources delivered the first time are corrected in place (still in testing, never
     billed yet) rather than delivered twice."""
@@ -313,6 +317,7 @@ def _deliver(order: WorkOrder, actor: Actor, entries: list[dict], now: datetime)
                 addresses=entry["addresses"],
                 provider_ref=entry["provider_ref"],
                 at=now,
+                code=codes[index] if codes and index < len(codes) else "",
             )
         else:
             if resource.spec != entry["spec"]:
@@ -329,7 +334,12 @@ def _deliver(order: WorkOrder, actor: Actor, entries: list[dict], now: datetime)
 
 
 def work_order_complete(
-    *, actor: Actor, work_order: WorkOrder, delivered: list | None = None, note: str = ""
+    *,
+    actor: Actor,
+    work_order: WorkOrder,
+    delivered: list | None = None,
+    note: str = "",
+    codes: list[str] | None = None,
 ) -> WorkOrder:
     """Record what was delivered and write the ledger.
 
@@ -339,6 +349,9 @@ def work_order_complete(
     - change: one entry whose spec equals the approved one; the resource gets it from now;
     - terminate: `note` records the data handover or the destruction certificate; the resource's
       service (and metering) ends now. Not before the termination date the department asked for.
+
+    `codes` (automatic fulfilment only): the ledger codes reserved for the new resources, which are
+    also their names in the cloud.
     """
     _check_scope(actor, work_order)
     require_role(actor, OPERATORS)
@@ -366,7 +379,7 @@ def work_order_complete(
             entries = _clean_provision(order, delivered, errors)
             if errors:
                 raise ValidationError({"delivered": errors})
-            record = _deliver(order, actor, entries, now)
+            record = _deliver(order, actor, entries, now, codes)
             summary = ", ".join(e["resource"] for e in record)
         elif order.kind == WorkOrderKind.CHANGE:
             if len(delivered) != 1:

@@ -11,4 +11,5 @@ urlpatterns = [
     path("<int:pk>/claim/", views.work_order_claim, name="work_order_claim"),
     path("<int:pk>/note/", views.work_order_note, name="work_order_note"),
     path("<int:pk>/complete/", views.work_order_complete, name="work_order_complete"),
+    path("<int:pk>/retry/", views.work_order_retry, name="work_order_retry"),
 ]

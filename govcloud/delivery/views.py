@@ -14,7 +14,8 @@ from django.views.decorators.http import require_POST
 from govcloud.core.forms import form_errors_from
 from govcloud.core.permissions import has_any_role
 from govcloud.core.roles import Role
-from govcloud.delivery import selectors, services
+from govcloud.delivery import provisioning, selectors, services
+from govcloud.delivery.drivers import is_automatic
 from govcloud.delivery.forms import CompletionForm, NoteForm
 from govcloud.delivery.models import WorkOrderState
 from govcloud.delivery.selectors import Queue
@@ -57,9 +58,13 @@ def _context(request, order, **forms):
             order.item.target_resource.spec if order.item.target_resource_id else None, order.item.catalog_item
         ),
         "notes": list(order.notes.all()),
-        "can_claim": is_operator and order.is_open and not mine,
+        # A failed automatic order can also be taken over and finished by hand.
+        "can_claim": is_operator and (order.is_open or order.state == WorkOrderState.FAILED) and not mine,
         "can_note": is_operator and order.state != WorkOrderState.CANCELLED,
         "can_complete": is_operator and mine,
+        "can_retry": order.state == WorkOrderState.FAILED
+        and is_automatic(order.driver)
+        and has_any_role(request.user, provisioning.RETRIERS),
         "note_form": NoteForm(),
     }
     if context["can_complete"] and "completion_form" not in forms:
@@ -131,4 +136,17 @@ def work_order_complete(request, pk: int):
             form_errors_from(exc, form)
         return _rerender(request, order, completion_form=form)
     messages.success(request, _("The work order is completed and the ledger updated."))
+    return redirect("delivery:work_order_detail", pk=order.pk)
+
+
+@login_required
+@require_POST
+def work_order_retry(request, pk: int):
+    order = selectors.work_order_get(user=request.user, pk=pk)
+    try:
+        provisioning.work_order_retry(actor=request.user, work_order=order)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, _("The work order is queued again: the platform retries it."))
     return redirect("delivery:work_order_detail", pk=order.pk)

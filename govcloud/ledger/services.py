@@ -176,13 +176,16 @@ def _record(
     )
 
 
-def _create(*, actor: Actor, action: str, fields: dict[str, Any], application, at: datetime, note: str) -> Resource:
+def _create(
+    *, actor: Actor, action: str, fields: dict[str, Any], application, at: datetime, note: str, code: str = ""
+) -> Resource:
     state_after, kind = _check(actor, "", action)
     item: CatalogItem = fields["catalog_item"]
     resource = Resource(kind=item.kind, state=state_after, **fields)
     _apply_spec(resource, item)
     for attempt in range(5):
-        resource.code = _next_code(item.kind)
+        # A code reserved by automatic delivery (it names the resource in the cloud) when still free.
+        resource.code = code if code and attempt == 0 else _next_code(item.kind)
         try:
             with transaction.atomic():
                 resource.save()
@@ -214,8 +217,10 @@ def resource_deliver(
     addresses: list | None = None,
     provider_ref: str = "",
     at: datetime | None = None,
+    code: str = "",
 ) -> Resource:
-    """A resource the provider delivered for the department's acceptance test (not billed yet)."""
+    """A resource the provider delivered for the department's acceptance test (not billed yet).
+    `code`: the resource number reserved by automatic delivery, if still free."""
     at = at or timezone.now()
     with transaction.atomic():
         return _create(
@@ -235,6 +240,7 @@ def resource_deliver(
             application=application,
             at=at,
             note="",
+            code=code,
         )
 
 

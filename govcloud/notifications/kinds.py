@@ -26,6 +26,7 @@ GROUPS: dict[str, str | Promise] = {
     "applications": _("Applications"),
     "delivery": _("Delivery"),
     "ledger": _("Resource ledger"),
+    "reconciliation": _("Reconciliation"),
     "catalog": _("Catalog and prices"),
     "systems": _("Information systems"),
     "security": _("Security"),

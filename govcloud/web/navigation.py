@@ -88,6 +88,13 @@ NAVIGATION: list[NavItem] = [
         "/ledger/",
     ),
     NavItem(
+        _("Reconciliation"),
+        "reconciliation:discrepancy_list",
+        "arrow-left-right",
+        CENTER_ROLES | DEPARTMENT_ROLES | {Role.PROVIDER_OPERATOR},
+        "/reconciliation/",
+    ),
+    NavItem(
         _("Catalog and prices"),
         "catalog:item_list",
         "card-list",

@@ -49,10 +49,10 @@ def test_department_user_logs_in_sees_their_department_and_switches_language(pag
     expect(page.locator("[data-testid=organization-table]")).to_contain_text("甲局下属单位")
     expect(page.locator("[data-testid=organization-table]")).not_to_contain_text("乙局")
     # Switch to English and back.
-    page.click("text=Language") if page.locator("text=Language").count() else page.click("text=语言")
+    page.click("[data-testid=language-menu]")
     page.click("button[value=en]")
     expect(page.locator("h1")).to_contain_text("Organizations")
-    page.click("text=Language")
+    page.click("[data-testid=language-menu]")
     page.click("button[value=zh-hans]")
     expect(page.locator("h1")).to_contain_text("组织机构")
     page.click("[data-testid=user-menu]")

@@ -45,6 +45,7 @@ class WorkOrderSerializer(serializers.ModelSerializer):
             "completed_by_name",
             "delivered",
             "attempts",
+            "failure_reason",
             "reopened_at",
         ]
         read_only_fields = fields

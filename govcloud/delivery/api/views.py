@@ -14,7 +14,7 @@ from rest_framework.viewsets import GenericViewSet
 from govcloud.core.api.errors import as_drf_error
 from govcloud.core.api.viewsets import ScopedViewSetMixin
 from govcloud.core.scoping import get_scoped_or_404
-from govcloud.delivery import selectors, services
+from govcloud.delivery import provisioning, selectors, services
 from govcloud.delivery.api.serializers import (
     CompleteRequestSerializer,
     NoteRequestSerializer,
@@ -44,7 +44,7 @@ class WorkOrderViewSet(ScopedViewSetMixin, mixins.ListModelMixin, mixins.Retriev
 
     queryset = WorkOrder.objects.all()
     serializer_class = WorkOrderSerializer
-    view_scoped_actions = frozenset({"claim", "note", "complete"})
+    view_scoped_actions = frozenset({"claim", "note", "complete", "retry"})
 
     def get_queryset(self):
         queue = self.request.query_params.get("queue", Queue.ALL)
@@ -97,4 +97,13 @@ class WorkOrderViewSet(ScopedViewSetMixin, mixins.ListModelMixin, mixins.Retriev
         serializer = CompleteRequestSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         _run(services.work_order_complete, actor=request.user, work_order=order, **serializer.validated_data)
+        return self._fresh(order)
+
+    @extend_schema(request=None, responses=WorkOrderDetailSerializer)
+    @action(detail=True, methods=["post"])
+    def retry(self, request, pk=None):
+        """Put a failed automatic work order back in the platform's queue (provider operators and
+        center administrators); the platform carries it out again, exactly once."""
+        order = self.get_object()
+        _run(provisioning.work_order_retry, actor=request.user, work_order=order)
         return self._fresh(order)

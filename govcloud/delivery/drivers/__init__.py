@@ -34,13 +34,53 @@ class Driver(Protocol):
 
 
 DEFAULT_DRIVER = "manual"
+# Drivers that do the work themselves through a cloud API (name → CloudDriver class path). An
+# OpenStack driver is one more line here; no caller changes.
+CLOUD_DRIVERS = {"libvirt": "govcloud.delivery.drivers.libvirt.LibvirtDriver"}
+
+
+def is_automatic(name: str) -> bool:
+    return name in CLOUD_DRIVERS
 
 
 def get_driver(name: str = DEFAULT_DRIVER) -> Driver:
-    from govcloud.delivery.drivers.manual import ManualDriver
+    """The fulfilment driver: `manual`, or an automatic one that runs its cloud driver in a task."""
+    from govcloud.delivery.drivers.manual import AutomaticDriver, ManualDriver
 
-    drivers: dict[str, Driver] = {ManualDriver.name: ManualDriver()}
-    try:
-        return drivers[name]
-    except KeyError:
-        raise ValueError(f"unknown delivery driver: {name}") from None
+    if name == ManualDriver.name:
+        return ManualDriver()
+    if is_automatic(name):
+        return AutomaticDriver(name)
+    raise ValueError(f"unknown delivery driver: {name}")
+
+
+_cloud_drivers: dict[str, object] = {}
+
+
+def get_cloud_driver(name: str):
+    """The CloudDriver (create, resize, list, fetch_usage…) of an automatic driver, one per process
+    (it keeps its connection)."""
+    from django.utils.module_loading import import_string
+
+    if name not in CLOUD_DRIVERS:
+        raise ValueError(f"unknown cloud driver: {name}")
+    if name not in _cloud_drivers:
+        _cloud_drivers[name] = import_string(CLOUD_DRIVERS[name])()
+    return _cloud_drivers[name]
+
+
+def driver_for(item: Any, region: str | None = None) -> str:
+    """The driver name for a catalog item (or an application item) in a region, from
+    settings.DELIVERY_DRIVERS: {region or "*": {catalog item code, resource kind or "*": name}}.
+    The most specific match wins: region before "*", item code before kind before "*"."""
+    from django.conf import settings
+
+    catalog_item = getattr(item, "catalog_item", item)
+    region = region or getattr(settings, "GOVCLOUD_REGION", "")
+    table = getattr(settings, "DELIVERY_DRIVERS", {}) or {}
+    for region_key in (region, "*"):
+        rules = table.get(region_key) or {}
+        for key in (catalog_item.code, catalog_item.kind, "*"):
+            if key in rules:
+                return rules[key]
+    return DEFAULT_DRIVER

@@ -12,6 +12,9 @@ from govcloud.delivery.models import NoteKind, WorkOrder, WorkOrderNote, WorkOrd
 class ManualDriver:
     name = "manual"
 
+    def waiting(self) -> str:
+        return _("Waiting for the provider's staff to claim it.")
+
     def submit(self, step: Step, *, number: str, actor_name: str) -> WorkOrder:
         order = WorkOrder.objects.create(
             number=number,
@@ -27,6 +30,25 @@ class ManualDriver:
             work_order=order,
             actor_name=actor_name,
             kind=NoteKind.CREATED,
-            text=_("Waiting for the provider's staff to claim it."),
+            text=self.waiting(),
         )
+        return order
+
+
+class AutomaticDriver(ManualDriver):
+    """A cloud driver does the work: the order is recorded like a manual one, then a task runs it
+    once the approval is committed (delivery.provisioning.work_order_execute). The provider's staff
+    can still see, retry or finish it by hand."""
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+
+    def waiting(self) -> str:
+        return _("The platform provisions it automatically (%(driver)s).") % {"driver": self.name}
+
+    def submit(self, step: Step, *, number: str, actor_name: str) -> WorkOrder:
+        from govcloud.delivery.provisioning import work_order_enqueue
+
+        order = super().submit(step, number=number, actor_name=actor_name)
+        work_order_enqueue(order)
         return order

@@ -22,11 +22,13 @@ _ENDPOINTS = {
     "delivery:work_order_claim": Probe(Kind.DETAIL, _order(), _missing, methods=("post",)),
     "delivery:work_order_note": Probe(Kind.DETAIL, _order(), _missing, methods=("post",)),
     "delivery:work_order_complete": Probe(Kind.DETAIL, _order(), _missing, methods=("post",)),
+    "delivery:work_order_retry": Probe(Kind.DETAIL, _order(), _missing, methods=("post",)),
     "work-order-list": Probe(Kind.LIST),
     "work-order-detail": Probe(Kind.DETAIL, _order(), _missing, owner_sees_marker=True),
     "work-order-claim": Probe(Kind.DETAIL, _order(), _missing, methods=("post",)),
     "work-order-note": Probe(Kind.DETAIL, _order(), _missing, methods=("post",)),
     "work-order-complete": Probe(Kind.DETAIL, _order(), _missing, methods=("post",)),
+    "work-order-retry": Probe(Kind.DETAIL, _order(), _missing, methods=("post",)),
 }
 
 ENDPOINTS = _ENDPOINTS

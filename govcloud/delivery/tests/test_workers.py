@@ -1,0 +1,100 @@
+"""The scale-out path: provisioning tasks run by two real worker processes at once — the database
+worker (`manage.py db_worker`) and Redis workers (`manage.py rqworker`, django-tasks-rq) — with every
+task enqueued twice, and nothing is created twice. Each worker process has its own libvirt test
+hypervisor, so the proof is the database: one completion and one resource per order."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from django.db import connection
+
+from govcloud.applications import services
+from govcloud.applications.models import ApplicationState
+from govcloud.applications.tests.helpers import advance, host_row, new_application
+from govcloud.audit.models import AuditEvent
+from govcloud.delivery.models import CloudRef, WorkOrder, WorkOrderState
+from govcloud.delivery.tasks import work_order_execute_task
+from govcloud.delivery.tests.cloud import LIBVIRT_HOSTS
+from govcloud.ledger.models import Resource
+
+pytestmark = pytest.mark.django_db(transaction=True)
+ROOT = Path(__file__).resolve().parents[3]
+ORDERS = 3
+
+
+def _enqueue_orders(wf, settings) -> list[WorkOrder]:
+    settings.DELIVERY_DRIVERS = LIBVIRT_HOSTS
+    apps = [advance(wf, new_application(wf, rows=[host_row(1)]), ApplicationState.ACCEPTED) for _ in range(ORDERS)]
+    for app in apps:
+        services.application_approve(actor=wf.admin, application=app)  # commits: enqueues the task
+    orders = list(WorkOrder.objects.filter(application__in=apps))
+    for order in orders:  # and a duplicate of every task
+        work_order_execute_task.enqueue(order.pk)
+    return orders
+
+
+def _run_workers(command: list[str], **env) -> None:
+    environ = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "govcloud.delivery.tests.worker_settings",
+        "GOVCLOUD_TEST_DB_NAME": str(connection.settings_dict["NAME"]),
+        "GOVCLOUD_DELIVERY_DRIVERS": '{"*": {"host": "libvirt"}}',
+        **env,
+    }
+    workers = [
+        subprocess.Popen(
+            [sys.executable, "manage.py", *command],
+            cwd=ROOT,
+            env=environ,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+        )
+        for _ in range(2)
+    ]
+    for worker in workers:
+        output, _ = worker.communicate(timeout=120)
+        assert worker.returncode == 0, output.decode()[-3000:]
+
+
+def _assert_exactly_once(orders) -> None:
+    for order in orders:
+        order.refresh_from_db()
+        assert order.state == WorkOrderState.COMPLETED and order.attempts == 1, (order.state, order.failure_reason)
+        assert Resource.objects.filter(origin_application_id=order.application_id).count() == 1
+        assert CloudRef.objects.filter(work_order=order).count() == 1
+        order.application.refresh_from_db()
+        assert order.application.state == ApplicationState.DELIVERED
+    assert AuditEvent.objects.filter(action="work_order.complete").count() == ORDERS
+    assert Resource.objects.values("code").distinct().count() == Resource.objects.count() == ORDERS
+
+
+def test_two_database_workers_provision_each_order_exactly_once(wf, settings):
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    orders = _enqueue_orders(wf, settings)
+    _run_workers(["db_worker", "--batch", "--no-startup-delay", "--interval", "0.1"], TASKS_BACKEND="db")
+    _assert_exactly_once(orders)
+
+
+@pytest.mark.redis
+def test_two_redis_workers_provision_each_order_exactly_once(wf, settings):
+    import django_rq
+
+    url = os.environ["REDIS_URL"]
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_rq.RQBackend", "QUEUES": ["default"]}}
+    settings.RQ_QUEUES = {"default": {"URL": url, "DEFAULT_TIMEOUT": 60}}
+    queue = django_rq.get_queue("default")
+    queue.connection.flushdb()
+    try:
+        orders = _enqueue_orders(wf, settings)
+        assert queue.count == ORDERS * 2
+        _run_workers(
+            ["rqworker", "--job-class", "django_tasks_rq.Job", "--burst", "default"], TASKS_BACKEND="rq", REDIS_URL=url
+        )
+        _assert_exactly_once(orders)
+    finally:
+        queue.connection.flushdb()
