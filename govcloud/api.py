@@ -6,6 +6,8 @@ from rest_framework.routers import DefaultRouter
 
 from govcloud.applications.api import urls as applications_api
 from govcloud.audit.api.views import AuditEventViewSet, AuditVerifyView
+from govcloud.billing.api import urls as billing_api
+from govcloud.budgets.api import urls as budgets_api
 from govcloud.catalog.api import urls as catalog_api
 from govcloud.delivery.api import urls as delivery_api
 from govcloud.guide.api import urls as guide_api
@@ -35,10 +37,12 @@ notifications_api.register(router)
 guide_api.register(router)
 catalog_api.register(router)
 ledger_api.register(router)
+billing_api.register(router)
 applications_api.register(router)
 delivery_api.register(router)
 security_api.register(router)
 reconciliation_api.register(router)
+budgets_api.register(router)
 
 urlpatterns = [
     path("calendar/deadline/", DeadlineView.as_view(), name="calendar-deadline"),

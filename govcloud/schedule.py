@@ -91,4 +91,22 @@ PERIODIC_JOBS: list[PeriodicJob] = [
         task="govcloud.reconciliation.tasks.reconciliation_run_task",
         description="Compare each automatic cloud driver with the ledger: shadow, missing and drifted resources.",
     ),
+    PeriodicJob(
+        name="budgets.alerts",
+        cron="45 8 * * *",
+        task="govcloud.budgets.tasks.budget_alerts_sweep_task",
+        description="Warn department heads and the center at 80 % and 100 % of a cloud budget (Art. 19).",
+    ),
+    PeriodicJob(
+        name="billing.statements_draft",
+        cron="30 1 1-10 * *",
+        task="govcloud.billing.tasks.statements_draft_task",
+        description="Draft (or re-draft) last month's statements for every department; issued ones never change.",
+    ),
+    PeriodicJob(
+        name="billing.statements_issue",
+        cron="0 18 * * *",
+        task="govcloud.billing.tasks.statements_issue_task",
+        description="Issue statement drafts whose late-data window has passed.",
+    ),
 ]

@@ -74,6 +74,8 @@ INSTALLED_APPS = [
     "govcloud.delivery",
     "govcloud.reconciliation",
     "govcloud.applications",
+    "govcloud.billing",
+    "govcloud.budgets",
     "govcloud.guide",
     "govcloud.web",
 ]
@@ -313,6 +315,7 @@ SPECTACULAR_SETTINGS = {
         "DiscrepancyKindEnum": "govcloud.reconciliation.models.DiscrepancyKind",
         "DiscrepancyStateEnum": "govcloud.reconciliation.models.DiscrepancyState",
         "ReconciliationRunStatusEnum": "govcloud.reconciliation.models.RunStatus",
+        "StatementStateEnum": "govcloud.billing.models.StatementState",
     },
 }
 

@@ -13,6 +13,12 @@ os.environ.setdefault("AUDIT_SIGNING_KEY", "test-audit-signing-key")
 os.environ.setdefault("SECURE_SSL_REDIRECT", "false")
 os.environ.setdefault("TASKS_BACKEND", "immediate")
 os.environ.setdefault("GOVCLOUD_DATA_DIR", tempfile.mkdtemp(prefix="govcloud-test-"))
+# Parallel test processes (pytest -n) inherit the folder: each keeps its files (uploads, exports,
+# the SQLite test database) in a sub-folder of its own, so no test sees another's files.
+if os.environ.get("PYTEST_XDIST_WORKER"):
+    _worker_dir = os.path.join(os.environ["GOVCLOUD_DATA_DIR"], os.environ["PYTEST_XDIST_WORKER"])
+    os.makedirs(_worker_dir, exist_ok=True)
+    os.environ["GOVCLOUD_DATA_DIR"] = _worker_dir
 
 from govcloud.settings import *  # noqa: F403
 from govcloud.settings import ALLOWED_HOSTS, STORAGES

@@ -48,6 +48,10 @@ class Policy(models.TextChoices):
         "protection_plan_reminder_days",
         _("Days before a holiday or major event to remind the provider of its protection plan (Art. 12)"),
     )
+    STATEMENT_LATE_DATA_WORKING_DAYS = (
+        "statement_late_data_working_days",
+        _("Working days a monthly statement stays a draft for late usage data before it is issued"),
+    )
 
 
 class PolicyKind(models.TextChoices):
@@ -99,6 +103,7 @@ DEFINITIONS: dict[Policy, PolicyDefinition] = {
         PolicyDefinition(Policy.DEADLINE_WARNING_HOURS, PolicyKind.INTEGER, 4, 1, 48, source="第十条"),
         PolicyDefinition(Policy.STAMPED_FORM_REQUIRED, PolicyKind.INTEGER, 0, 0, 1, source="第九条"),
         PolicyDefinition(Policy.PROTECTION_PLAN_REMINDER_DAYS, PolicyKind.INTEGER, 10, 1, 60, source="第十二条"),
+        PolicyDefinition(Policy.STATEMENT_LATE_DATA_WORKING_DAYS, PolicyKind.INTEGER, 3, 0, 20, source="第七条"),
     ]
 }
 

@@ -27,6 +27,8 @@ GROUPS: dict[str, str | Promise] = {
     "delivery": _("Delivery"),
     "ledger": _("Resource ledger"),
     "reconciliation": _("Reconciliation"),
+    "billing": _("Billing"),
+    "budgets": _("Budgets"),
     "catalog": _("Catalog and prices"),
     "systems": _("Information systems"),
     "security": _("Security"),

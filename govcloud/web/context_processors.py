@@ -1,6 +1,6 @@
 from django.conf import settings
 
-from govcloud.web.navigation import items_for
+from govcloud.web.navigation import GROUPS, items_for
 
 
 def _matches(section: str, path: str) -> bool:
@@ -8,14 +8,21 @@ def _matches(section: str, path: str) -> bool:
 
 
 def _groups(items, active) -> list[dict]:
-    """The drop-down menus, after the plain items, each in the order of its first member."""
-    groups: dict = {}
+    """The drop-down menus, after the plain items, in the order GROUPS declares them."""
+    entries: dict[str, list[dict]] = {}
     for item in items:
         if item.group is not None:
-            groups.setdefault(item.group, []).append({"item": item, "active": item is active})
+            entries.setdefault(item.group, []).append({"item": item, "active": item is active})
     return [
-        {"label": label, "entries": entries, "active": any(e["active"] for e in entries)}
-        for label, entries in groups.items()
+        {
+            "key": key,
+            "label": label,
+            "icon": icon,
+            "entries": entries[key],
+            "active": any(e["active"] for e in entries[key]),
+        }
+        for key, (label, icon) in GROUPS.items()
+        if key in entries
     ]
 
 

@@ -10,6 +10,8 @@ from django.db import transaction
 
 from govcloud.applications import demo as applications_demo
 from govcloud.audit.services import audit_record
+from govcloud.billing import demo as billing_demo
+from govcloud.budgets import demo as budgets_demo
 from govcloud.catalog import demo as catalog_demo
 from govcloud.core.actors import SYSTEM
 from govcloud.core.roles import Role
@@ -144,6 +146,8 @@ def load_demo() -> dict[str, int]:
     catalog_demo.load_demo(orgs=by_key, users=users)
     ledger_demo.load_demo(orgs=by_key, users=users)
     applications_demo.load_demo(orgs=by_key, users=users)
+    billing_demo.load_demo(orgs=by_key, users=users)
+    budgets_demo.load_demo(orgs=by_key, users=users)
     if created["organizations"] or created["users"]:
         audit_record(
             actor=SYSTEM,

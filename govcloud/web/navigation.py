@@ -21,10 +21,16 @@ class NavItem:
     # URL prefix that marks the item active.
     section: str
     # Items of the same group share one drop-down menu (keeps the bar on one line).
-    group: str | Promise | None = None
+    group: str | None = None
 
 
-ADMINISTRATION = _("Administration")
+ADMINISTRATION = "administration"
+COSTS = "costs"
+# The drop-down menus: key → (label, icon).
+GROUPS: dict[str, tuple[str | Promise, str]] = {
+    COSTS: (_("Costs"), "cash-coin"),
+    ADMINISTRATION: (_("Administration"), "gear"),
+}
 
 
 NAVIGATION: list[NavItem] = [
@@ -91,8 +97,33 @@ NAVIGATION: list[NavItem] = [
         _("Reconciliation"),
         "reconciliation:discrepancy_list",
         "arrow-left-right",
-        CENTER_ROLES | DEPARTMENT_ROLES | {Role.PROVIDER_OPERATOR},
+        # Departments reach their confirmations from the notification that asks for them.
+        CENTER_ROLES | {Role.PROVIDER_OPERATOR},
         "/reconciliation/",
+    ),
+    NavItem(
+        _("Statements"),
+        "billing:statement_list",
+        "receipt",
+        CENTER_ROLES | DEPARTMENT_ROLES | {Role.FINANCE_VIEWER, Role.LEADING_GROUP},
+        "/billing/",
+        group=COSTS,
+    ),
+    NavItem(
+        _("Finance overview"),
+        "budgets:finance",
+        "graph-up",
+        CENTER_ROLES | {Role.FINANCE_VIEWER, Role.LEADING_GROUP},
+        "/budgets/finance/",
+        group=COSTS,
+    ),
+    NavItem(
+        _("Budgets"),
+        "budgets:budget_list",
+        "piggy-bank",
+        CENTER_ROLES | DEPARTMENT_ROLES | {Role.FINANCE_VIEWER, Role.LEADING_GROUP},
+        "/budgets/",
+        group=COSTS,
     ),
     NavItem(
         _("Catalog and prices"),

@@ -44,7 +44,7 @@ def test_department_user_logs_in_sees_their_department_and_switches_language(pag
     expect(panel).to_contain_text("甲局")
     expect(page.locator("nav")).to_contain_text("组织机构")
     shot(page, "home-department")
-    page.click("nav [data-testid=nav-group] > a")  # 平台管理
+    page.click("nav [data-group=administration] > a")  # 平台管理
     page.click("nav >> text=组织机构")
     expect(page.locator("[data-testid=organization-table]")).to_contain_text("甲局下属单位")
     expect(page.locator("[data-testid=organization-table]")).not_to_contain_text("乙局")
@@ -71,7 +71,7 @@ def test_center_admin_enrolls_totp_and_reaches_the_center_home(page, city):
     # The ECharts chart rendered from the site's own copy of ECharts.
     expect(page.locator("[data-chart] svg")).to_have_count(1)
     shot(page, "home-center")
-    page.click("nav [data-testid=nav-group] > a")  # 平台管理
+    page.click("nav [data-group=administration] > a")  # 平台管理
     page.click("nav >> text=工作日日历")
     expect(page.locator("h1")).to_contain_text("工作日日历")
     page.fill("#id_start", "2025-09-30T10:00")
@@ -106,7 +106,7 @@ def test_readable_on_a_tablet(browser, live_server, city):
     expect(page.locator("#gc-nav")).not_to_be_visible()
     toggler.click()
     expect(page.locator("#gc-nav")).to_be_visible()
-    page.locator("#gc-nav [data-testid=nav-group] > a").click()  # 平台管理
+    page.locator("#gc-nav [data-group=administration] > a").click()  # 平台管理
     page.locator("#gc-nav").get_by_text("用户", exact=True).click()
     expect(page.locator("[data-testid=user-table]")).to_be_visible()
     # No sideways scrolling on a tablet.

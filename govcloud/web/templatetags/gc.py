@@ -69,3 +69,16 @@ def network_label(value):
         return NetworkKind(value).label
     except ValueError:
         return value
+
+
+@register.filter
+def money(value):
+    """An amount in yuan with thousands separators and two decimals: 1,234.50 ("—" when absent)."""
+    from decimal import Decimal, InvalidOperation
+
+    if value in (None, ""):
+        return "—"
+    try:
+        return f"{Decimal(value):,.2f}"
+    except (InvalidOperation, TypeError, ValueError):
+        return value
