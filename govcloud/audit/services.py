@@ -197,34 +197,58 @@ def audit_purge(*, actor: Actor, retention_days: int, now: datetime | None = Non
     return count
 
 
-def audit_export_start(*, actor: Actor, filters: dict[str, str], fmt: str):
-    """Export the events this user may see, filtered, as a background job. The export request
-    is itself an audit event (with the filters used)."""
-    # Imported here: tasks import this module, and the job needs the task object.
-    from govcloud.audit.tasks import audit_export_task
+EXPORT_FORMATS = ("xlsx", "csv")
+
+
+def export_start(
+    *,
+    actor: Actor,
+    kind: str,
+    label: str,
+    task: Any,
+    action: str,
+    filters: dict[str, str],
+    allowed: Iterable[str] | None,
+    fmt: str,
+):
+    """Start a filtered XLSX/CSV export as a background job. The request is itself an audit event
+    with the filters used (every export of the platform goes through here). `allowed`: the filter
+    names kept (None keeps all but the page number)."""
     from govcloud.core.services import job_start
 
-    require_role(actor, {Role.AUDIT_ADMIN, Role.DEPARTMENT_SECURITY_OFFICER})
-    if fmt not in ("xlsx", "csv"):
+    if fmt not in EXPORT_FORMATS:
         raise ValidationError(_("Choose XLSX or CSV."))
-    clean = {k: v for k, v in filters.items() if v and k != "page"}
+    keep = set(allowed) if allowed is not None else None
+    clean = {k: v for k, v in filters.items() if v and k != "page" and (keep is None or k in keep)}
     with transaction.atomic():
-        job = job_start(
-            actor=actor,
-            kind="audit.export",
-            label=_("Audit events export (%(fmt)s)") % {"fmt": fmt.upper()},
-            task=audit_export_task,
-            params={"filters": clean, "format": fmt},
-        )
+        job = job_start(actor=actor, kind=kind, label=label, task=task, params={"filters": clean, "format": fmt})
         audit_record(
             actor=actor,
-            action="audit.export",
+            action=action,
             object_type="core.job",
             object_id=job.pk,
             object_repr=job.label,
             message=chain.canonical_json(clean),
         )
     return job
+
+
+def audit_export_start(*, actor: Actor, filters: dict[str, str], fmt: str):
+    """Export the events this user may see, filtered, as a background job."""
+    # Imported here: tasks import this module, and the job needs the task object.
+    from govcloud.audit.tasks import audit_export_task
+
+    require_role(actor, {Role.AUDIT_ADMIN, Role.DEPARTMENT_SECURITY_OFFICER})
+    return export_start(
+        actor=actor,
+        kind="audit.export",
+        label=_("Audit events export (%(fmt)s)") % {"fmt": fmt.upper()},
+        task=audit_export_task,
+        action="audit.export",
+        filters=filters,
+        allowed=None,
+        fmt=fmt,
+    )
 
 
 def audit_verify(*, actor: Actor, progress=None) -> chain.VerifyResult:

@@ -10,15 +10,12 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from types import SimpleNamespace
 
-from django.core.exceptions import ValidationError
-from django.db import transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
 
-from govcloud.audit.chain import canonical_json
-from govcloud.audit.services import audit_record
+from govcloud.audit.services import export_start
 from govcloud.catalog.models import NetworkKind, ResourceKind
 from govcloud.catalog.selectors import os_image_choices
 from govcloud.core.actors import Actor
@@ -30,7 +27,6 @@ from govcloud.ledger.models import LEDGER_VIEWERS, Resource, ResourceState
 from govcloud.ledger.selectors import resources_for
 
 EXPORTERS = LEDGER_VIEWERS | DEPARTMENT_ROLES
-FORMATS = ("xlsx", "csv")
 BATCH = 2000
 
 COLUMNS = [
@@ -59,30 +55,19 @@ COLUMNS = [
 
 def resources_export_start(*, actor: Actor, filters: dict[str, str], fmt: str = "xlsx") -> Job:
     """Export the resources this user may see, filtered, in the background."""
-    from govcloud.core.services import job_start
     from govcloud.ledger.tasks import resources_export_task
 
     require_role(actor, EXPORTERS)
-    if fmt not in FORMATS:
-        raise ValidationError(_("Choose XLSX or CSV."))
-    clean = {k: v for k, v in filters.items() if v and k in ResourceFilter.base_filters}
-    with transaction.atomic():
-        job = job_start(
-            actor=actor,
-            kind="ledger.export",
-            label=_("Resource ledger export (%(fmt)s)") % {"fmt": fmt.upper()},
-            task=resources_export_task,
-            params={"filters": clean, "format": fmt},
-        )
-        audit_record(
-            actor=actor,
-            action="resource.export",
-            object_type="core.job",
-            object_id=job.pk,
-            object_repr=job.label,
-            message=canonical_json(clean),
-        )
-    return job
+    return export_start(
+        actor=actor,
+        kind="ledger.export",
+        label=_("Resource ledger export (%(fmt)s)") % {"fmt": fmt.upper()},
+        task=resources_export_task,
+        action="resource.export",
+        filters=filters,
+        allowed=ResourceFilter.base_filters,
+        fmt=fmt,
+    )
 
 
 def export_queryset(*, user, filters: dict) -> QuerySet[Resource]:

@@ -12,15 +12,12 @@ from collections.abc import Callable
 from pathlib import Path
 from types import SimpleNamespace
 
-from django.core.exceptions import ValidationError
-from django.db import transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
 
-from govcloud.audit.chain import canonical_json
-from govcloud.audit.services import audit_record
+from govcloud.audit.services import export_start
 from govcloud.core.actors import Actor
 from govcloud.core.models import Job
 from govcloud.core.permissions import require_role
@@ -62,36 +59,22 @@ COLUMNS = [
 CLASSIFIED_COLUMNS = {"organization", "name", "classified"}
 
 
-FORMATS = ("xlsx", "csv")
-
-
 def systems_export_start(*, actor: Actor, filters: dict[str, str], fmt: str = "xlsx") -> Job:
     """Export the systems this user may see, filtered, as XLSX (or CSV) in the background. The
     export request is an audit event (with the filters used)."""
-    from govcloud.core.services import job_start
     from govcloud.systems.tasks import systems_export_task
 
     require_role(actor, EXPORTERS)
-    if fmt not in FORMATS:
-        raise ValidationError(_("Choose XLSX or CSV."))
-    clean = {k: v for k, v in filters.items() if v and k in SystemFilter.base_filters}
-    with transaction.atomic():
-        job = job_start(
-            actor=actor,
-            kind="systems.export",
-            label=_("Information systems and MLPS compliance export (%(fmt)s)") % {"fmt": fmt.upper()},
-            task=systems_export_task,
-            params={"filters": clean, "format": fmt},
-        )
-        audit_record(
-            actor=actor,
-            action="system.export",
-            object_type="core.job",
-            object_id=job.pk,
-            object_repr=job.label,
-            message=canonical_json(clean),
-        )
-    return job
+    return export_start(
+        actor=actor,
+        kind="systems.export",
+        label=_("Information systems and MLPS compliance export (%(fmt)s)") % {"fmt": fmt.upper()},
+        task=systems_export_task,
+        action="system.export",
+        filters=filters,
+        allowed=SystemFilter.base_filters,
+        fmt=fmt,
+    )
 
 
 def export_queryset(*, user, filters: dict) -> QuerySet:
