@@ -5,7 +5,6 @@ filters when it runs. The request is an audit event (with the filters used)."""
 
 from __future__ import annotations
 
-import csv
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from types import SimpleNamespace
@@ -13,7 +12,6 @@ from types import SimpleNamespace
 from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from openpyxl import Workbook
 
 from govcloud.audit.services import export_start
 from govcloud.catalog.models import NetworkKind, ResourceKind
@@ -22,6 +20,7 @@ from govcloud.core.actors import Actor
 from govcloud.core.models import Job
 from govcloud.core.permissions import require_role
 from govcloud.core.roles import DEPARTMENT_ROLES
+from govcloud.core.tables import write_table
 from govcloud.ledger.filters import ResourceFilter
 from govcloud.ledger.models import LEDGER_VIEWERS, Resource, ResourceState
 from govcloud.ledger.selectors import resources_for
@@ -116,21 +115,4 @@ def _rows(queryset: QuerySet[Resource], progress: Callable[[int, int], None]) ->
 
 def write_ledger(queryset: QuerySet[Resource], path: Path, progress: Callable[[int, int], None], fmt: str) -> int:
     headers = [title for _name, title in COLUMNS]
-    count = 0
-    if fmt == "csv":
-        # UTF-8 with a byte-order mark, so spreadsheet programs open the Chinese text correctly.
-        with path.open("w", newline="", encoding="utf-8-sig") as handle:
-            writer = csv.writer(handle)
-            writer.writerow(headers)
-            for row in _rows(queryset, progress):
-                writer.writerow(row)
-                count += 1
-        return count
-    workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet("ledger")
-    sheet.append(headers)
-    for row in _rows(queryset, progress):
-        sheet.append(row)
-        count += 1
-    workbook.save(path)
-    return count
+    return write_table(path, headers, _rows(queryset, progress), fmt=fmt, sheet="ledger")

@@ -7,7 +7,6 @@ never with their phone numbers (a spreadsheet leaves the platform). The request 
 
 from __future__ import annotations
 
-import csv
 from collections.abc import Callable
 from pathlib import Path
 from types import SimpleNamespace
@@ -15,12 +14,12 @@ from types import SimpleNamespace
 from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from openpyxl import Workbook
 
 from govcloud.audit.services import export_start
 from govcloud.core.actors import Actor
 from govcloud.core.models import Job
 from govcloud.core.permissions import require_role
+from govcloud.core.tables import write_table
 from govcloud.systems.filters import SystemFilter
 from govcloud.systems.gate import clearance_of
 from govcloud.systems.models import REGISTRY_WRITERS, SYSTEM_VIEWERS, HostingStatus, ResponsibleDuty
@@ -140,21 +139,4 @@ def _rows(queryset: QuerySet, progress: Callable[[int, int], None]):
 
 def write_registry(queryset: QuerySet, path: Path, progress: Callable[[int, int], None], fmt: str = "xlsx") -> int:
     headers = [title for _name, title in COLUMNS]
-    count = 0
-    if fmt == "csv":
-        # UTF-8 with a byte-order mark, so spreadsheet programs open the Chinese text correctly.
-        with path.open("w", newline="", encoding="utf-8-sig") as handle:
-            writer = csv.writer(handle)
-            writer.writerow(headers)
-            for row in _rows(queryset, progress):
-                writer.writerow(row)
-                count += 1
-        return count
-    workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet("systems")
-    sheet.append(headers)
-    for row in _rows(queryset, progress):
-        sheet.append(row)
-        count += 1
-    workbook.save(path)
-    return count
+    return write_table(path, headers, _rows(queryset, progress), fmt=fmt, sheet="systems")
