@@ -10,8 +10,17 @@ Rating, precisely so that anyone can check a bill by hand:
     amount = quantity × monthly unit price × (seconds in the interval within the month
                                               ÷ seconds in that calendar month)
 
-computed with Decimal and rounded half up to 0.01 CNY per line. A month's reading costs a constant
-number of queries (resources, history, price lists, prices), whatever the number of resources.
+computed exactly (integers, no binary floating point) and rounded half up to 0.01 CNY per line.
+A line is a run of one resource and one unit at a constant quantity and price: a change of the
+vCPU count starts a new vCPU line, not a new memory line. Time is metered to the whole second.
+
+Two implementations of the same rules, kept equal by a property test (tests/test_sql_rating.py):
+- `meter()` here, plain Python over the history (4 queries per call): the readable statement of the
+  rules, used for one department's live month-to-date cost and forecast;
+- `billing.rating_sql`, the same rules as one INSERT … SELECT over the whole city, used to draft
+  the month's statements (a city's month in seconds, not minutes).
+Both take the mapping from a spec to its units from `catalog.specs.metered_units` and prices from
+the published price lists.
 """
 
 from __future__ import annotations
@@ -21,12 +30,13 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal
+from fractions import Fraction
 from zoneinfo import ZoneInfo
 
 from django.db.models import Q
 
 from govcloud.catalog.models import DiskType, Price, PriceList, PriceUnit
-from govcloud.catalog.specs import metered_units, money
+from govcloud.catalog.specs import metered_units
 from govcloud.ledger.models import Resource, ResourceHistory, ResourceState
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -84,10 +94,21 @@ class Line:
     amount: Decimal
 
 
+# Quantities and unit prices are kept to 4 decimal places (the statement line's columns).
+QUANTUM = Decimal("0.0001")
+
+
 def rate(quantity: Decimal, unit_price: Decimal, seconds: int, month_seconds: int) -> Decimal:
-    """One line's amount, rounded half up to the cent. Division last, so the only rounding is the
-    final one (Decimal's 28 digits hold every intermediate product exactly)."""
-    return money(quantity * unit_price * seconds / month_seconds)
+    """One line's amount: quantity × price × seconds ÷ month, rounded half up to the cent once, at
+    the end. Exact rational arithmetic, so no intermediate rounding can move a cent."""
+    exact = Fraction(quantity) * Fraction(unit_price) * seconds / month_seconds
+    cents = (exact * 100 + Fraction(1, 2)).__floor__()
+    return Decimal(cents).scaleb(-2)
+
+
+def whole_second(moment: datetime) -> datetime:
+    """Usage is metered to the second: a moment counts from the start of its second."""
+    return moment.replace(microsecond=0)
 
 
 def segments(history: Iterable[tuple[datetime, str, dict]], until: datetime) -> list[Segment]:
@@ -191,7 +212,7 @@ def meter(
     Four queries, whatever the number of resources."""
     start, end = month_bounds(period)
     month_seconds = int((end - start).total_seconds())
-    until = min(until or end, end)
+    until = whole_second(min(until or end, end))
     book = book or PriceBook.load()
     boundaries = [b for b in book.boundaries() if start < b < end]
     paths = list(org_paths) if org_paths is not None else None
@@ -219,38 +240,50 @@ def meter(
     for resource_id, at, state, spec in history.order_by("resource_id", "at", "pk").values_list(
         "resource_id", "at", "state_after", "spec_after"
     ):
-        entries[resource_id].append((at, state, spec))
+        entries[resource_id].append((whole_second(at), state, spec))
 
     lines: list[Line] = []
     for resource_id, rows in entries.items():
         resource = resources[resource_id]
         item = resource.catalog_item
+        # Per unit, runs of [from, until, quantity, price]: a piece continuing the last run at the
+        # same quantity and price extends it.
+        runs: dict[tuple, list[list]] = defaultdict(list)
         for segment in segments(rows, until):
             if segment.ends_at <= start:
                 continue
             clipped = Segment(max(segment.starts_at, start), segment.ends_at, segment.spec)
             units = metered_units(item, clipped.spec)
             for piece in split(clipped, boundaries):
-                seconds = int((piece.ends_at - piece.starts_at).total_seconds())
-                if seconds <= 0:
+                if piece.ends_at <= piece.starts_at:
                     continue
                 prices = book.at(piece.starts_at)
-                for (unit, item_id), quantity in units.items():
-                    unit_price = prices.get((unit, item_id), Decimal(0))
-                    lines.append(
-                        Line(
-                            resource_id=resource_id,
-                            organization_id=resource.organization_id,
-                            system_id=resource.system_id,
-                            resource_kind=resource.kind,
-                            unit=unit,
-                            unit_detail=_detail(unit, item),
-                            quantity=quantity,
-                            unit_price=unit_price,
-                            starts_at=piece.starts_at,
-                            ends_at=piece.ends_at,
-                            seconds=seconds,
-                            amount=rate(quantity, unit_price, seconds, month_seconds),
-                        )
+                for key, quantity in units.items():
+                    quantity = quantity.quantize(QUANTUM)
+                    unit_price = prices.get(key, Decimal(0))
+                    run = runs[key]
+                    last = run[-1] if run else None
+                    if last and last[1] == piece.starts_at and last[2] == quantity and last[3] == unit_price:
+                        last[1] = piece.ends_at
+                    else:
+                        run.append([piece.starts_at, piece.ends_at, quantity, unit_price])
+        for (unit, _item_id), run in runs.items():
+            for starts_at, ends_at, quantity, unit_price in run:
+                seconds = int((ends_at - starts_at).total_seconds())
+                lines.append(
+                    Line(
+                        resource_id=resource_id,
+                        organization_id=resource.organization_id,
+                        system_id=resource.system_id,
+                        resource_kind=resource.kind,
+                        unit=unit,
+                        unit_detail=_detail(unit, item),
+                        quantity=quantity,
+                        unit_price=unit_price,
+                        starts_at=starts_at,
+                        ends_at=ends_at,
+                        seconds=seconds,
+                        amount=rate(quantity, unit_price, seconds, month_seconds),
                     )
+                )
     return lines

@@ -4,7 +4,6 @@ written again: every write here refuses one."""
 
 from __future__ import annotations
 
-from collections import defaultdict
 from datetime import date, datetime
 from decimal import Decimal
 
@@ -15,8 +14,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from govcloud.audit.services import audit_record
-from govcloud.billing.metering import meter, month_bounds, month_start, next_month
+from govcloud.billing.metering import month_bounds, month_start, next_month, resources_in
 from govcloud.billing.models import STATEMENT_ADJUSTERS, Statement, StatementLine, StatementState
+from govcloud.billing.rating_sql import draft_lines
 from govcloud.catalog.specs import money
 from govcloud.core.actors import Actor
 from govcloud.core.crypto import hmac_sm3_hex, sm3_hex
@@ -70,111 +70,42 @@ def _new_statement(organization_id: int, period: date, now: datetime) -> Stateme
 
 @transaction.atomic
 def statements_draft(*, actor: Actor, period: date, now: datetime | None = None) -> dict[str, int]:
-    """Draft (or re-draft) the statements of `period` for every department with usage, in one
-    pass: metering reads the ledger in a constant number of queries and lines are bulk-created.
-    A draft's metered lines are replaced (its adjustment lines stay); an issued statement is never
-    touched."""
+    """Draft (or re-draft) the statements of `period` for every department with resources in
+    service in the month, in one pass: the lines are rated and inserted by one SQL statement
+    (`rating_sql`), whatever the number of resources. A draft's metered lines are replaced (its
+    adjustment lines stay); an issued statement is never touched."""
     require_role(actor, STATEMENT_ADJUSTERS)
     period = month_start(period)
     now = now or timezone.now()
-    lines = meter(period)
-    by_org: dict[int, list] = defaultdict(list)
-    for line in lines:
-        by_org[line.organization_id].append(line)
+    start, end = month_bounds(period)
+    holders = set(resources_in(start, end).order_by().values_list("organization_id", flat=True).distinct())
 
     existing = {s.organization_id: s for s in Statement.objects.select_for_update().filter(period=period)}
     issued = {org for org, s in existing.items() if s.state == StatementState.ISSUED}
-    drafts = {org: s for org, s in existing.items() if s.state == StatementState.DRAFT}
     # Re-drafting: the metered lines of drafts go; adjustments stay.
     # One DELETE: metered lines of a draft are never referenced (only issued lines are adjusted),
     # so the ORM's collector (which would load every line to check references) is not needed.
-    if drafts:
+    if len(existing) > len(issued):
         with connection.cursor() as cursor:
             cursor.execute(
                 f"DELETE FROM {StatementLine._meta.db_table} WHERE is_adjustment = %s AND statement_id IN "
                 f"(SELECT id FROM {Statement._meta.db_table} WHERE period = %s AND state = %s)",
                 [False, period, StatementState.DRAFT],
             )
-    missing = [_new_statement(org, period, now) for org in by_org if org not in existing]
-    Statement.objects.bulk_create(missing, batch_size=BATCH)
-    statements = {
-        **drafts,
-        **{
-            s.organization_id: s
-            for s in Statement.objects.filter(period=period, organization_id__in=[s.organization_id for s in missing])
-        },
-    }
-
-    rows = []
-    for org, org_lines in by_org.items():
-        if org in issued:
-            continue
-        statement_id = statements[org].pk
-        rows.extend((statement_id, line) for line in org_lines)
-    _insert_lines(rows)
-    _retotal(list(statements.values()), now=now)
+    Statement.objects.bulk_create(
+        [_new_statement(org, period, now) for org in sorted(holders - existing.keys())], batch_size=BATCH
+    )
+    lines = draft_lines(period)
+    drafts = list(Statement.objects.filter(period=period, state=StatementState.DRAFT))
+    _retotal(drafts, now=now)
     audit_record(
         actor=actor,
         action="statement.draft",
         object_type="billing.statement",
         object_repr=f"{period:%Y-%m}",
-        message=f"{len(statements)} drafts, {len(rows)} lines, {len(issued)} issued untouched",
+        message=f"{len(drafts)} drafts, {lines} lines, {len(issued)} issued untouched",
     )
-    return {"statements": len(statements), "lines": len(rows), "issued_untouched": len(issued)}
-
-
-_LINE_COLUMNS = (
-    "statement_id",
-    "resource_id",
-    "system_id",
-    "resource_kind",
-    "unit",
-    "unit_detail",
-    "quantity",
-    "unit_price",
-    "starts_at",
-    "ends_at",
-    "seconds",
-    "amount",
-    "reason",
-    "is_adjustment",
-)
-
-
-def _insert_lines(rows: list) -> None:
-    """Insert metered lines with one prepared statement per batch (executemany): the ORM's
-    bulk_create spends most of a month's drafting preparing values field by field."""
-    if not rows:
-        return
-    ops = connection.ops
-    meta = StatementLine._meta
-    quantity, price, amount = (meta.get_field(n) for n in ("quantity", "unit_price", "amount"))
-    columns = ", ".join(ops.quote_name(meta.get_field(n.removesuffix("_id")).column) for n in _LINE_COLUMNS)
-    sql = f"INSERT INTO {ops.quote_name(meta.db_table)} ({columns}) VALUES ({', '.join(['%s'] * len(_LINE_COLUMNS))})"
-    dt = ops.adapt_datetimefield_value
-    dec = ops.adapt_decimalfield_value
-    values = [
-        (
-            statement_id,
-            line.resource_id,
-            line.system_id,
-            str(line.resource_kind),
-            str(line.unit),
-            line.unit_detail,
-            dec(line.quantity, quantity.max_digits, quantity.decimal_places),
-            dec(line.unit_price, price.max_digits, price.decimal_places),
-            dt(line.starts_at),
-            dt(line.ends_at),
-            line.seconds,
-            dec(line.amount, amount.max_digits, amount.decimal_places),
-            "",
-            False,
-        )
-        for statement_id, line in rows
-    ]
-    with connection.cursor() as cursor:
-        for i in range(0, len(values), BATCH):
-            cursor.executemany(sql, values[i : i + BATCH])
+    return {"statements": len(drafts), "lines": lines, "issued_untouched": len(issued)}
 
 
 def _retotal(statements: list[Statement], *, now: datetime) -> None:

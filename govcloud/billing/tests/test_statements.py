@@ -18,6 +18,7 @@ from conftest import login
 from govcloud.billing import selectors, services
 from govcloud.billing.models import Statement, StatementLine, StatementState
 from govcloud.billing.tests.helpers import at, host, prices_from, resize
+from govcloud.catalog.models import PriceUnit
 from govcloud.catalog.tests.helpers import api_for
 from govcloud.core.actors import SYSTEM
 from govcloud.core.roles import Role
@@ -60,7 +61,15 @@ def test_redrafting_replaces_lines_and_is_idempotent(city, billed):
     resize(resource, at(2026, 11, 30), vcpu=8)  # late data inside the window
     services.statements_draft(actor=SYSTEM, period=NOVEMBER, now=at(2026, 12, 2))
     statement = _statement(city.dept_a)
-    assert statement.lines.count() == 6 and not set(before) & set(statement.lines.values_list("pk", flat=True))
+    # Two vCPU lines (4, then 8); memory and disk go on unchanged: one line each.
+    units = sorted(statement.lines.values_list("unit", "quantity"))
+    assert units == [
+        (PriceUnit.DISK_SSD_GB_MONTH, Decimal(100)),
+        (PriceUnit.MEMORY_GB_MONTH, Decimal(8)),
+        (PriceUnit.VCPU_MONTH, Decimal(4)),
+        (PriceUnit.VCPU_MONTH, Decimal(8)),
+    ]
+    assert not set(before) & set(statement.lines.values_list("pk", flat=True))
     assert statement.total == Decimal("353.89") + Decimal("8.00")  # 4 more vCPU × 60 × 1/30
     assert Statement.objects.filter(period=NOVEMBER).count() == 2
 

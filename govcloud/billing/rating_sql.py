@@ -1,0 +1,272 @@
+"""A month's rating as one INSERT … SELECT: the metered lines of every department, written into
+their draft statements without a row passing through Python.
+
+The rules are those of `metering.meter` (read that first); a property test keeps the two equal
+on random ledgers (tests/test_sql_rating.py). What each side contributes:
+- Python fills three small temporary tables: the units of each distinct (catalog item, spec) that
+  occurs in the month's history (from `catalog.specs.metered_units`, the one mapping from specs to
+  money), the price-list versions that apply within the month, and their prices;
+- SQL does the volume: spans from the history (LEAD over each resource's entries), clipped to the
+  month and cut at price-list versions, joined to their units and prices, consecutive spans of a
+  unit at the same quantity and price merged into one line (gaps and islands), rated, inserted.
+
+Money stays exact without a decimal type (SQLite has none): quantities and prices are integers
+of 1/10,000 (q4, p4; both columns have 4 decimal places) and a line's cents are
+
+    round_half_up(q4·p4 · seconds / (month · 10⁶))
+      = (A / D)·seconds + ((A % D)·seconds + D/2) / D       A = q4·p4, D = month·10⁶
+
+in 64-bit integers: A % D < D and seconds ≤ month, so the largest product is below month²·10⁶ ≈
+7.2·10¹⁸ < 2⁶³ for any month. A itself must fit in 63 bits, which `draft_lines` checks.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import date, datetime
+
+from django.db import connection
+
+from govcloud.billing.metering import (
+    BILLED_STATES,
+    QUANTUM,
+    PriceBook,
+    _detail,
+    month_bounds,
+    resources_in,
+    whole_second,
+)
+from govcloud.billing.models import Statement, StatementLine, StatementState
+from govcloud.catalog.models import CatalogItem, PriceUnit
+from govcloud.catalog.specs import metered_units
+from govcloud.ledger.models import Resource, ResourceHistory
+
+SCALE = 10_000  # q4 and p4: 4 decimal places
+INT63 = 2**63 - 1
+UNIT_NUMBERS = {unit: number for number, unit in enumerate(PriceUnit.values)}
+TEMP_TABLES = ("billing_rate_units", "billing_rate_names", "billing_rate_versions", "billing_rate_prices")
+
+
+def _dialect() -> dict[str, str]:
+    if connection.vendor == "postgresql":
+        return {
+            "epoch": "FLOOR(EXTRACT(EPOCH FROM {0}))::bigint",
+            "greatest": "GREATEST",
+            "least": "LEAST",
+            "moment": "to_timestamp({0})",
+            "spec_type": "jsonb",
+            "spec_param": "%s::jsonb",
+        }
+    return {
+        # The stored text without its fraction of a second: strftime would round 0.9995 s up.
+        # '%%' because the query takes parameters: the backend turns '%s' into a placeholder.
+        "epoch": "CAST(strftime('%%s', substr({0}, 1, 19)) AS INTEGER)",
+        "greatest": "MAX",
+        "least": "MIN",
+        "moment": "datetime({0}, 'unixepoch')",
+        "spec_type": "text",
+        "spec_param": "%s",
+    }
+
+
+def _epoch(moment: datetime) -> int:
+    return int(whole_second(moment).timestamp())
+
+
+def _prepare_tables(cursor, dialect: dict[str, str]) -> None:
+    """The temporary tables, private to this database connection, emptied for this run. Units are
+    numbered (UNIT_NUMBERS) so that the big sorts compare integers."""
+    cursor.execute(
+        "CREATE TEMP TABLE IF NOT EXISTS billing_rate_units (catalog_item_id bigint, "
+        f"spec {dialect['spec_type']}, unit_no integer, engine_key bigint, q4 bigint)"
+    )
+    cursor.execute("CREATE INDEX IF NOT EXISTS billing_rate_units_key ON billing_rate_units (catalog_item_id, spec)")
+    cursor.execute(
+        "CREATE TEMP TABLE IF NOT EXISTS billing_rate_names "
+        "(unit_no integer, engine_key bigint, unit varchar(30), detail varchar(60))"
+    )
+    cursor.execute("CREATE TEMP TABLE IF NOT EXISTS billing_rate_versions (version integer, f bigint, t bigint)")
+    cursor.execute(
+        "CREATE TEMP TABLE IF NOT EXISTS billing_rate_prices "
+        "(version integer, unit_no integer, engine_key bigint, p4 bigint)"
+    )
+    for table in TEMP_TABLES:
+        cursor.execute(f"DELETE FROM {table}")
+
+
+def _fill_units(cursor, dialect: dict[str, str], chosen_sql: str, chosen_params: tuple, until) -> int:
+    """One row per unit of each distinct (catalog item, spec) billed in the month; returns the
+    largest q4."""
+    history, resource = ResourceHistory._meta.db_table, Resource._meta.db_table
+    billed = list(BILLED_STATES)
+    cursor.execute(
+        f"SELECT DISTINCT r.catalog_item_id, h.spec_after FROM {history} h JOIN {resource} r ON r.id = h.resource_id "
+        f"WHERE h.at < %s AND h.state_after IN (%s, %s) AND h.resource_id IN ({chosen_sql})",
+        [until, *billed, *chosen_params],
+    )
+    specs = cursor.fetchall()
+    items = {item.pk: item for item in CatalogItem.objects.filter(pk__in={item_id for item_id, _ in specs})}
+    rows, names, largest = [], {}, 0
+    for item_id, raw in specs:
+        # SQLite returns the stored text, which the join compares as text; PostgreSQL compares jsonb.
+        text = raw if isinstance(raw, str) else json.dumps(raw)
+        spec = json.loads(text)
+        item = items[item_id]
+        for (unit, engine_id), quantity in metered_units(item, spec).items():
+            q4 = int(quantity.quantize(QUANTUM) * SCALE)
+            largest = max(largest, q4)
+            rows.append((item_id, text, UNIT_NUMBERS[unit], engine_id or 0, q4))
+            names[UNIT_NUMBERS[unit], engine_id or 0] = (str(unit), _detail(unit, item))
+    if rows:
+        cursor.executemany(
+            "INSERT INTO billing_rate_units (catalog_item_id, spec, unit_no, engine_key, q4) "
+            f"VALUES (%s, {dialect['spec_param']}, %s, %s, %s)",
+            rows,
+        )
+        cursor.executemany(
+            "INSERT INTO billing_rate_names (unit_no, engine_key, unit, detail) VALUES (%s, %s, %s, %s)",
+            [(*key, *value) for key, value in names.items()],
+        )
+    return largest
+
+
+def _fill_prices(cursor, book: PriceBook, start: datetime, until: datetime) -> int:
+    """The price-list versions in force within [start, until) and their prices; returns the
+    largest p4. Before the first price list nothing is priced (price 0), as in `meter`."""
+    cuts = [start, *(b for b in book.boundaries() if start < b < until), until]
+    versions, prices, largest = [], [], 0
+    for version, (f, t) in enumerate(zip(cuts, cuts[1:], strict=False)):
+        versions.append((version, _epoch(f), _epoch(t)))
+        for (unit, engine_id), amount in book.at(f).items():
+            p4 = int(amount.quantize(QUANTUM) * SCALE)
+            largest = max(largest, p4)
+            prices.append((version, UNIT_NUMBERS[unit], engine_id or 0, p4))
+    cursor.executemany("INSERT INTO billing_rate_versions (version, f, t) VALUES (%s, %s, %s)", versions)
+    if prices:
+        cursor.executemany(
+            "INSERT INTO billing_rate_prices (version, unit_no, engine_key, p4) VALUES (%s, %s, %s, %s)", prices
+        )
+    return largest
+
+
+_COLUMNS = (
+    "statement_id",
+    "resource_id",
+    "system_id",
+    "resource_kind",
+    "unit",
+    "unit_detail",
+    "quantity",
+    "unit_price",
+    "starts_at",
+    "ends_at",
+    "seconds",
+    "amount",
+    "reason",
+    "is_adjustment",
+)
+
+
+def draft_lines(period: date) -> int:
+    """Insert the metered lines of `period` into the period's draft statements (which must exist
+    for every department with resources in service in the month; issued statements get nothing).
+    Returns the number of lines."""
+    start, end = month_bounds(period)
+    month = int((end - start).total_seconds())
+    until = end
+    dialect = _dialect()
+    ops = connection.ops
+    chosen_sql, chosen_params = resources_in(start, until).values("pk").query.sql_with_params()
+    adapted_until = ops.adapt_datetimefield_value(until)
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            # For this transaction only: the sorts of a city's month fit in memory, and the
+            # planner's guesses about the temporary tables would otherwise switch on the JIT
+            # compiler, which costs more than it saves here.
+            cursor.execute("SET LOCAL work_mem = '128MB'")
+            cursor.execute("SET LOCAL jit = off")
+        _prepare_tables(cursor, dialect)
+        largest_q4 = _fill_units(cursor, dialect, chosen_sql, chosen_params, adapted_until)
+        largest_p4 = _fill_prices(cursor, PriceBook.load(), start, until)
+        if connection.vendor == "postgresql":
+            # Temporary tables are never analysed automatically; without estimates the planner
+            # loops over them row by row.
+            for table in TEMP_TABLES:
+                cursor.execute(f"ANALYZE {table}")
+        if largest_q4 * largest_p4 > INT63:
+            raise ValueError(f"quantity × price too large to rate exactly: {largest_q4} × {largest_p4} (1/10⁸ CNY)")
+        d = month * 1_000_000
+        epoch_at = dialect["epoch"].format("h.at")
+        greatest, least, moment = dialect["greatest"], dialect["least"], dialect["moment"]
+        meta = StatementLine._meta
+        columns = ", ".join(ops.quote_name(meta.get_field(name.removesuffix("_id")).column) for name in _COLUMNS)
+        # '%%' is SQL's modulo once the backend has put the parameters in.
+        amount = f"((l.q4 * l.p4) / {d} * (l.e - l.s) + ((l.q4 * l.p4) %% {d} * (l.e - l.s) + {d // 2}) / {d})"
+        sql = f"""
+        WITH hist AS (
+            SELECT h.resource_id AS rid, h.state_after AS st, h.spec_after AS spec, {epoch_at} AS t,
+                   LEAD({epoch_at}) OVER (PARTITION BY h.resource_id ORDER BY h.at, h.id) AS t_next
+            FROM {ResourceHistory._meta.db_table} h
+            WHERE h.at < %s AND h.resource_id IN ({chosen_sql})
+        ),
+        spans AS (
+            SELECT rid, spec, {greatest}(t, {_epoch(start)}) AS s, {least}(COALESCE(t_next, {_epoch(until)}),
+                   {_epoch(until)}) AS e
+            FROM hist WHERE st IN (%s, %s)
+        ),
+        pieces AS (
+            SELECT sp.rid, r.catalog_item_id AS item, sp.spec, v.version,
+                   {greatest}(sp.s, v.f) AS s, {least}(sp.e, v.t) AS e
+            FROM spans sp
+            JOIN billing_rate_versions v ON v.f < sp.e AND v.t > sp.s
+            JOIN {Resource._meta.db_table} r ON r.id = sp.rid
+            WHERE sp.e > sp.s
+        ),
+        rated AS (
+            SELECT p.rid, u.unit_no, u.engine_key, u.q4, COALESCE(pr.p4, 0) AS p4, p.s, p.e
+            FROM pieces p
+            JOIN billing_rate_units u ON u.catalog_item_id = p.item AND u.spec = p.spec
+            LEFT JOIN billing_rate_prices pr
+                ON pr.version = p.version AND pr.unit_no = u.unit_no AND pr.engine_key = u.engine_key
+        ),
+        -- Gaps and islands in one sort: a piece opens a line unless it continues the previous
+        -- piece of its unit at the same quantity and price, and closes one unless the next
+        -- piece continues it.
+        marked AS (
+            SELECT rated.*,
+                   CASE WHEN LAG(e) OVER w = s AND LAG(q4) OVER w = q4 AND LAG(p4) OVER w = p4
+                        THEN 0 ELSE 1 END AS opens,
+                   CASE WHEN LEAD(s) OVER w = e AND LEAD(q4) OVER w = q4 AND LEAD(p4) OVER w = p4
+                        THEN 0 ELSE 1 END AS closes
+            FROM rated
+            WINDOW w AS (PARTITION BY rid, unit_no, engine_key ORDER BY s)
+        ),
+        -- Only the ends of lines remain: an opening piece's line ends where it closes, or at the
+        -- next remaining piece (its closing one).
+        ends AS (
+            SELECT rid, unit_no, engine_key, q4, p4, s, opens,
+                   CASE WHEN closes = 1 THEN e
+                        ELSE LEAD(e) OVER (PARTITION BY rid, unit_no, engine_key ORDER BY s) END AS e
+            FROM marked WHERE opens = 1 OR closes = 1
+        )
+        INSERT INTO {ops.quote_name(meta.db_table)} ({columns})
+        SELECT st.id, l.rid, r.system_id, r.kind, n.unit, n.detail, l.q4 / {SCALE}.0, l.p4 / {SCALE}.0,
+               {moment.format("l.s")}, {moment.format("l.e")}, l.e - l.s, {amount} / 100.0, '', FALSE
+        FROM ends l
+        JOIN {Resource._meta.db_table} r ON r.id = l.rid
+        JOIN billing_rate_names n ON n.unit_no = l.unit_no AND n.engine_key = l.engine_key
+        JOIN {Statement._meta.db_table} st
+            ON st.organization_id = r.organization_id AND st.period = %s AND st.state = %s
+        WHERE l.opens = 1
+        """
+        cursor.execute(
+            sql,
+            [
+                adapted_until,
+                *chosen_params,
+                *BILLED_STATES,
+                ops.adapt_datefield_value(period),
+                StatementState.DRAFT,
+            ],
+        )
+        return cursor.rowcount
