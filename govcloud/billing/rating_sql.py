@@ -229,25 +229,23 @@ def draft_lines(period: date) -> int:
             LEFT JOIN billing_rate_prices pr
                 ON pr.version = p.version AND pr.unit_no = u.unit_no AND pr.engine_key = u.engine_key
         ),
-        -- Gaps and islands in one sort: a piece opens a line unless it continues the previous
-        -- piece of its unit at the same quantity and price, and closes one unless the next
-        -- piece continues it.
+        -- Gaps and islands: a piece opens a line unless it continues the previous piece of its
+        -- unit (contiguous, same quantity and price). A line runs from its opening piece to the
+        -- piece before the next opening one, whose LAG(e) is therefore the line's end, or to the
+        -- unit's last piece.
         marked AS (
-            SELECT rated.*,
+            SELECT rid, unit_no, engine_key, q4, p4, s,
+                   LAG(e) OVER w AS prev_e,
                    CASE WHEN LAG(e) OVER w = s AND LAG(q4) OVER w = q4 AND LAG(p4) OVER w = p4
                         THEN 0 ELSE 1 END AS opens,
-                   CASE WHEN LEAD(s) OVER w = e AND LEAD(q4) OVER w = q4 AND LEAD(p4) OVER w = p4
-                        THEN 0 ELSE 1 END AS closes
+                   LAST_VALUE(e) OVER (w ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING) AS last_e
             FROM rated
             WINDOW w AS (PARTITION BY rid, unit_no, engine_key ORDER BY s)
         ),
-        -- Only the ends of lines remain: an opening piece's line ends where it closes, or at the
-        -- next remaining piece (its closing one).
         ends AS (
-            SELECT rid, unit_no, engine_key, q4, p4, s, opens,
-                   CASE WHEN closes = 1 THEN e
-                        ELSE LEAD(e) OVER (PARTITION BY rid, unit_no, engine_key ORDER BY s) END AS e
-            FROM marked WHERE opens = 1 OR closes = 1
+            SELECT rid, unit_no, engine_key, q4, p4, s,
+                   COALESCE(LEAD(prev_e) OVER (PARTITION BY rid, unit_no, engine_key ORDER BY s), last_e) AS e
+            FROM marked WHERE opens = 1
         )
         INSERT INTO {ops.quote_name(meta.db_table)} ({columns})
         SELECT st.id, l.rid, r.system_id, r.kind, n.unit, n.detail, l.q4 / {SCALE}.0, l.p4 / {SCALE}.0,
@@ -257,7 +255,6 @@ def draft_lines(period: date) -> int:
         JOIN billing_rate_names n ON n.unit_no = l.unit_no AND n.engine_key = l.engine_key
         JOIN {Statement._meta.db_table} st
             ON st.organization_id = r.organization_id AND st.period = %s AND st.state = %s
-        WHERE l.opens = 1
         """
         cursor.execute(
             sql,

@@ -139,14 +139,16 @@ def serialize(definition: PolicyDefinition, value: int | dtime) -> str:
 # every process within that time, and a request never pays more than one query for policies.
 _CACHE_SECONDS = 10.0
 _cache: dict[str, str] = {}
-_cache_loaded_at = 0.0
+# Never loaded: minus infinity, because time.monotonic() counts from boot and can be smaller than
+# the cache's lifetime on a machine that has just started.
+_cache_loaded_at = float("-inf")
 _lock = threading.Lock()
 
 
 def clear_cache() -> None:
     global _cache_loaded_at
     with _lock:
-        _cache_loaded_at = 0.0
+        _cache_loaded_at = float("-inf")
 
 
 def _values() -> dict[str, str]:
