@@ -40,3 +40,21 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
 
 STATIC_ROOT = os.path.join(os.environ["GOVCLOUD_DATA_DIR"], "static")
 os.makedirs(STATIC_ROOT, exist_ok=True)
+
+# Parallel processes and Redis: every test starts with cache.clear(), which empties the cache's
+# whole Redis database. The Redis tests (one xdist group, so one process) use REDIS_URL's database
+# for their queues; each process's cache gets a database of its own below it, so that another
+# process clearing its cache cannot empty a queue under a running Redis test.
+if REDIS_URL and os.environ.get("PYTEST_XDIST_WORKER"):  # noqa: F405
+    from urllib.parse import urlsplit, urlunsplit
+
+    _url = urlsplit(REDIS_URL)  # noqa: F405
+    _queue_db = int(_url.path.strip("/") or 0)
+    _worker = int(os.environ["PYTEST_XDIST_WORKER"].removeprefix("gw"))
+    _cache_db = (_queue_db - 1 - _worker) % 16
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": urlunsplit(_url._replace(path=f"/{_cache_db}")),
+        }
+    }

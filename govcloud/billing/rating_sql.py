@@ -3,9 +3,10 @@ their draft statements without a row passing through Python.
 
 The rules are those of `metering.meter` (read that first); a property test keeps the two equal
 on random ledgers (tests/test_sql_rating.py). What each side contributes:
-- Python fills three small temporary tables: the units of each distinct (catalog item, spec) that
-  occurs in the month's history (from `catalog.specs.metered_units`, the one mapping from specs to
-  money), the price-list versions that apply within the month, and their prices;
+- Python fills small temporary tables: the price-list versions that apply within the month and,
+  for each distinct (catalog item, spec) that occurs in the month's history and each version, its
+  units with quantity and price (from `catalog.specs.metered_units`, the one mapping from specs to
+  money), and the units' names;
 - SQL does the volume: spans from the history (LEAD over each resource's entries), clipped to the
   month and cut at price-list versions, joined to their units and prices, consecutive spans of a
   unit at the same quantity and price merged into one line (gaps and islands), rated, inserted.
@@ -44,7 +45,7 @@ from govcloud.ledger.models import Resource, ResourceHistory
 SCALE = 10_000  # q4 and p4: 4 decimal places
 INT63 = 2**63 - 1
 UNIT_NUMBERS = {unit: number for number, unit in enumerate(PriceUnit.values)}
-TEMP_TABLES = ("billing_rate_units", "billing_rate_names", "billing_rate_versions", "billing_rate_prices")
+TEMP_TABLES = ("billing_rates", "billing_rate_names", "billing_rate_versions")
 
 
 def _dialect() -> dict[str, str]:
@@ -77,32 +78,38 @@ def _prepare_tables(cursor, dialect: dict[str, str]) -> None:
     """The temporary tables, private to this database connection, emptied for this run. Units are
     numbered (UNIT_NUMBERS) so that the big sorts compare integers."""
     cursor.execute(
-        "CREATE TEMP TABLE IF NOT EXISTS billing_rate_units (catalog_item_id bigint, "
-        f"spec {dialect['spec_type']}, unit_no integer, engine_key bigint, q4 bigint)"
+        "CREATE TEMP TABLE IF NOT EXISTS billing_rates (catalog_item_id bigint, "
+        f"spec {dialect['spec_type']}, version integer, unit_no integer, engine_key bigint, q4 bigint, p4 bigint)"
     )
-    cursor.execute("CREATE INDEX IF NOT EXISTS billing_rate_units_key ON billing_rate_units (catalog_item_id, spec)")
+    cursor.execute("CREATE INDEX IF NOT EXISTS billing_rates_key ON billing_rates (catalog_item_id, spec, version)")
     cursor.execute(
         "CREATE TEMP TABLE IF NOT EXISTS billing_rate_names "
         "(unit_no integer, engine_key bigint, unit varchar(30), detail varchar(60))"
     )
     cursor.execute("CREATE TEMP TABLE IF NOT EXISTS billing_rate_versions (version integer, f bigint, t bigint)")
-    cursor.execute(
-        "CREATE TEMP TABLE IF NOT EXISTS billing_rate_prices "
-        "(version integer, unit_no integer, engine_key bigint, p4 bigint)"
-    )
     for table in TEMP_TABLES:
         cursor.execute(f"DELETE FROM {table}")
 
 
-def _fill_units(cursor, dialect: dict[str, str], chosen_sql: str, chosen_params: tuple, until) -> int:
-    """One row per unit of each distinct (catalog item, spec) billed in the month; returns the
-    largest q4."""
+def _fill_tables(
+    cursor, dialect: dict[str, str], chosen: tuple[str, tuple], until, book: PriceBook, start: datetime, end: datetime
+) -> int:
+    """The price-list versions in force within [start, end) (before the first price list nothing
+    is priced, as in `meter`), and for each distinct (catalog item, spec) billed in the month and
+    each version: its units with quantity and price. Returns the largest q4·p4."""
+    cuts = [start, *(b for b in book.boundaries() if start < b < end), end]
+    versions = list(enumerate(zip(cuts, cuts[1:], strict=False)))
+    priced = {
+        (version, UNIT_NUMBERS[unit], engine_id or 0): int(amount.quantize(QUANTUM) * SCALE)
+        for version, (f, _t) in versions
+        for (unit, engine_id), amount in book.at(f).items()
+    }
+    chosen_sql, chosen_params = chosen
     history, resource = ResourceHistory._meta.db_table, Resource._meta.db_table
-    billed = list(BILLED_STATES)
     cursor.execute(
         f"SELECT DISTINCT r.catalog_item_id, h.spec_after FROM {history} h JOIN {resource} r ON r.id = h.resource_id "
         f"WHERE h.at < %s AND h.state_after IN (%s, %s) AND h.resource_id IN ({chosen_sql})",
-        [until, *billed, *chosen_params],
+        [until, *BILLED_STATES, *chosen_params],
     )
     specs = cursor.fetchall()
     items = {item.pk: item for item in CatalogItem.objects.filter(pk__in={item_id for item_id, _ in specs})}
@@ -110,41 +117,28 @@ def _fill_units(cursor, dialect: dict[str, str], chosen_sql: str, chosen_params:
     for item_id, raw in specs:
         # SQLite returns the stored text, which the join compares as text; PostgreSQL compares jsonb.
         text = raw if isinstance(raw, str) else json.dumps(raw)
-        spec = json.loads(text)
         item = items[item_id]
-        for (unit, engine_id), quantity in metered_units(item, spec).items():
+        for (unit, engine_id), quantity in metered_units(item, json.loads(text)).items():
             q4 = int(quantity.quantize(QUANTUM) * SCALE)
-            largest = max(largest, q4)
-            rows.append((item_id, text, UNIT_NUMBERS[unit], engine_id or 0, q4))
-            names[UNIT_NUMBERS[unit], engine_id or 0] = (str(unit), _detail(unit, item))
+            number, engine_key = UNIT_NUMBERS[unit], engine_id or 0
+            names[number, engine_key] = (str(unit), _detail(unit, item))
+            for version, _bounds in versions:
+                p4 = priced.get((version, number, engine_key), 0)
+                largest = max(largest, q4 * p4)
+                rows.append((item_id, text, version, number, engine_key, q4, p4))
+    cursor.executemany(
+        "INSERT INTO billing_rate_versions (version, f, t) VALUES (%s, %s, %s)",
+        [(version, _epoch(f), _epoch(t)) for version, (f, t) in versions],
+    )
     if rows:
         cursor.executemany(
-            "INSERT INTO billing_rate_units (catalog_item_id, spec, unit_no, engine_key, q4) "
-            f"VALUES (%s, {dialect['spec_param']}, %s, %s, %s)",
+            "INSERT INTO billing_rates (catalog_item_id, spec, version, unit_no, engine_key, q4, p4) "
+            f"VALUES (%s, {dialect['spec_param']}, %s, %s, %s, %s, %s)",
             rows,
         )
         cursor.executemany(
             "INSERT INTO billing_rate_names (unit_no, engine_key, unit, detail) VALUES (%s, %s, %s, %s)",
             [(*key, *value) for key, value in names.items()],
-        )
-    return largest
-
-
-def _fill_prices(cursor, book: PriceBook, start: datetime, until: datetime) -> int:
-    """The price-list versions in force within [start, until) and their prices; returns the
-    largest p4. Before the first price list nothing is priced (price 0), as in `meter`."""
-    cuts = [start, *(b for b in book.boundaries() if start < b < until), until]
-    versions, prices, largest = [], [], 0
-    for version, (f, t) in enumerate(zip(cuts, cuts[1:], strict=False)):
-        versions.append((version, _epoch(f), _epoch(t)))
-        for (unit, engine_id), amount in book.at(f).items():
-            p4 = int(amount.quantize(QUANTUM) * SCALE)
-            largest = max(largest, p4)
-            prices.append((version, UNIT_NUMBERS[unit], engine_id or 0, p4))
-    cursor.executemany("INSERT INTO billing_rate_versions (version, f, t) VALUES (%s, %s, %s)", versions)
-    if prices:
-        cursor.executemany(
-            "INSERT INTO billing_rate_prices (version, unit_no, engine_key, p4) VALUES (%s, %s, %s, %s)", prices
         )
     return largest
 
@@ -186,15 +180,16 @@ def draft_lines(period: date) -> int:
             cursor.execute("SET LOCAL work_mem = '128MB'")
             cursor.execute("SET LOCAL jit = off")
         _prepare_tables(cursor, dialect)
-        largest_q4 = _fill_units(cursor, dialect, chosen_sql, chosen_params, adapted_until)
-        largest_p4 = _fill_prices(cursor, PriceBook.load(), start, until)
+        largest = _fill_tables(
+            cursor, dialect, (chosen_sql, chosen_params), adapted_until, PriceBook.load(), start, until
+        )
         if connection.vendor == "postgresql":
             # Temporary tables are never analysed automatically; without estimates the planner
             # loops over them row by row.
             for table in TEMP_TABLES:
                 cursor.execute(f"ANALYZE {table}")
-        if largest_q4 * largest_p4 > INT63:
-            raise ValueError(f"quantity × price too large to rate exactly: {largest_q4} × {largest_p4} (1/10⁸ CNY)")
+        if largest > INT63:
+            raise ValueError(f"quantity × price too large to rate exactly: {largest} (1/10⁸ CNY)")
         d = month * 1_000_000
         epoch_at = dialect["epoch"].format("h.at")
         greatest, least, moment = dialect["greatest"], dialect["least"], dialect["moment"]
@@ -223,11 +218,9 @@ def draft_lines(period: date) -> int:
             WHERE sp.e > sp.s
         ),
         rated AS (
-            SELECT p.rid, u.unit_no, u.engine_key, u.q4, COALESCE(pr.p4, 0) AS p4, p.s, p.e
+            SELECT p.rid, u.unit_no, u.engine_key, u.q4, u.p4, p.s, p.e
             FROM pieces p
-            JOIN billing_rate_units u ON u.catalog_item_id = p.item AND u.spec = p.spec
-            LEFT JOIN billing_rate_prices pr
-                ON pr.version = p.version AND pr.unit_no = u.unit_no AND pr.engine_key = u.engine_key
+            JOIN billing_rates u ON u.catalog_item_id = p.item AND u.spec = p.spec AND u.version = p.version
         ),
         -- Gaps and islands: a piece opens a line unless it continues the previous piece of its
         -- unit (contiguous, same quantity and price). A line runs from its opening piece to the
