@@ -6,7 +6,9 @@ terminated; two price-list versions (one taking effect mid-month). Then, on the 
 - the month's rating and drafting (`billing.services.statements_draft`: metering, rating, one
   statement per department, bulk-created lines, totals);
 - its floor: one raw SQL aggregate of quantity × price × duration over the same intervals (the
-  history's spans via a window function, clipped to the month) — nothing stored.
+  history's spans via a window function, clipped to the month) — nothing stored;
+- for reference, what storing the lines costs at least: copying the drafted lines with one
+  INSERT … SELECT into a table without indexes or constraints.
 
     .venv/bin/python benchmarks/billing.py [RESOURCES] [DEPARTMENTS]   # SQLite (a throwaway test database)
     DATABASE_URL=postgres://postgres@localhost:5432/bench .venv/bin/python benchmarks/billing.py
@@ -199,12 +201,27 @@ def main(resources: int, departments: int) -> None:
         value = floor()
         runs.append(time.perf_counter() - began)
     floor_seconds = statistics.median(runs)
+
+    # Writing as many rows as the statements have, nothing else: the lines copied into a bare table.
+    table = StatementLine._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(f"CREATE TABLE bench_lines AS SELECT * FROM {table} WHERE 1 = 0")
+    writes = []
+    for _ in range(3):
+        with connection.cursor() as cursor:
+            cursor.execute("DELETE FROM bench_lines")
+            began = time.perf_counter()
+            cursor.execute(f"INSERT INTO bench_lines SELECT * FROM {table}")
+            writes.append(time.perf_counter() - began)
+    write_seconds = statistics.median(writes)
     print(f"database: {connection.vendor}")
     print(f"statements: {result['statements']}, lines: {StatementLine.objects.count()}")
     print(f"rating + drafting:    {drafting:8.3f} s")
     print(f"re-drafting:          {redrafting:8.3f} s")
     print(f"floor (raw SQL):      {floor_seconds:8.3f} s   (aggregate {value})")
     print(f"ratio:                {drafting / floor_seconds:8.1f}×")
+    print(f"copying the lines:    {write_seconds:8.3f} s   (into a table without indexes or constraints)")
+    print(f"ratio to floor + copy: {drafting / (floor_seconds + write_seconds):7.1f}×")
 
 
 if __name__ == "__main__":

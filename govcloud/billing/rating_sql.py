@@ -44,8 +44,9 @@ from govcloud.ledger.models import Resource, ResourceHistory
 
 SCALE = 10_000  # q4 and p4: 4 decimal places
 INT63 = 2**63 - 1
+CHUNK = 500  # rows per INSERT of the small tables (7 columns: 3,500 parameters, within SQLite's limit)
 UNIT_NUMBERS = {unit: number for number, unit in enumerate(PriceUnit.values)}
-TEMP_TABLES = ("billing_rates", "billing_rate_names", "billing_rate_versions")
+TEMP_TABLES = ("billing_rates", "billing_rate_versions")
 
 
 def _dialect() -> dict[str, str]:
@@ -82,10 +83,6 @@ def _prepare_tables(cursor, dialect: dict[str, str]) -> None:
         f"spec {dialect['spec_type']}, version integer, unit_no integer, engine_key bigint, q4 bigint, p4 bigint)"
     )
     cursor.execute("CREATE INDEX IF NOT EXISTS billing_rates_key ON billing_rates (catalog_item_id, spec, version)")
-    cursor.execute(
-        "CREATE TEMP TABLE IF NOT EXISTS billing_rate_names "
-        "(unit_no integer, engine_key bigint, unit varchar(30), detail varchar(60))"
-    )
     cursor.execute("CREATE TEMP TABLE IF NOT EXISTS billing_rate_versions (version integer, f bigint, t bigint)")
     for table in TEMP_TABLES:
         cursor.execute(f"DELETE FROM {table}")
@@ -93,10 +90,11 @@ def _prepare_tables(cursor, dialect: dict[str, str]) -> None:
 
 def _fill_tables(
     cursor, dialect: dict[str, str], chosen: tuple[str, tuple], until, book: PriceBook, start: datetime, end: datetime
-) -> int:
+) -> tuple[int, dict[tuple[int, int], tuple[str, str]]]:
     """The price-list versions in force within [start, end) (before the first price list nothing
     is priced, as in `meter`), and for each distinct (catalog item, spec) billed in the month and
-    each version: its units with quantity and price. Returns the largest q4·p4."""
+    each version: its units with quantity and price. Returns the largest q4·p4 and the units' names
+    and details by (unit number, engine key)."""
     cuts = [start, *(b for b in book.boundaries() if start < b < end), end]
     versions = list(enumerate(zip(cuts, cuts[1:], strict=False)))
     priced = {
@@ -126,21 +124,31 @@ def _fill_tables(
                 p4 = priced.get((version, number, engine_key), 0)
                 largest = max(largest, q4 * p4)
                 rows.append((item_id, text, version, number, engine_key, q4, p4))
-    cursor.executemany(
-        "INSERT INTO billing_rate_versions (version, f, t) VALUES (%s, %s, %s)",
+    _insert(
+        cursor,
+        "billing_rate_versions (version, f, t)",
         [(version, _epoch(f), _epoch(t)) for version, (f, t) in versions],
     )
-    if rows:
-        cursor.executemany(
-            "INSERT INTO billing_rates (catalog_item_id, spec, version, unit_no, engine_key, q4, p4) "
-            f"VALUES (%s, {dialect['spec_param']}, %s, %s, %s, %s, %s)",
-            rows,
+    _insert(
+        cursor,
+        "billing_rates (catalog_item_id, spec, version, unit_no, engine_key, q4, p4)",
+        rows,
+        f"(%s, {dialect['spec_param']}, %s, %s, %s, %s, %s)",
+    )
+    return largest, names
+
+
+def _insert(cursor, target: str, rows: list[tuple], row_sql: str = "") -> None:
+    """Rows in multi-row INSERTs of CHUNK rows: one round trip per chunk (executemany makes one per
+    row on PostgreSQL)."""
+    if not rows:
+        return
+    row_sql = row_sql or "(" + ", ".join(["%s"] * len(rows[0])) + ")"
+    for i in range(0, len(rows), CHUNK):
+        chunk = rows[i : i + CHUNK]
+        cursor.execute(
+            f"INSERT INTO {target} VALUES " + ", ".join([row_sql] * len(chunk)), [v for r in chunk for v in r]
         )
-        cursor.executemany(
-            "INSERT INTO billing_rate_names (unit_no, engine_key, unit, detail) VALUES (%s, %s, %s, %s)",
-            [(*key, *value) for key, value in names.items()],
-        )
-    return largest
 
 
 _COLUMNS = (
@@ -180,7 +188,7 @@ def draft_lines(period: date) -> int:
             cursor.execute("SET LOCAL work_mem = '128MB'")
             cursor.execute("SET LOCAL jit = off")
         _prepare_tables(cursor, dialect)
-        largest = _fill_tables(
+        largest, names = _fill_tables(
             cursor, dialect, (chosen_sql, chosen_params), adapted_until, PriceBook.load(), start, until
         )
         if connection.vendor == "postgresql":
@@ -188,6 +196,8 @@ def draft_lines(period: date) -> int:
             # loops over them row by row.
             for table in TEMP_TABLES:
                 cursor.execute(f"ANALYZE {table}")
+        if not names:
+            return 0  # nothing billed in the month
         if largest > INT63:
             raise ValueError(f"quantity × price too large to rate exactly: {largest} (1/10⁸ CNY)")
         d = month * 1_000_000
@@ -197,6 +207,15 @@ def draft_lines(period: date) -> int:
         columns = ", ".join(ops.quote_name(meta.get_field(name.removesuffix("_id")).column) for name in _COLUMNS)
         # '%%' is SQL's modulo once the backend has put the parameters in.
         amount = f"((l.q4 * l.p4) / {d} * (l.e - l.s) + ((l.q4 * l.p4) %% {d} * (l.e - l.s) + {d // 2}) / {d})"
+        # The names by CASE, not by a join: a join after the windows gets a row-by-row plan on
+        # PostgreSQL (the planner cannot estimate the windows' output).
+        keys = sorted(names)
+        unit_case = "CASE " + " ".join("WHEN l.unit_no = %s THEN %s" for _ in keys) + " END"
+        detail_case = (
+            "CASE " + " ".join("WHEN l.unit_no = %s AND l.engine_key = %s THEN %s" for _ in keys) + " ELSE '' END"
+        )
+        name_params = [v for key in keys for v in (key[0], names[key][0])]
+        name_params += [v for key in keys for v in (*key, names[key][1])]
         sql = f"""
         WITH hist AS (
             SELECT h.resource_id AS rid, h.state_after AS st, h.spec_after AS spec, {epoch_at} AS t,
@@ -241,11 +260,10 @@ def draft_lines(period: date) -> int:
             FROM marked WHERE opens = 1
         )
         INSERT INTO {ops.quote_name(meta.db_table)} ({columns})
-        SELECT st.id, l.rid, r.system_id, r.kind, n.unit, n.detail, l.q4 / {SCALE}.0, l.p4 / {SCALE}.0,
+        SELECT st.id, l.rid, r.system_id, r.kind, {unit_case}, {detail_case}, l.q4 / {SCALE}.0, l.p4 / {SCALE}.0,
                {moment.format("l.s")}, {moment.format("l.e")}, l.e - l.s, {amount} / 100.0, '', FALSE
         FROM ends l
         JOIN {Resource._meta.db_table} r ON r.id = l.rid
-        JOIN billing_rate_names n ON n.unit_no = l.unit_no AND n.engine_key = l.engine_key
         JOIN {Statement._meta.db_table} st
             ON st.organization_id = r.organization_id AND st.period = %s AND st.state = %s
         """
@@ -255,6 +273,7 @@ def draft_lines(period: date) -> int:
                 adapted_until,
                 *chosen_params,
                 *BILLED_STATES,
+                *name_params,
                 ops.adapt_datefield_value(period),
                 StatementState.DRAFT,
             ],
