@@ -72,11 +72,24 @@ class Statement(TimeStampedModel):
 
 class StatementLine(models.Model):
     statement = models.ForeignKey(Statement, on_delete=models.CASCADE, related_name="lines")
+    # No index on the resource and the system: lines are only ever read by statement, and neither
+    # resources (terminated, never deleted) nor systems are deleted, so nothing looks lines up by
+    # them; a month's drafting writes some hundred thousand lines and would maintain both indexes.
     resource = models.ForeignKey(
-        "ledger.Resource", null=True, blank=True, on_delete=models.PROTECT, related_name="statement_lines"
+        "ledger.Resource",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="statement_lines",
+        db_index=False,
     )
     system = models.ForeignKey(
-        "systems.InformationSystem", null=True, blank=True, on_delete=models.PROTECT, related_name="statement_lines"
+        "systems.InformationSystem",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="statement_lines",
+        db_index=False,
     )
     resource_kind = models.CharField(_("kind"), max_length=20, choices=ResourceKind.choices)
     unit = models.CharField(_("unit"), max_length=30, choices=PriceUnit.choices)
