@@ -3,10 +3,10 @@ their draft statements without a row passing through Python.
 
 The rules are those of `metering.meter` (read that first); a property test keeps the two equal
 on random ledgers (tests/test_sql_rating.py). What each side contributes:
-- Python fills small temporary tables: the price-list versions that apply within the month and,
-  for each distinct (catalog item, spec) that occurs in the month's history and each version, its
-  units with quantity and price (from `catalog.specs.metered_units`, the one mapping from specs to
-  money), and the units' names;
+- Python fills two small temporary tables: the price-list versions that apply within the month
+  and, for each distinct (catalog item, spec) that occurs in the month's history and each version,
+  its units with quantity and price (from `catalog.specs.metered_units`, the one mapping from specs
+  to money); the units' names and details go into the query as CASE expressions;
 - SQL does the volume: spans from the history (LEAD over each resource's entries), clipped to the
   month and cut at price-list versions, joined to their units and prices, consecutive spans of a
   unit at the same quantity and price merged into one line (gaps and islands), rated, inserted.
