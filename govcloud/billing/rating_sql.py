@@ -26,7 +26,7 @@ from __future__ import annotations
 import json
 from datetime import date, datetime
 
-from django.db import connection
+from django.db import connection, transaction
 
 from govcloud.billing.metering import (
     BILLED_STATES,
@@ -169,6 +169,7 @@ _COLUMNS = (
 )
 
 
+@transaction.atomic  # SET LOCAL and the temporary tables' contents belong to one transaction
 def draft_lines(period: date) -> int:
     """Insert the metered lines of `period` into the period's draft statements (which must exist
     for every department with resources in service in the month; issued statements get nothing).
