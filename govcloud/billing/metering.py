@@ -176,7 +176,7 @@ class PriceBook:
         return found
 
 
-def _detail(unit: str, item) -> str:
+def unit_detail_of(unit: str, item) -> str:
     if unit == PriceUnit.DISK_SSD_GB_MONTH:
         return DiskType.SSD
     if unit == PriceUnit.DISK_SATA_GB_MONTH:
@@ -277,7 +277,7 @@ def meter(
                         system_id=resource.system_id,
                         resource_kind=resource.kind,
                         unit=unit,
-                        unit_detail=_detail(unit, item),
+                        unit_detail=unit_detail_of(unit, item),
                         quantity=quantity,
                         unit_price=unit_price,
                         starts_at=starts_at,

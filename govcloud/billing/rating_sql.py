@@ -32,9 +32,9 @@ from govcloud.billing.metering import (
     BILLED_STATES,
     QUANTUM,
     PriceBook,
-    _detail,
     month_bounds,
     resources_in,
+    unit_detail_of,
     whole_second,
 )
 from govcloud.billing.models import Statement, StatementLine, StatementState
@@ -119,7 +119,7 @@ def _fill_tables(
         for (unit, engine_id), quantity in metered_units(item, json.loads(text)).items():
             q4 = int(quantity.quantize(QUANTUM) * SCALE)
             number, engine_key = UNIT_NUMBERS[unit], engine_id or 0
-            names[number, engine_key] = (str(unit), _detail(unit, item))
+            names[number, engine_key] = (str(unit), unit_detail_of(unit, item))
             for version, _bounds in versions:
                 p4 = priced.get((version, number, engine_key), 0)
                 largest = max(largest, q4 * p4)
