@@ -6,14 +6,16 @@ terminated; two price-list versions (one taking effect mid-month). Then, on the 
 - the month's rating and drafting (`billing.services.statements_draft`: metering, rating, one
   statement per department, bulk-created lines, totals);
 - its floor: one raw SQL aggregate of quantity × price × duration over the same intervals (the
-  history's spans via a window function, clipped to the month) — nothing stored;
+  history's spans via a window function, clipped to the month, every metered unit priced) —
+  nothing stored; its total must agree with the statements' total up to the lines' rounding;
 - for reference, what storing the lines costs at least: copying the drafted lines with one
   INSERT … SELECT into a table without indexes or constraints.
 
     .venv/bin/python benchmarks/billing.py [RESOURCES] [DEPARTMENTS]   # SQLite (a throwaway test database)
     DATABASE_URL=postgres://postgres@localhost:5432/bench .venv/bin/python benchmarks/billing.py
 
-Prints both times and their ratio; there is no pass/fail.
+Prints both times and their ratio; there is no pass/fail on time. The two totals must agree (exit
+status 1 if not): tests/test_benchmarks.py runs a small city so the benchmark cannot rot.
 """
 
 from __future__ import annotations
@@ -39,6 +41,7 @@ from django.db import connection  # noqa: E402
 from django.test.utils import setup_test_environment  # noqa: E402
 
 PERIOD = date(2026, 11, 1)
+PRICE_CHANGE = date(2026, 11, 16)  # a second price-list version, 10 % dearer, from this day
 
 
 def build(resources: int, departments: int) -> None:
@@ -52,7 +55,7 @@ def build(resources: int, departments: int) -> None:
 
     ledger_bench.build(resources, departments)
     start, end = month_bounds(PERIOD)
-    for day, factor in ((date(2026, 1, 1), Decimal(1)), (date(2026, 11, 16), Decimal("1.1"))):
+    for day, factor in ((date(2026, 1, 1), Decimal(1)), (PRICE_CHANGE, Decimal("1.1"))):
         price_list = PriceList.objects.create(name=f"基准价目表{day}", effective_from=day, published_at=start)
         Price.objects.bulk_create(
             Price(price_list=price_list, unit=k.unit, item=k.item, amount=AMOUNTS[k.unit] * factor)
@@ -123,35 +126,48 @@ def build(resources: int, departments: int) -> None:
 
 
 def floor_sql() -> tuple[str, list]:
-    """One aggregate over the same spans: Σ quantity × price × seconds ÷ month, vCPU, memory and disk
-    (the bulk of every bill), clipped to the month and split at the price change."""
-    from govcloud.billing.metering import month_bounds
-    from govcloud.catalog.models import PriceUnit
+    """One aggregate over the same spans: Σ quantity × price × seconds ÷ month over every metered
+    unit (what `catalog.specs.metered_units` bills for each kind), clipped to the month and split
+    at the price change. Its total is the month's bill before each line is rounded to the cent,
+    which `main` compares with the statements' total."""
+    from govcloud.billing.metering import local_midnight, month_bounds
+    from govcloud.catalog.models import DiskType, PriceUnit, ResourceKind
     from govcloud.catalog.tests.helpers import AMOUNTS
 
     start, end = month_bounds(PERIOD)
-    cut = month_bounds(date(2026, 11, 16))[0]
+    cut = local_midnight(PRICE_CHANGE)  # the second version takes effect (month_bounds would give the 1st)
     month = int((end - start).total_seconds())
-    vcpu, mem, disk = (
-        AMOUNTS[PriceUnit.VCPU_MONTH],
-        AMOUNTS[PriceUnit.MEMORY_GB_MONTH],
-        AMOUNTS[PriceUnit.DISK_SSD_GB_MONTH],
-    )
+    p = {unit: str(amount) for unit, amount in AMOUNTS.items()}  # CNY per unit·month, before the change
     if connection.vendor == "postgresql":
         q = "COALESCE((spec_after->>'{k}')::numeric, 0)"
+        text = "(spec_after->>'{k}')"
         secs = "EXTRACT(EPOCH FROM (LEAST(nxt, {b}) - GREATEST(at, {a})))"
         greatest, least = "GREATEST", "LEAST"
         params = [start.astimezone(UTC), end.astimezone(UTC), cut.astimezone(UTC)]
     else:
         q = "COALESCE(CAST(json_extract(spec_after, '$.{k}') AS REAL), 0)"
+        text = "json_extract(spec_after, '$.{k}')"
         secs = "((julianday(MIN(nxt, {b})) - julianday(MAX(at, {a}))) * 86400.0)"
         greatest, least = "MAX", "MIN"
         fmt = "%Y-%m-%d %H:%M:%S"
         params = [d.astimezone(UTC).strftime(fmt) for d in (start, end, cut)]
-    quantity = (
-        f"({q.format(k='vcpu')} * {vcpu} + {q.format(k='memory_gb')} * {mem} + "
-        f"({q.format(k='system_disk_gb')} + {q.format(k='data_disk_gb')} + {q.format(k='storage_gb')}) * {disk})"
+    computing = (
+        f"{q.format(k='vcpu')} * {p[PriceUnit.VCPU_MONTH]} + {q.format(k='memory_gb')} * {p[PriceUnit.MEMORY_GB_MONTH]}"
     )
+    disk_price = (
+        f"CASE WHEN {text.format(k='disk_type')} = '{DiskType.SSD}' THEN {p[PriceUnit.DISK_SSD_GB_MONTH]} "
+        f"ELSE {p[PriceUnit.DISK_SATA_GB_MONTH]} END"
+    )
+    quantity = f"""CASE kind
+        WHEN '{ResourceKind.HOST}' THEN {computing}
+            + ({q.format(k="system_disk_gb")} + {q.format(k="data_disk_gb")}) * {disk_price}
+        WHEN '{ResourceKind.DATABASE}' THEN {p[PriceUnit.DATABASE_INSTANCE_MONTH]} + {computing}
+            + {q.format(k="storage_gb")} * {p[PriceUnit.DISK_SSD_GB_MONTH]}
+        WHEN '{ResourceKind.STORAGE}' THEN {q.format(k="storage_tb")} * {p[PriceUnit.STORAGE_TB_MONTH]}
+        WHEN '{ResourceKind.LOAD_BALANCER}' THEN {p[PriceUnit.LOAD_BALANCER_MONTH]}
+        WHEN '{ResourceKind.NETWORK_ACCESS}' THEN {q.format(k="bandwidth_mbps")} * {p[PriceUnit.BANDWIDTH_MBPS_MONTH]}
+            + {q.format(k="public_addresses")} * {p[PriceUnit.PUBLIC_ADDRESS_MONTH]}
+        ELSE 0 END"""
     sql = f"""
     WITH bounds AS (SELECT %s AS s, %s AS e, %s AS c),
     spans AS (
@@ -160,16 +176,20 @@ def floor_sql() -> tuple[str, list]:
                bounds.s, bounds.e, bounds.c
         FROM ledger_resourcehistory h, bounds WHERE h.at < bounds.e
     )
-    SELECT SUM({quantity} * (
+    SELECT SUM(({quantity}) * (
         CASE WHEN {least}(nxt, c) > {greatest}(at, s) THEN {secs.format(a="s", b="c")} ELSE 0 END
         + CASE WHEN {least}(nxt, e) > {greatest}(at, c) THEN {secs.format(a="c", b="e")} * 1.1 ELSE 0 END
     )) / {month}
-    FROM spans WHERE state_after IN ('in_service', 'changing') AND nxt > s
+    FROM spans JOIN ledger_resource r ON r.id = spans.resource_id
+    WHERE state_after IN ('in_service', 'changing') AND nxt > s
     """
     return sql, params
 
 
-def main(resources: int, departments: int) -> None:
+def main(resources: int, departments: int) -> bool:
+    """Runs and prints the benchmark; returns whether drafting and the floor agree on the month's money."""
+    from django.db.models import Sum
+
     from govcloud.billing import services
     from govcloud.billing.models import StatementLine
     from govcloud.core.actors import SYSTEM
@@ -218,10 +238,20 @@ def main(resources: int, departments: int) -> None:
     print(f"statements: {result['statements']}, lines: {StatementLine.objects.count()}")
     print(f"rating + drafting:    {drafting:8.3f} s")
     print(f"re-drafting:          {redrafting:8.3f} s")
-    print(f"floor (raw SQL):      {floor_seconds:8.3f} s   (aggregate {value})")
+    lines = StatementLine.objects.count()
+    billed = StatementLine.objects.aggregate(total=Sum("amount"))["total"]
+    # The two must agree up to the lines' rounding: half a cent at most per line.
+    gap, bound = abs(Decimal(str(billed)) - Decimal(str(value))), Decimal("0.005") * lines
+    print(f"floor (raw SQL):      {floor_seconds:8.3f} s")
+    print(
+        f"  totals: statements {billed:.2f} CNY, floor {value:.2f} CNY (unrounded), {gap:.2f} apart: "
+        + ("they agree" if gap <= bound else "THEY DISAGREE")
+        + f" (the lines' rounding allows {bound:.2f})"
+    )
     print(f"ratio:                {drafting / floor_seconds:8.1f}×")
     print(f"copying the lines:    {write_seconds:8.3f} s   (into a table without indexes or constraints)")
     print(f"ratio to floor + copy: {drafting / (floor_seconds + write_seconds):7.1f}×")
+    return gap <= bound
 
 
 if __name__ == "__main__":
@@ -231,6 +261,7 @@ if __name__ == "__main__":
     old_name = connection.settings_dict["NAME"]
     connection.creation.create_test_db(verbosity=0, autoclobber=True)
     try:
-        main(count, departments)
+        agree = main(count, departments)
     finally:
         connection.creation.destroy_test_db(old_name, verbosity=0)
+    sys.exit(0 if agree else 1)
