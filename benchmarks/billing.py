@@ -158,7 +158,8 @@ def floor_sql() -> tuple[str, list]:
         f"CASE WHEN {text.format(k='disk_type')} = '{DiskType.SSD}' THEN {p[PriceUnit.DISK_SSD_GB_MONTH]} "
         f"ELSE {p[PriceUnit.DISK_SATA_GB_MONTH]} END"
     )
-    quantity = f"""CASE kind
+    # What a span costs a month at the first version's prices, by the resource's kind.
+    monthly = f"""CASE kind
         WHEN '{ResourceKind.HOST}' THEN {computing}
             + ({q.format(k="system_disk_gb")} + {q.format(k="data_disk_gb")}) * {disk_price}
         WHEN '{ResourceKind.DATABASE}' THEN {p[PriceUnit.DATABASE_INSTANCE_MONTH]} + {computing}
@@ -176,7 +177,7 @@ def floor_sql() -> tuple[str, list]:
                bounds.s, bounds.e, bounds.c
         FROM ledger_resourcehistory h, bounds WHERE h.at < bounds.e
     )
-    SELECT SUM(({quantity}) * (
+    SELECT SUM(({monthly}) * (
         CASE WHEN {least}(nxt, c) > {greatest}(at, s) THEN {secs.format(a="s", b="c")} ELSE 0 END
         + CASE WHEN {least}(nxt, e) > {greatest}(at, c) THEN {secs.format(a="c", b="e")} * 1.1 ELSE 0 END
     )) / {month}
@@ -235,23 +236,24 @@ def main(resources: int, departments: int) -> bool:
             writes.append(time.perf_counter() - began)
     write_seconds = statistics.median(writes)
     print(f"database: {connection.vendor}")
-    print(f"statements: {result['statements']}, lines: {StatementLine.objects.count()}")
+    lines = StatementLine.objects.count()
+    print(f"statements: {result['statements']}, lines: {lines}")
     print(f"rating + drafting:    {drafting:8.3f} s")
     print(f"re-drafting:          {redrafting:8.3f} s")
-    lines = StatementLine.objects.count()
     billed = StatementLine.objects.aggregate(total=Sum("amount"))["total"]
     # The two must agree up to the lines' rounding: half a cent at most per line.
     gap, bound = abs(Decimal(str(billed)) - Decimal(str(value))), Decimal("0.005") * lines
+    agree = gap <= bound
     print(f"floor (raw SQL):      {floor_seconds:8.3f} s")
     print(
         f"  totals: statements {billed:.2f} CNY, floor {value:.2f} CNY (unrounded), {gap:.2f} apart: "
-        + ("they agree" if gap <= bound else "THEY DISAGREE")
+        + ("they agree" if agree else "THEY DISAGREE")
         + f" (the lines' rounding allows {bound:.2f})"
     )
     print(f"ratio:                {drafting / floor_seconds:8.1f}×")
     print(f"copying the lines:    {write_seconds:8.3f} s   (into a table without indexes or constraints)")
     print(f"ratio to floor + copy: {drafting / (floor_seconds + write_seconds):7.1f}×")
-    return gap <= bound
+    return agree
 
 
 if __name__ == "__main__":
