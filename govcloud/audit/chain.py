@@ -79,6 +79,11 @@ class VerifyResult:
     broken_seq: int | None = None
     problem: str = ""
     details: list[str] = field(default_factory=list)
+    # The chain head exists and its signature verifies with this process's AUDIT_SIGNING_KEY: only
+    # then may the verdict be appended (appending re-signs the head with this key).
+    head_authentic: bool = False
+    # Whether the verdict was appended to the chain as an `audit.verify` event (set by the service).
+    recorded: bool = False
 
     def summary(self) -> str:
         if self.ok:
@@ -92,6 +97,13 @@ class VerifyResult:
         return self.problem
 
 
+def head_is_authentic(head: AuditChainHead | None) -> bool:
+    """The head exists, covers at least one event, and carries this key's signature."""
+    return bool(
+        head is not None and head.seq and constant_time_equal(head.signature, head_signature(head.seq, head.hash))
+    )
+
+
 def verify_chain(
     events: Iterable[AuditEvent] | None = None,
     *,
@@ -102,22 +114,31 @@ def verify_chain(
 
     Names the first event that is altered (its hash does not match its content), missing (a gap
     in the sequence) or out of place (its previous-hash does not match), and a cut-off tail.
+
+    Only reads: it never writes, locks or re-signs anything, whatever key it is given.
     """
     checkpoint = AuditCheckpoint.objects.order_by("-seq").first()
+    # The head is read before the events, and the walk stops at it: events appended meanwhile by
+    # other writers are checked against the head as it is then (below), not reported as tampering.
+    head = AuditChainHead.objects.filter(pk=1).first()
+    result = VerifyResult(ok=True, head_authentic=head_is_authentic(head))
     if checkpoint is not None and not constant_time_equal(checkpoint.signature, checkpoint_signature(checkpoint)):
-        return VerifyResult(
-            ok=False,
-            broken_seq=checkpoint.seq,
-            problem=_("The purge checkpoint at #%(seq)d has an invalid signature.") % {"seq": checkpoint.seq},
-        )
+        result.ok = False
+        result.broken_seq = checkpoint.seq
+        result.problem = _("The purge checkpoint at #%(seq)d has an invalid signature.") % {"seq": checkpoint.seq}
+        return result
     expected_seq = checkpoint.seq + 1 if checkpoint else 1
     expected_prev = checkpoint.hash if checkpoint else GENESIS_HASH
-    head = AuditChainHead.objects.filter(pk=1).first()
-    total = head.seq - expected_seq + 1 if head else 0
-    result = VerifyResult(ok=True)
+    head_seq = head.seq if head else 0
+    head_hash = head.hash if head else GENESIS_HASH
+    total = head_seq - expected_seq + 1
 
     if events is None:
-        events = AuditEvent.objects.filter(seq__gte=expected_seq).order_by("seq").iterator(chunk_size=batch)
+        events = (
+            AuditEvent.objects.filter(seq__gte=expected_seq, seq__lte=head_seq)
+            .order_by("seq")
+            .iterator(chunk_size=batch)
+        )
     for event in events:
         if event.seq != expected_seq:
             result.ok = False
@@ -146,9 +167,7 @@ def verify_chain(
         if progress and result.checked % batch == 0:
             progress(result.checked, max(total, result.checked))
 
-    head_seq = head.seq if head else 0
-    head_hash = head.hash if head else GENESIS_HASH
-    if head is not None and head.seq and not constant_time_equal(head.signature, head_signature(head.seq, head.hash)):
+    if head is not None and head.seq and not result.head_authentic:
         result.ok = False
         result.broken_seq = head.seq
         result.problem = _("The chain head (#%(seq)d) has an invalid signature.") % {"seq": head.seq}
@@ -162,12 +181,38 @@ def verify_chain(
             "head": head_seq,
         }
         if head_seq < last_seq:
-            result.broken_seq = head_seq + 1
-            result.problem = _("Event #%(seq)d is not covered by the signed chain head (#%(head)d).") % {
-                "seq": head_seq + 1,
-                "head": head_seq,
-            }
+            _not_covered(result, head_seq)
+        return result
+    beyond = _uncovered_event(head_seq)
+    if beyond is not None:
+        _not_covered(result, head_seq)
         return result
     if progress:
         progress(result.checked, result.checked)
     return result
+
+
+def _uncovered_event(head_seq: int) -> int | None:
+    """The first event after the head that no signed head covers, or None.
+
+    An append writes its event and the new head in one transaction, so once an event is seen, a
+    head covering it has been committed: reading the head again after seeing the event tells an
+    append made during the walk (covered now) from an event slipped in behind the head's back.
+    """
+    first = AuditEvent.objects.filter(seq__gt=head_seq).order_by("seq").values_list("seq", flat=True).first()
+    if first is None:
+        return None
+    head = AuditChainHead.objects.filter(pk=1).first()
+    newest = AuditEvent.objects.filter(seq__gt=head_seq).order_by("-seq").values_list("seq", flat=True).first()
+    if head is not None and head_is_authentic(head) and newest is not None and head.seq >= newest:
+        return None
+    return first
+
+
+def _not_covered(result: VerifyResult, head_seq: int) -> None:
+    result.ok = False
+    result.broken_seq = head_seq + 1
+    result.problem = _("Event #%(seq)d is not covered by the signed chain head (#%(head)d).") % {
+        "seq": head_seq + 1,
+        "head": head_seq,
+    }

@@ -3,6 +3,7 @@ transaction as its change: the event exists exactly when the change does."""
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterable
 from datetime import datetime, timedelta
 from typing import Any
@@ -20,6 +21,12 @@ from govcloud.core.permissions import require_role
 from govcloud.core.roles import Role
 
 SENSITIVE_MASK = "******"
+
+logger = logging.getLogger(__name__)
+
+
+class UnauthenticHead(Exception):
+    """The chain head's signature does not verify with this process's key."""
 
 
 def _actor_snapshot(actor: Actor | None) -> dict[str, Any]:
@@ -64,11 +71,14 @@ def audit_record(
     message: str = "",
     subject_organization_path: str | None = None,
     actor_username: str | None = None,
+    require_authentic_head: bool = False,
 ) -> AuditEvent:
     """Append one event to the chain.
 
     `actor` is a user or SYSTEM (never silently absent: None is recorded as `system`). For events
     without a signed-in user (a failed login), `actor_username` names who was claimed.
+    `require_authentic_head`: append only onto a head signed with this process's key, else raise
+    UnauthenticHead having written nothing (see `audit_verify_record`).
     """
     ctx = context.current()
     snapshot = _actor_snapshot(actor)
@@ -82,9 +92,14 @@ def audit_record(
         subject_organization_path = _subject_path(target)
     with transaction.atomic():
         # Locking the head orders the chain: concurrent writers append one after another.
-        head, _created = AuditChainHead.objects.select_for_update().get_or_create(
-            pk=1, defaults={"seq": 0, "hash": GENESIS_HASH}
-        )
+        if require_authentic_head:
+            head = AuditChainHead.objects.select_for_update().filter(pk=1).first()
+            if not chain.head_is_authentic(head):
+                raise UnauthenticHead
+        else:
+            head, _created = AuditChainHead.objects.select_for_update().get_or_create(
+                pk=1, defaults={"seq": 0, "hash": GENESIS_HASH}
+            )
         event = AuditEvent(
             seq=head.seq + 1,
             occurred_at=timezone.now(),
@@ -252,18 +267,47 @@ def audit_export_start(*, actor: Actor, filters: dict[str, str], fmt: str):
 
 
 def audit_verify(*, actor: Actor, progress=None) -> chain.VerifyResult:
-    """Walk the whole chain now (the audit admin, or SYSTEM for the command and the job); the check
-    itself is an audit event, with its verdict."""
+    """Walk the whole chain now (the audit admin, or SYSTEM for the command and the job).
+
+    The walk only reads. Its verdict is then recorded by `audit_verify_record`, a separate step that
+    writes only when writing cannot change what a later verification finds."""
     require_role(actor, {Role.AUDIT_ADMIN})
     result = chain.verify_chain(progress=progress)
-    audit_record(
-        actor=actor,
-        action="audit.verify",
-        object_type="audit.auditevent",
-        outcome=Outcome.SUCCESS if result.ok else Outcome.FAILURE,
-        message=str(result.summary()),
-    )
+    audit_verify_record(actor=actor, result=result)
     return result
+
+
+def audit_verify_record(*, actor: Actor, result: chain.VerifyResult) -> AuditEvent | None:
+    """Append a verification's verdict to the chain as an `audit.verify` event, if it is safe to.
+
+    Appending re-signs the chain head with this process's AUDIT_SIGNING_KEY. That is harmless only
+    when the head's current signature verifies with the same key: then the key is the one that
+    signed the chain, and the new event changes no verdict (an altered event stays altered, a gap
+    stays a gap). Otherwise nothing is written, and the verdict goes to the log and to the caller
+    (the command's exit status, the job's result, the API's answer):
+    - a wrong key (a shell or worker without the production key) would sign the head with that key,
+      and the next run with the right key would report tampering that never happened;
+    - a forged head (a cut-off tail with the head rewritten to match) would get a valid signature,
+      and the next run would find the chain intact.
+    The head is checked again under its lock, as another process may append in between.
+    """
+    if not result.head_authentic:
+        logger.warning("audit chain verification not recorded (head not signed with this key): %s", result.summary())
+        return None
+    try:
+        event = audit_record(
+            actor=actor,
+            action="audit.verify",
+            object_type="audit.auditevent",
+            outcome=Outcome.SUCCESS if result.ok else Outcome.FAILURE,
+            message=str(result.summary()),
+            require_authentic_head=True,
+        )
+    except UnauthenticHead:
+        logger.warning("audit chain verification not recorded (head changed and not signed with this key)")
+        return None
+    result.recorded = True
+    return event
 
 
 def audit_verify_start(*, actor: Actor):

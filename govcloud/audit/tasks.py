@@ -33,6 +33,7 @@ def audit_verify_task(job_id: str) -> dict | None:
             "summary": str(result.summary()),
             "broken_seq": result.broken_seq,
             "checked": result.checked,
+            "recorded": result.recorded,
         }
 
     return job_run(job_id=job_id, work=work)

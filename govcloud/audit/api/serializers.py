@@ -47,3 +47,7 @@ class VerifyResultSerializer(serializers.Serializer):
     checked = serializers.IntegerField()
     broken_seq = serializers.IntegerField(allow_null=True)
     summary = serializers.CharField()
+    recorded = serializers.BooleanField(
+        help_text="Whether the verdict was appended to the audit trail: only when the chain head's signature "
+        "verifies with the server's key, so that a run with a wrong key never re-signs the chain."
+    )

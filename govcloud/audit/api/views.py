@@ -51,5 +51,6 @@ class AuditVerifyView(APIView):
                 "checked": result.checked,
                 "broken_seq": result.broken_seq,
                 "summary": str(result.summary()),
+                "recorded": result.recorded,
             }
         )

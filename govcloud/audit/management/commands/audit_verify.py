@@ -9,6 +9,11 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         result = audit_verify(actor=SYSTEM)
+        if not result.ok and not result.recorded:
+            self.stderr.write(
+                "The verdict was not recorded in the audit trail: the chain head's signature does not verify "
+                "with this AUDIT_SIGNING_KEY (a wrong key, or a forged head), and appending would re-sign it."
+            )
         if not result.ok:
             raise CommandError(str(result.summary()))
         self.stdout.write(self.style.SUCCESS(str(result.summary())))
