@@ -68,6 +68,12 @@ PERIODIC_JOBS: list[PeriodicJob] = [
         description="Fail background jobs whose worker died, so nobody waits on them forever.",
     ),
     PeriodicJob(
+        name="idempotency.purge",
+        cron="40 * * * *",
+        task="govcloud.core.tasks.idempotency_keys_purge_task",
+        description="Remove idempotency keys (and the answers kept for retries) past their policy period.",
+    ),
+    PeriodicJob(
         name="applications.deadlines",
         cron="*/10 * * * *",
         task="govcloud.applications.tasks.application_deadlines_task",

@@ -95,6 +95,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "govcloud.organizations.middleware.AccountSecurityMiddleware",
+    # After authentication and the account-security redirects (see the class).
+    "govcloud.core.middleware.IdempotencyMiddleware",
     "govcloud.audit.middleware.AccessDeniedAuditMiddleware",
     # Axes last, as its documentation asks.
     "axes.middleware.AxesMiddleware",
@@ -281,7 +283,7 @@ REST_FRAMEWORK = {
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_PAGINATION_CLASS": "govcloud.core.api.pagination.StandardPagination",
     "PAGE_SIZE": 50,
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "govcloud.core.api.schema.AutoSchema",
     "EXCEPTION_HANDLER": "govcloud.audit.api.exception_handler.audited_exception_handler",
 }
 SPECTACULAR_SETTINGS = {

@@ -5,7 +5,8 @@ from django.utils import translation
 from django.utils.translation import get_supported_language_variant
 from django.utils.translation.trans_real import parse_accept_lang_header
 
-from govcloud.core import context
+from govcloud.core import context, idempotency
+from govcloud.core.services import idempotency_key_execute
 
 
 class RequestContextMiddleware:
@@ -86,3 +87,40 @@ class SessionIdleMiddleware:
             if now - session.get("_touched", 0) >= self.TOUCH_EVERY_SECONDS:
                 session["_touched"] = now
         return response
+
+
+class IdempotencyMiddleware:
+    """A repeated creating request gets the first answer (govcloud/core/idempotency.py).
+
+    Placed after authentication and the account-security redirects: the key belongs to the signed-in
+    user, and a redirect to the password change is never stored as a request's answer. API requests
+    are authenticated here the way their view will authenticate them (a token is not a session).
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        match = idempotency.creating_route(request)
+        if match is None:
+            return self.get_response(request)
+        api = idempotency.is_api_view(match.func)
+        key = idempotency.key_of(request, api=api)
+        if key is None:
+            return self.get_response(request)
+        user = idempotency.api_user(request, match.func) if api else request.user
+        if user is None or not user.is_authenticated:
+            return self.get_response(request)
+        try:
+            if not idempotency.key_is_valid(key):
+                raise idempotency.IdempotencyRefused(400)
+            return idempotency_key_execute(
+                user=user,
+                key=key,
+                fingerprint=idempotency.fingerprint(request),
+                method=request.method,
+                path=request.get_full_path(),
+                call=lambda: self.get_response(request),
+            )
+        except idempotency.IdempotencyRefused as refused:
+            return idempotency.refusal_response(request, refused.status, api=api)

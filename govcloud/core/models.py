@@ -2,8 +2,10 @@ import uuid
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from govcloud.core.fields import EncryptedTextField
 from govcloud.core.scoping import Action, ScopedManager, ScopePolicy
 
 
@@ -94,7 +96,42 @@ class PeriodicRun(models.Model):
         return f"{self.name} @ {self.scheduled_for:%Y-%m-%d %H:%M}"
 
 
-__all__ = ["Action", "Job", "JobStatus", "PeriodicRun", "TimeStampedModel"]
+class IdempotencyKey(models.Model):
+    """A creating request's idempotency key and the answer it got, so that a repeat of the request
+    (a client retrying after a lost connection, a double-clicked form) gets the same answer instead
+    of creating a second record. See govcloud/core/idempotency.py.
+
+    The row is inserted before the request's work and completed after it, in the same transaction:
+    it exists exactly when the work was done. The unique (user, key) makes a concurrent duplicate
+    wait for the first, then find its answer. Rows older than Policy.IDEMPOTENCY_KEY_HOURS are
+    purged by a periodic job.
+    """
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    key = models.CharField(max_length=255)
+    # SM3 of the method, full path and body: the same key with another request is refused.
+    fingerprint = models.CharField(max_length=64)
+    method = models.CharField(max_length=8)
+    path = models.TextField()
+    # 0 only inside the transaction that does the work; never seen by another one.
+    status_code = models.PositiveSmallIntegerField(default=0)
+    content_type = models.CharField(max_length=200, blank=True)
+    location = models.TextField(blank=True)
+    # The response body (base64), encrypted at rest: it may hold a one-time secret, such as a new
+    # API token or an initial password, which must not be readable from a copy of the database.
+    body = EncryptedTextField(blank=True)
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["user", "key"], name="core_idempotencykey_once")]
+        verbose_name = _("idempotency key")
+        verbose_name_plural = _("idempotency keys")
+
+    def __str__(self) -> str:
+        return f"{self.method} {self.path} [{self.key}]"
+
+
+__all__ = ["Action", "IdempotencyKey", "Job", "JobStatus", "PeriodicRun", "TimeStampedModel"]
 
 # Registered here so the app's models are all found when `core.models` loads.
 from govcloud.core.policy import PolicyValue  # noqa: E402

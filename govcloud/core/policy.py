@@ -52,6 +52,10 @@ class Policy(models.TextChoices):
         "statement_late_data_working_days",
         _("Working days a monthly statement stays a draft for late usage data before it is issued"),
     )
+    IDEMPOTENCY_KEY_HOURS = (
+        "idempotency_key_hours",
+        _("Hours a creating request's idempotency key and answer are kept, so a retry is not done twice"),
+    )
 
 
 class PolicyKind(models.TextChoices):
@@ -104,6 +108,9 @@ DEFINITIONS: dict[Policy, PolicyDefinition] = {
         PolicyDefinition(Policy.STAMPED_FORM_REQUIRED, PolicyKind.INTEGER, 0, 0, 1, source="第九条"),
         PolicyDefinition(Policy.PROTECTION_PLAN_REMINDER_DAYS, PolicyKind.INTEGER, 10, 1, 60, source="第十二条"),
         PolicyDefinition(Policy.STATEMENT_LATE_DATA_WORKING_DAYS, PolicyKind.INTEGER, 3, 0, 20, source="第七条"),
+        # A retry comes within minutes; a day covers a client that retries the next morning. The
+        # stored answers may hold one-time secrets (encrypted), so they are not kept for long.
+        PolicyDefinition(Policy.IDEMPOTENCY_KEY_HOURS, PolicyKind.INTEGER, 24, 1, 720, _SECURITY),
     ]
 }
 
