@@ -130,7 +130,9 @@ def _idempotency_cutoff(now: datetime | None = None) -> datetime:
     return (now or timezone.now()) - timedelta(hours=int(policy_value(Policy.IDEMPOTENCY_KEY_HOURS)))
 
 
-def _reserve(*, user, key: str, fingerprint: str, method: str, path: str) -> tuple[IdempotencyKey | None, Any]:
+def _reserve(
+    *, user: Actor, key: str, fingerprint: str, method: str, path: str
+) -> tuple[IdempotencyKey | None, IdempotencyKey | None]:
     """Insert the key's row (the reservation), or find the earlier request's."""
     for _attempt in range(2):
         try:
@@ -139,7 +141,7 @@ def _reserve(*, user, key: str, fingerprint: str, method: str, path: str) -> tup
                 if postgres:
                     # A duplicate's insert waits on the first request's uncommitted row; not forever.
                     with connection.cursor() as cursor:
-                        cursor.execute(f"SET LOCAL lock_timeout = '{IDEMPOTENCY_WAIT_SECONDS}s'")
+                        cursor.execute(f"SET LOCAL lock_timeout = '{int(IDEMPOTENCY_WAIT_SECONDS)}s'")
                 record = IdempotencyKey.objects.create(
                     user=user, key=key, fingerprint=fingerprint, method=method, path=path
                 )
@@ -163,7 +165,7 @@ def _reserve(*, user, key: str, fingerprint: str, method: str, path: str) -> tup
 
 
 def idempotency_key_execute(
-    *, user, key: str, fingerprint: str, method: str, path: str, call: Callable[[], HttpResponse]
+    *, user: Actor, key: str, fingerprint: str, method: str, path: str, call: Callable[[], HttpResponse]
 ) -> HttpResponse:
     """Run a creating request once per (user, key); a repeat gets the first answer.
 
