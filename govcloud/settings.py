@@ -201,6 +201,7 @@ LOGOUT_REDIRECT_URL = "organizations:login"
 AXES_FAILURE_LIMIT = "govcloud.organizations.lockout.failure_limit"
 AXES_COOLOFF_TIME = "govcloud.organizations.lockout.cool_off"
 AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_USERNAME_CALLABLE = "govcloud.organizations.lockout.username"
 AXES_RESET_ON_SUCCESS = True
 AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
 AXES_LOCKOUT_CALLABLE = "govcloud.organizations.lockout.lockout_response"

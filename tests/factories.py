@@ -7,7 +7,7 @@ import itertools
 import factory
 from django.utils import timezone
 
-from govcloud.core.roles import Role
+from govcloud.core.roles import TOTP_REQUIRED_ROLES, Role
 from govcloud.organizations.credit_codes import make_credit_code
 from govcloud.organizations.models import (
     Organization,
@@ -67,6 +67,19 @@ class UserFactory(factory.django.DjangoModelFactory):
         if create and extracted:
             RoleAssignment.objects.bulk_create([RoleAssignment(user=obj, role=Role(r)) for r in extracted])
             obj.__dict__.pop("roles", None)
+
+
+def api_token_for(user: User) -> str:
+    """A personal access token for `user`, as the product makes one: from a session that has given
+    the second factor — so an account whose role needs one has enrolled it first."""
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    from govcloud.organizations.services import token_create
+
+    if user.roles & TOTP_REQUIRED_ROLES:
+        TOTPDevice.objects.get_or_create(user=user, confirmed=True, defaults={"name": "test"})
+    _token, raw = token_create(actor=user, name="test", expires_in_days=7)
+    return raw
 
 
 def org_of_kind(kind: str, **kwargs) -> Organization:

@@ -20,6 +20,7 @@ ACTION_LABELS = {
     "user.deactivate": _("Disabled account"),
     "user.password_reset": _("Reset password"),
     "user.password_change": _("Changed own password"),
+    "user.access_end": _("Ended sessions and API tokens"),
     "role.grant": _("Granted role"),
     "role.revoke": _("Revoked role"),
     "token.create": _("Created API token"),

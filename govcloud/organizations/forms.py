@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from govcloud.core.roles import Role
 from govcloud.organizations.models import Organization, OrganizationKind, OrganizationLevel, User
+from govcloud.organizations.usernames import canonical_username
 
 
 class LoginForm(AuthenticationForm):
@@ -17,6 +18,10 @@ class LoginForm(AuthenticationForm):
         super().__init__(request, *args, **kwargs)
         self.fields["username"].widget.attrs.update({"autocomplete": "username", "autofocus": True})
         self.fields["password"].widget.attrs.update({"autocomplete": "current-password"})
+
+    def clean_username(self):
+        # The canonical name goes to authenticate(), the lockout counter and the audit trail alike.
+        return canonical_username(self.cleaned_data["username"])
 
 
 class OtpTokenForm(forms.Form):
@@ -73,6 +78,9 @@ class UserCreateForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         if organizations is not None:
             self.fields["organization"].queryset = organizations
+
+    def clean_username(self):
+        return canonical_username(self.cleaned_data["username"])
 
 
 class UserEditForm(UserCreateForm):

@@ -7,6 +7,17 @@ from django.http import JsonResponse
 from django.shortcuts import render
 
 from govcloud.core.policy import Policy, policy_value
+from govcloud.organizations.usernames import canonical_username
+
+
+def username(request, credentials) -> str | None:
+    """The name axes counts failures under: the canonical one, as sign-in finds the account by it —
+    "JyJ_HeaD" is the locked "jyj_head", not a fresh name with no failures."""
+    if credentials:
+        raw = credentials.get("username")
+    else:
+        raw = getattr(request, "data", request.POST).get("username")
+    return canonical_username(raw) if isinstance(raw, str) else None
 
 
 def failure_limit(request, credentials) -> int:

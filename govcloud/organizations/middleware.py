@@ -8,6 +8,7 @@ redirects there. The REST API applies the same rule through its permission class
 from django.http import HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
+from django.utils.translation import gettext as _
 
 from govcloud.core.permissions import password_expired
 from govcloud.core.roles import TOTP_REQUIRED_ROLES
@@ -25,6 +26,27 @@ def two_factor_state(user) -> str:
         return TWO_FACTOR_VERIFY
     if user.roles & TOTP_REQUIRED_ROLES:
         return TWO_FACTOR_ENROLL
+    return ""
+
+
+def owes_second_factor(user) -> bool:
+    """Whether this signed-in page session still owes the account's second factor, as the account
+    is now (not as it was at login): an enrolled device not verified in this session, or a role that
+    needs one and none enrolled. `user` is a page request's user (django-otp's is_verified)."""
+    return bool(two_factor_state(user)) and not user.is_verified()
+
+
+def token_creation_refusal(request) -> str:
+    """Why this request may not create an API token, or "" if it may.
+
+    A token is as strong as what created it: only a signed-in page session that has given the
+    account's second factor creates one (the page and the API alike). A token never creates another
+    — the child would outlive its parent's revocation and expiry.
+    """
+    if getattr(request, "auth", None) is not None:  # DRF: authenticated by a personal access token
+        return _("API tokens are created from a signed-in browser session, not with another API token.")
+    if owes_second_factor(request.user):
+        return _("Verify your second factor (or set one up) before creating an API token.")
     return ""
 
 

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import secrets
 from functools import cached_property
 
+from django.conf import settings
 from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
 from django.db import models
 from django.db.models import Q
+from django.db.models.functions import Lower
 from django.utils import timezone
+from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
@@ -15,6 +19,7 @@ from govcloud.core.fields import EncryptedTextField
 from govcloud.core.models import TimeStampedModel
 from govcloud.core.roles import CENTER_ROLES, SEPARATED_ADMIN_ROLES, Role
 from govcloud.core.scoping import Action, ScopedManager, ScopedQuerySet, ScopePolicy
+from govcloud.organizations.usernames import canonical_username
 from govcloud.organizations.validators import validate_credit_code
 
 
@@ -101,11 +106,16 @@ class UserManager(BaseUserManager.from_queryset(UserQuerySet)):
         return super().get_queryset().select_related("organization")
 
     def get_by_natural_key(self, username):
-        return self.get(username__iexact=username)
+        # Names are stored canonical (User.save), so an exact match on the unique index finds them.
+        return self.get(username=canonical_username(username))
 
 
 def _self_only(user, action):
     return Q(pk=user.pk)
+
+
+def new_security_stamp() -> str:
+    return secrets.token_hex(16)
 
 
 class User(AbstractBaseUser):
@@ -126,6 +136,9 @@ class User(AbstractBaseUser):
     must_change_password = models.BooleanField(_("must change password at next login"), default=True)
     password_changed_at = models.DateTimeField(_("password changed at"), null=True, blank=True)
     date_joined = models.DateTimeField(_("joined"), default=timezone.now)
+    # Part of every session's authentication hash: a new stamp ends all the account's sessions at
+    # their next request (services._user_end_access, after every security-relevant change of the account).
+    security_stamp = models.CharField(max_length=32, default=new_security_stamp, editable=False)
 
     objects = UserManager()
     scope_policy = ScopePolicy(
@@ -146,9 +159,43 @@ class User(AbstractBaseUser):
         ordering = ["username"]
         verbose_name = _("user")
         verbose_name_plural = _("users")
+        constraints = [
+            # Names are stored canonical; this holds even for a write that bypasses save().
+            models.UniqueConstraint(
+                Lower("username"),
+                name="organizations_user_username_ci_unique",
+                violation_error_message=_("This username is taken."),
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.full_name} ({self.username})" if self.full_name else self.username
+
+    @classmethod
+    def normalize_username(cls, username):
+        # AbstractBaseUser.clean() (model forms, full_clean) calls this before checking uniqueness.
+        return canonical_username(username) if isinstance(username, str) else username
+
+    def save(self, *args, **kwargs):
+        # Every way of writing an account stores the one spelling of its name.
+        self.username = self.normalize_username(self.username)
+        super().save(*args, **kwargs)
+
+    def _stamped_session_auth_hash(self, secret=None) -> str:
+        return salted_hmac(
+            "govcloud.organizations.User.session_auth_hash",
+            f"{self.password}\n{self.security_stamp}",
+            secret=secret,
+            algorithm="sha256",
+        ).hexdigest()
+
+    def get_session_auth_hash(self) -> str:
+        # Django ends a session whose stored hash differs: a new password or a new security stamp.
+        return self._stamped_session_auth_hash()
+
+    def get_session_auth_fallback_hash(self):
+        for fallback_secret in settings.SECRET_KEY_FALLBACKS:
+            yield self._stamped_session_auth_hash(secret=fallback_secret)
 
     @cached_property
     def roles(self) -> frozenset[Role]:

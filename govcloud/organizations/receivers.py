@@ -11,6 +11,7 @@ from django.dispatch import receiver
 from govcloud.audit.models import Outcome
 from govcloud.audit.services import audit_record
 from govcloud.organizations.models import User
+from govcloud.organizations.usernames import canonical_username
 
 
 @receiver(user_logged_in, dispatch_uid="govcloud_audit_login")
@@ -26,8 +27,8 @@ def _logged_out(sender, request, user, **kwargs):
 
 @receiver(user_login_failed, dispatch_uid="govcloud_audit_login_failed")
 def _login_failed(sender, credentials, request=None, **kwargs):
-    username = str(credentials.get("username", ""))[:150]
-    known = User.objects.filter(username__iexact=username).first() if username else None
+    username = canonical_username(str(credentials.get("username", "")))[:150]
+    known = User.objects.filter(username=username).first() if username else None
     audit_record(
         actor=None,
         actor_username=username or "anonymous",

@@ -33,7 +33,9 @@ from govcloud.organizations.models import (
     OrganizationLevel,
     RoleAssignment,
     User,
+    new_security_stamp,
 )
+from govcloud.organizations.usernames import canonical_username
 
 _TENANT_KINDS = frozenset({OrganizationKind.DEPARTMENT, OrganizationKind.FINANCE})
 # Which kind of organization a holder of each role must belong to.
@@ -178,9 +180,11 @@ def user_create(
     user must change it at first login."""
     require_role(actor, {Role.SYSTEM_ADMIN})
     password = password or _temporary_password()
+    username = canonical_username(username)
+    taken = ValidationError({"username": _("This username is taken.")})
     with transaction.atomic():
-        if User.objects.filter(username__iexact=username).exists():
-            raise ValidationError({"username": _("This username is taken.")})
+        if User.objects.filter(username=username).exists():
+            raise taken
         user = User(
             username=username,
             full_name=full_name,
@@ -194,7 +198,12 @@ def user_create(
         user.full_clean(exclude=["password"])
         password_validation.validate_password(password, user)
         user.set_password(password)
-        user.save()
+        try:
+            with transaction.atomic():
+                user.save()
+        except IntegrityError as exc:
+            # Another request created the same name (in any case) since the check above.
+            raise taken from exc
         audit_record(actor=actor, action="user.create", target=user, changes=created(user, USER_FIELDS + ("username",)))
     return user, password
 
@@ -217,6 +226,9 @@ def user_update(*, actor: Actor, user: User, **fields) -> User:
         changes = diff(before, snapshot(user, USER_FIELDS))
         if changes:
             audit_record(actor=actor, action="user.update", target=user, changes=changes)
+        if "organization" in changes:
+            # Another organization is another scope: what the old sessions and tokens saw is not theirs.
+            _user_end_access(actor=actor, user=user, cause="a move to another organization")
     return user
 
 
@@ -230,14 +242,14 @@ def user_set_active(*, actor: Actor, user: User, active: bool) -> User:
             return user
         user.is_active = active
         user.save(update_fields=["is_active"])
-        if not active:
-            ApiToken.objects.filter(user=user, revoked_at__isnull=True).update(revoked_at=timezone.now())
         audit_record(
             actor=actor,
             action="user.activate" if active else "user.deactivate",
             target=user,
             changes={"is_active": [not active, active]},
         )
+        if not active:
+            _user_end_access(actor=actor, user=user, cause="deactivation")
     return user
 
 
@@ -252,6 +264,8 @@ def user_reset_password(*, actor: Actor, user: User) -> str:
         user.password_changed_at = timezone.now()
         user.save(update_fields=["password", "must_change_password", "password_changed_at"])
         audit_record(actor=actor, action="user.password_reset", target=user)
+        # A reset usually means the password is known to someone else: nothing it opened stays open.
+        _user_end_access(actor=actor, user=user, cause="a password reset")
     return password
 
 
@@ -270,6 +284,30 @@ def user_change_password(*, actor: User, old_password: str, new_password: str) -
         user.save(update_fields=["password", "must_change_password", "password_changed_at"])
         audit_record(actor=user, action="user.password_change", target=user)
     actor.password = user.password
+
+
+def _user_end_access(*, actor: Actor, user: User, cause: str) -> int:
+    """End every session and API token of `user`, after a security-relevant change of the account.
+
+    Called by each such service (roles, administrator's password reset, deactivation, second-factor
+    reset, move to another organization) inside its transaction, with the user's row locked. A new
+    security stamp changes the account's session hash (User.get_session_auth_hash), so Django ends
+    every session at its next request, whichever server holds it; the tokens are revoked. Returns
+    how many tokens were revoked.
+    """
+    user.security_stamp = new_security_stamp()
+    User.objects.filter(pk=user.pk).update(security_stamp=user.security_stamp)
+    revoked = ApiToken.objects.filter(user=user, revoked_at__isnull=True).update(revoked_at=timezone.now())
+    # An account that never signed in has no session; with no token either, nothing ended.
+    if revoked or user.last_login is not None:
+        audit_record(
+            actor=actor,
+            action="user.access_end",
+            target=user,
+            changes={"api_tokens_revoked": [None, revoked]},
+            message=f"sessions ended and {revoked} API token(s) revoked after {cause}",
+        )
+    return revoked
 
 
 # --- Roles (三员分立) ----------------------------------------------------------------------------
@@ -326,6 +364,10 @@ def user_set_roles(*, actor: Actor, user: User, roles: set[Role]) -> User:
         for role in sorted(revoked):
             audit_record(actor=actor, action="role.revoke", target=user, changes={"role": [role.value, None]})
         user.__dict__.pop("roles", None)
+        if roles != current:
+            # Sessions and tokens were opened under the old roles: a new role may need a second
+            # factor the user has never given, a revoked one must stop working now.
+            _user_end_access(actor=actor, user=user, cause="a role change")
     return user
 
 
@@ -358,6 +400,13 @@ def token_create(*, actor: User, name: str, expires_in_days: int) -> tuple[ApiTo
         raise ValidationError({"name": _("Give the token a name that says what it is for.")})
     secret = secrets.token_urlsafe(32)
     with transaction.atomic():
+        # The account's row orders this against _user_end_access: a role change committed while this
+        # request was under way (its user loaded with the old stamp) must not be outlived by a token.
+        current = (
+            User.objects.select_related(None).select_for_update().only("security_stamp", "is_active").get(pk=actor.pk)
+        )
+        if current.security_stamp != actor.security_stamp or not current.is_active:
+            raise PermissionDenied(_("Your account was changed while you were signed in. Sign in again."))
         while True:
             prefix = secrets.token_hex(4)
             if not ApiToken.objects.filter(prefix=prefix).exists():
@@ -462,8 +511,11 @@ def totp_reset(*, actor: Actor, user: User) -> None:
 
     require_role(actor, {Role.SECURITY_ADMIN})
     with transaction.atomic():
+        user = User.objects.select_for_update().get(pk=user.pk)
         deleted, _detail = TOTPDevice.objects.filter(user=user).delete()
         audit_record(actor=actor, action="totp.reset", target=user, message=f"{deleted} device(s) removed")
+        # The lost phone may be in someone else's hands, and so may a session it verified.
+        _user_end_access(actor=actor, user=user, cause="a second-factor reset")
 
 
 # --- Lockout (django-axes) ----------------------------------------------------------------------
@@ -474,6 +526,8 @@ def lockout_clear(*, actor: Actor, username: str = "", ip_address: str = "") -> 
     from axes.models import AccessAttempt
 
     require_role(actor, {Role.SECURITY_ADMIN})
+    # django-axes counts failures under the canonical name (lockout.username).
+    username = canonical_username(username)
     if not username and not ip_address:
         raise ValidationError(_("Name an account or a source address to unlock."))
     with transaction.atomic():

@@ -15,7 +15,7 @@ from django.contrib import messages
 from django.contrib.auth import update_session_auth_hash
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -38,7 +38,7 @@ from govcloud.organizations.forms import (
     UserEditForm,
     UserRolesForm,
 )
-from govcloud.organizations.middleware import SESSION_2FA, two_factor_state
+from govcloud.organizations.middleware import SESSION_2FA, token_creation_refusal, two_factor_state
 
 PAGE_SIZE = 50
 
@@ -141,6 +141,8 @@ def profile(request):
 def token_list(request):
     form = TokenCreateForm(request.POST or None)
     created_token = None
+    if request.method == "POST" and (refusal := token_creation_refusal(request)):
+        raise PermissionDenied(refusal)
     if request.method == "POST" and form.is_valid():
         try:
             _token, created_token = services.token_create(

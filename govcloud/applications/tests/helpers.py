@@ -21,9 +21,9 @@ from govcloud.core.actors import SYSTEM
 from govcloud.core.roles import Role
 from govcloud.delivery import services as delivery_services
 from govcloud.delivery.models import WorkOrder, WorkOrderKind, WorkOrderState
-from govcloud.organizations import services as org_services
 from govcloud.systems.models import InformationSystem
 from govcloud.workdays.services import calendar_seed_from_package
+from tests.factories import api_token_for
 
 S = ApplicationState
 PDF = b"%PDF-1.4\n1 0 obj << >> endobj\ntrailer << >>\n%%EOF\n"
@@ -239,7 +239,7 @@ def in_service_resource(wf: Workflow, **spec):
 
 
 def api_for(user) -> APIClient:
-    _token, raw = org_services.token_create(actor=user, name="test", expires_in_days=7)
+    raw = api_token_for(user)
     client = APIClient()
     # Programs choose their language per request; the tests read the English messages.
     client.credentials(HTTP_AUTHORIZATION=f"Bearer {raw}", HTTP_ACCEPT_LANGUAGE="en")

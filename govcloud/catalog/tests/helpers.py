@@ -13,7 +13,7 @@ from govcloud.catalog.models import CatalogItem, PriceList, PriceUnit
 from govcloud.catalog.seed import seed_annex1
 from govcloud.catalog.selectors import required_price_keys
 from govcloud.core.actors import SYSTEM
-from govcloud.organizations import services as org_services
+from tests.factories import api_token_for
 
 # A plausible rate card (CNY per unit per month).
 AMOUNTS = {
@@ -62,7 +62,7 @@ def price_list_in_effect(*, name: str = "2026年价目表", effective_from: date
 
 def api_for(user) -> APIClient:
     """A client authenticated the way programs are: a personal access token."""
-    _token, raw = org_services.token_create(actor=user, name="test", expires_in_days=7)
+    raw = api_token_for(user)
     client = APIClient()
     # Programs choose their language per request; these tests read the English messages.
     client.credentials(HTTP_AUTHORIZATION=f"Bearer {raw}", HTTP_ACCEPT_LANGUAGE="en")

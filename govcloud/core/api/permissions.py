@@ -8,7 +8,8 @@ class IsAuthenticatedAndVerified(BasePermission):
     """Signed in; for browser sessions also verified with TOTP where the role requires it, and with
     a password that is not temporary or expired — the same rules as the pages.
 
-    Token requests are already strong: a token can only be created from such a session.
+    Token requests are already strong: a token can only be created from such a session, and every
+    security-relevant change of the account revokes its tokens.
     """
 
     message = "Authentication with a verified second factor is required."
@@ -18,7 +19,10 @@ class IsAuthenticatedAndVerified(BasePermission):
         if not (user and user.is_authenticated and user.is_active):
             return False
         if getattr(request, "auth", None) is not None:  # personal access token
-            return True
+            # Tokens are created only from a second-factor-verified session. A token whose account
+            # has since come to need a second factor it never enrolled (a role granted later, a
+            # token older than that rule) waits until the user enrolls, as a session would.
+            return not (user.roles & TOTP_REQUIRED_ROLES and not user.has_totp_device)
         if password_expired(user):
             return False
         if user.roles & TOTP_REQUIRED_ROLES or user.has_totp_device:

@@ -1,6 +1,6 @@
 from django.core.exceptions import ValidationError as DjangoValidationError
 from drf_spectacular.utils import extend_schema
-from rest_framework import mixins, status
+from rest_framework import exceptions, mixins, status
 from rest_framework.decorators import action
 from rest_framework.response import Response
 from rest_framework.viewsets import GenericViewSet
@@ -18,6 +18,7 @@ from govcloud.organizations.api.serializers import (
     UserSerializer,
 )
 from govcloud.organizations.filters import OrganizationFilter, UserFilter
+from govcloud.organizations.middleware import token_creation_refusal
 from govcloud.organizations.models import ApiToken, Organization, User
 
 
@@ -106,7 +107,8 @@ class UserViewSet(
 
 
 class ApiTokenViewSet(ScopedViewSetMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, GenericViewSet):
-    """Your personal access tokens."""
+    """Your personal access tokens. New ones are created from a signed-in, second-factor-verified
+    browser session only (403 with a token or a session that owes the second factor)."""
 
     queryset = ApiToken.objects.select_related("user")
     serializer_class = ApiTokenSerializer
@@ -116,6 +118,9 @@ class ApiTokenViewSet(ScopedViewSetMixin, mixins.ListModelMixin, mixins.Retrieve
 
     @extend_schema(request=ApiTokenCreateSerializer, responses={201: ApiTokenCreatedSerializer})
     def create(self, request):
+        refusal = token_creation_refusal(request)
+        if refusal:
+            raise exceptions.PermissionDenied(refusal)
         serializer = ApiTokenCreateSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         try:

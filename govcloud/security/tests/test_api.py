@@ -9,7 +9,6 @@ from django.utils import timezone
 from rest_framework.test import APIClient
 
 from govcloud.audit.models import AuditEvent
-from govcloud.organizations import services as org_services
 from govcloud.security import services
 from govcloud.security.models import (
     AccessGrant,
@@ -23,12 +22,13 @@ from govcloud.security.models import (
     SecurityBulletin,
 )
 from govcloud.security.tests.helpers import PDF, complete_filing, grant, upload
+from tests.factories import api_token_for
 
 pytestmark = pytest.mark.django_db
 
 
 def api_for(user) -> APIClient:
-    _token, raw = org_services.token_create(actor=user, name="test", expires_in_days=7)
+    raw = api_token_for(user)
     client = APIClient()
     client.credentials(HTTP_AUTHORIZATION=f"Bearer {raw}")
     return client

@@ -9,9 +9,9 @@ from rest_framework.test import APIClient
 
 from govcloud.core.actors import SYSTEM
 from govcloud.core.roles import Role
-from govcloud.organizations import services as org_services
 from govcloud.systems import services
 from govcloud.systems.models import InformationSystem
+from tests.factories import api_token_for
 
 PDF_BYTES = b"%PDF-1.7\n1 0 obj << /Type /Catalog >> endobj\ntrailer << >>\n%%EOF\n"
 PNG_BYTES = b"\x89PNG\r\n\x1a\n" + b"\x00\x00\x00\rIHDR" + b"\x00" * 40
@@ -73,7 +73,7 @@ def make_compliant(
 
 def api_for(user) -> APIClient:
     """A client authenticated the way programs are: a personal access token."""
-    _token, raw = org_services.token_create(actor=user, name="test", expires_in_days=7)
+    raw = api_token_for(user)
     client = APIClient()
     client.credentials(HTTP_AUTHORIZATION=f"Bearer {raw}")
     return client
