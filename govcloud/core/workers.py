@@ -237,6 +237,12 @@ class RQWorker(BaseRQWorker):
         kwargs.setdefault("maintenance_interval", max(1, int(recovery_seconds())))
         super().__init__(*args, **kwargs)
 
+    @property
+    def dequeue_timeout(self) -> int:
+        # An idle worker waits for a job this long before its next maintenance pass (rq's default
+        # is its worker TTL less 15 s, 405 s): no longer than the recovery interval.
+        return max(1, min(super().dequeue_timeout, int(recovery_seconds())))
+
     def get_heartbeat_ttl(self, job: Any, working_time: float = 0.0) -> int:
         # rq adds a fixed 60 s of grace to the interval; the grace here is TASK_WORKER_DEAD_SECONDS.
         interval = self.job_monitoring_interval

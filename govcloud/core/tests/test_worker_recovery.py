@@ -20,7 +20,7 @@ from django_tasks_db.models import DBTaskResult
 from govcloud.core import workers
 from govcloud.core.models import WorkerHeartbeat
 from govcloud.core.tests.tasks import record_run
-from govcloud.core.tests.workerprocs import kill_hard, output, start, stop, wait_for
+from govcloud.core.tests.workerprocs import kill_hard, output, rq_worker_ready, start, stop, wait_for
 
 DB_BACKEND = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 # What the compressed intervals promise, with room for a slow, shared machine.
@@ -117,9 +117,10 @@ def test_a_killed_redis_worker_s_job_runs_again_in_a_live_worker(settings, tmp_p
     killed_one = live_one = None
     try:
         result = record_run.enqueue(str(tmp_path))
-        killed_one = start(command, GOVCLOUD_TEST_HOLD="1", **env)
+        killed_one = start([*command, "--name", "worker-a"], GOVCLOUD_TEST_HOLD="1", **env)
         wait_for(lambda: _runs(tmp_path), timeout=60, what="worker A to start the job", workers=[killed_one])
-        live_one = start(command, **env)
+        live_one = start([*command, "--name", "worker-b"], **env)
+        wait_for(lambda: rq_worker_ready("worker-b"), timeout=60, what="worker B", workers=[live_one])
         kill_hard(killed_one)
         killed_at = time.monotonic()
         wait_for(

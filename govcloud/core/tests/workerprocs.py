@@ -84,3 +84,11 @@ def stop(worker: subprocess.Popen) -> subprocess.Popen:
 
 def output(worker: subprocess.Popen) -> str:
     return Path(worker.log_path).read_text(errors="replace")[-4000:]  # type: ignore[attr-defined]
+
+
+def rq_worker_ready(name: str) -> bool:
+    """The RQ worker `name` has registered (it then runs its first maintenance and waits for jobs)."""
+    import django_rq
+    from rq import Worker
+
+    return any(worker.name == name for worker in Worker.all(connection=django_rq.get_connection()))

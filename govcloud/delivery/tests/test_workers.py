@@ -22,7 +22,7 @@ from govcloud.applications import services
 from govcloud.applications.models import ApplicationState
 from govcloud.applications.tests.helpers import advance, host_row, new_application
 from govcloud.audit.models import AuditEvent
-from govcloud.core.tests.workerprocs import kill_hard, output, start, stop, wait_for
+from govcloud.core.tests.workerprocs import kill_hard, output, rq_worker_ready, start, stop, wait_for
 from govcloud.delivery.models import CloudRef, WorkOrder, WorkOrderState
 from govcloud.delivery.tasks import work_order_execute_task
 from govcloud.delivery.tests.cloud import LIBVIRT_HOSTS
@@ -128,6 +128,10 @@ def _kill_in_the_middle(wf, settings, tmp_path, command: list[str], **env) -> tu
         assert order.state == WorkOrderState.CLAIMED and order.platform_run
         assert CloudRef.objects.get(work_order=order).ref == (tmp_path / "calling").read_text()
         live_one = start([*command, "worker-b"], **DRIVERS_ENV, **env)
+        if command[0] == "rqworker":
+            wait_for(lambda: rq_worker_ready("worker-b"), timeout=60, what="worker B", workers=[live_one])
+        else:
+            wait_for(lambda: "Starting worker" in output(live_one), timeout=60, what="worker B", workers=[live_one])
         kill_hard(killed_one)
         killed_at = time.monotonic()
         wait_for(
