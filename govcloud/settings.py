@@ -159,6 +159,8 @@ if TASKS_BACKEND not in _TASK_BACKENDS:
     raise ImproperlyConfigured(f"TASKS_BACKEND must be one of {sorted(_TASK_BACKENDS)}.")
 TASKS = {"default": _TASK_BACKENDS[TASKS_BACKEND]}
 RQ_QUEUES = {"default": {"URL": REDIS_URL or "redis://localhost:6379/0", "DEFAULT_TIMEOUT": 3600}}
+# Every periodic job, for `manage.py scheduler` (core names the list here, as ROOT_URLCONF does routes).
+PERIODIC_JOBS = "govcloud.schedule.PERIODIC_JOBS"
 # `manage.py rqworker default` runs core's worker (abandoned jobs run again) with django-tasks-rq's jobs.
 RQ = {"WORKER_CLASS": "govcloud.core.workers.RQWorker", "JOB_CLASS": "django_tasks_rq.Job"}
 # A task whose worker was killed runs again within heartbeat + dead + recovery seconds (100 s by
