@@ -4,6 +4,7 @@ work horse is a child process), stop gracefully."""
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import subprocess
@@ -65,10 +66,27 @@ def wait_for(condition: Callable[[], object], *, timeout: float, what: str, work
     raise AssertionError(f"timed out waiting for {what}\n{details}")
 
 
+def _session(sid: int) -> list[int]:
+    """The processes of a session (Linux /proc): an RQ work horse leaves its parent's process group
+    (rq calls setpgrp) but stays in its session."""
+    pids = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue  # ended meanwhile
+        if int(fields[3]) == sid and fields[0] != "Z":  # (after "pid (comm)") state ppid pgrp session …
+            pids.append(int(stat.parent.name))
+    return pids
+
+
 def kill_hard(worker: subprocess.Popen) -> None:
-    """kill -9 the worker and its children, as a lost machine or the OOM killer would."""
-    os.killpg(worker.pid, signal.SIGKILL)
+    """kill -9 the worker and every process it started, as a lost machine or the OOM killer would."""
+    for pid in _session(worker.pid):
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(pid, signal.SIGKILL)
     worker.wait(timeout=10)
+    wait_for(lambda: not _session(worker.pid), timeout=10, what="every process of the killed worker to end")
 
 
 def stop(worker: subprocess.Popen) -> subprocess.Popen:
@@ -79,6 +97,9 @@ def stop(worker: subprocess.Popen) -> subprocess.Popen:
         except subprocess.TimeoutExpired:
             os.killpg(worker.pid, signal.SIGKILL)
             worker.wait(timeout=10)
+    for pid in _session(worker.pid):  # a work horse left behind (its own process group)
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(pid, signal.SIGKILL)
     return worker
 
 
