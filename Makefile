@@ -19,6 +19,7 @@ run: .env install messages migrate
 test: .env install-dev messages
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/lint-imports
 	$(PY) manage.py makemigrations --check --dry-run --settings=govcloud.settings_test
 	$(VENV)/bin/pytest -n 2 --dist loadgroup $(PYTEST_ARGS)
 
@@ -63,8 +64,9 @@ migrate:
 
 # --- for developers ---------------------------------------------------------------------------------
 
+# lint-imports: the import layering of pyproject.toml's [tool.importlinter] (ARCHITECTURE.md).
 lint:
-	$(VENV)/bin/ruff check . && $(VENV)/bin/ruff format --check .
+	$(VENV)/bin/ruff check . && $(VENV)/bin/ruff format --check . && $(VENV)/bin/lint-imports
 
 format:
 	$(VENV)/bin/ruff check --fix . && $(VENV)/bin/ruff format .

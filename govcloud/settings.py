@@ -57,11 +57,12 @@ INSTALLED_APPS = [
     "axes",
     "django_otp",
     "django_otp.plugins.otp_totp",
+    # Before django_tasks_db: core's `db_worker` (the library's, with worker heartbeats) replaces it.
+    "govcloud.core",
     "django_tasks",
     "django_tasks_db",
     "django_rq",
-    # GovCloud, lower floors first (see ARCHITECTURE.md).
-    "govcloud.core",
+    # GovCloud, lower floors first (see ARCHITECTURE.md); core is above.
     "govcloud.audit",
     "govcloud.policies",
     "govcloud.organizations",
@@ -160,6 +161,19 @@ if TASKS_BACKEND not in _TASK_BACKENDS:
     raise ImproperlyConfigured(f"TASKS_BACKEND must be one of {sorted(_TASK_BACKENDS)}.")
 TASKS = {"default": _TASK_BACKENDS[TASKS_BACKEND]}
 RQ_QUEUES = {"default": {"URL": REDIS_URL or "redis://localhost:6379/0", "DEFAULT_TIMEOUT": 3600}}
+# Every periodic job, for `manage.py scheduler` (core names the list here, as ROOT_URLCONF does routes).
+PERIODIC_JOBS = "govcloud.schedule.PERIODIC_JOBS"
+# `manage.py rqworker default` runs core's worker (abandoned jobs run again) with django-tasks-rq's jobs.
+RQ = {"WORKER_CLASS": "govcloud.core.workers.RQWorker", "JOB_CLASS": "django_tasks_rq.Job"}
+# A task whose worker was killed runs again within heartbeat + dead + recovery seconds (100 s by
+# default; the regulation's operations expect two minutes at most): workers beat every HEARTBEAT
+# seconds, a worker silent for DEAD seconds is taken for dead, live workers look for the tasks of
+# dead ones every RECOVERY seconds; a task is run again at most LOST_RETRIES times
+# (govcloud.core.workers).
+TASK_WORKER_HEARTBEAT_SECONDS = env.float("TASK_WORKER_HEARTBEAT_SECONDS", default=10.0)
+TASK_WORKER_DEAD_SECONDS = env.float("TASK_WORKER_DEAD_SECONDS", default=60.0)
+TASK_WORKER_RECOVERY_SECONDS = env.float("TASK_WORKER_RECOVERY_SECONDS", default=30.0)
+TASK_WORKER_LOST_RETRIES = env.int("TASK_WORKER_LOST_RETRIES", default=3)
 
 # --- Provisioning drivers (issue 5) ---
 # Which driver fulfils an approved item: {region or "*": {catalog item code, resource kind or "*":

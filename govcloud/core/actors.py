@@ -1,15 +1,29 @@
 """Who performs an action. Services always take an actor explicitly, so that audit is never
-skipped: a person (a `User`) or `SYSTEM` for tasks, commands and the scheduler."""
+skipped: a person (a user) or `SYSTEM` for tasks, commands and the scheduler.
+
+Core is the floor every app stands on and imports none of them: it knows the user model only as
+settings.AUTH_USER_MODEL (models) and as the `Person` protocol below (type hints)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Union
+from typing import Any, Protocol
 
 from govcloud.core.roles import Role
 
-if TYPE_CHECKING:
-    from govcloud.organizations.models import User
+
+class Person(Protocol):
+    """A signed-in person (settings.AUTH_USER_MODEL, organizations.User), as core uses one."""
+
+    pk: Any
+    is_authenticated: bool
+    is_active: bool
+    organization: Any  # organizations.Organization, or None
+
+    @property
+    def roles(self) -> frozenset[Role]: ...
+
+    def get_username(self) -> str: ...
 
 
 @dataclass(frozen=True)
@@ -31,7 +45,7 @@ class SystemActor:
 
 SYSTEM = SystemActor()
 
-Actor = Union["User", SystemActor]
+Actor = Person | SystemActor
 
 
 def is_system(actor: object) -> bool:

@@ -131,7 +131,26 @@ class IdempotencyKey(models.Model):
         return f"{self.method} {self.path} [{self.key}]"
 
 
-__all__ = ["Action", "IdempotencyKey", "Job", "JobStatus", "PeriodicRun", "TimeStampedModel"]
+class WorkerHeartbeat(models.Model):
+    """A database task worker (`manage.py db_worker`) says it is alive: a task it was running is run
+    again by another worker once this stops being updated (govcloud.core.workers)."""
+
+    worker_id = models.CharField(max_length=64, unique=True)
+    backend_name = models.CharField(max_length=32, default="default")
+    hostname = models.CharField(max_length=200, blank=True)
+    pid = models.PositiveIntegerField(null=True, blank=True)
+    started_at = models.DateTimeField()
+    last_seen_at = models.DateTimeField(db_index=True)
+
+    class Meta:
+        verbose_name = _("task worker")
+        verbose_name_plural = _("task workers")
+
+    def __str__(self) -> str:
+        return f"{self.hostname}:{self.pid} ({self.worker_id[:8]})"
+
+
+__all__ = ["Action", "IdempotencyKey", "Job", "JobStatus", "PeriodicRun", "TimeStampedModel", "WorkerHeartbeat"]
 
 # Registered here so the app's models are all found when `core.models` loads.
 from govcloud.core.policy import PolicyValue  # noqa: E402

@@ -36,6 +36,14 @@ class PeriodicJob:
         return croniter(self.cron, local + timedelta(microseconds=1)).get_prev(datetime)
 
 
+def periodic_jobs() -> list[PeriodicJob]:
+    """The project's periodic jobs: settings.PERIODIC_JOBS names the list (`govcloud/schedule.py`),
+    the way ROOT_URLCONF names the routes — core, the floor, imports no module above it."""
+    from django.conf import settings
+
+    return list(import_string(settings.PERIODIC_JOBS))
+
+
 def _enqueue(job: PeriodicJob, run: PeriodicRun) -> None:
     result = import_string(job.task).enqueue()
     PeriodicRun.objects.filter(pk=run.pk).update(task_result_id=str(result.id))

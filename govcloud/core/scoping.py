@@ -18,17 +18,14 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from django.db import models
 from django.db.models import Q
 from django.http import Http404
 
-from govcloud.core.actors import actor_roles, is_system
+from govcloud.core.actors import Person, actor_roles, is_system
 from govcloud.core.roles import DEPARTMENT_ROLES, Role
-
-if TYPE_CHECKING:
-    from govcloud.organizations.models import User
 
 
 class Action(models.TextChoices):
@@ -54,7 +51,7 @@ class ScopePolicy:
     # Model-specific grants: a function of (user, action) returning a Q, or None for nothing more.
     extra: Callable[[Any, str], Q | None] | None = None
 
-    def q_for(self, user: User, action: str) -> Q | None:
+    def q_for(self, user: Person, action: str) -> Q | None:
         """The filter for `user`, or None when the user sees every row."""
         roles = actor_roles(user)
         if roles & self.see_all.get(action, frozenset()):
@@ -72,7 +69,7 @@ class ScopePolicy:
 
 
 class ScopedQuerySet(models.QuerySet):
-    def restrict(self, user: User | None, action: str = Action.VIEW) -> ScopedQuerySet:
+    def restrict(self, user: Person | None, action: str = Action.VIEW) -> ScopedQuerySet:
         """Only the rows `user` may see (or change) — see the module docstring."""
         if user is None:
             return self.none()
@@ -105,7 +102,7 @@ class OutOfScope(Http404):
 
 def get_scoped_or_404(
     queryset: models.QuerySet | type[models.Model],
-    user: User | None,
+    user: Person | None,
     action: str = Action.VIEW,
     **lookup: Any,
 ):

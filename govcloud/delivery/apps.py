@@ -8,7 +8,9 @@ class DeliveryConfig(AppConfig):
     verbose_name = _("Delivery and work orders")
 
     def ready(self) -> None:
+        # Connects the receiver that enqueues an automatic work order's task (work_order_waiting).
         from govcloud.core.roles import Role
+        from govcloud.delivery import tasks  # noqa: F401
         from govcloud.notifications.kinds import register_kind
 
         provider = {Role.PROVIDER_OPERATOR}

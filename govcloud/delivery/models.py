@@ -54,6 +54,10 @@ class WorkOrder(TimeStampedModel):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     claimed_at = models.DateTimeField(_("claimed at"), null=True, blank=True)
+    # The run (task) holding the platform's claim on an automatic order. The same task run again
+    # after its worker died carries on; another run leaves a live claim alone until it is stale
+    # (PROVISIONING_STALE_MINUTES), so two runs never do the cloud work side by side.
+    platform_run = models.CharField(_("platform run"), max_length=64, blank=True)
     completed_at = models.DateTimeField(_("completed at"), null=True, blank=True)
     # What was delivered: [{"code", "name", "spec", "addresses", "provider_ref"}], validated against
     # the approved item.

@@ -2,24 +2,32 @@
 by a task, then completed through `work_order_complete` — the same path as manual completion, so the
 ledger, the order's log, the application's timeline and workflow, and the notifications are the same.
 
-Exactly once, whatever the task system does (a retried, duplicated or interrupted task):
+No row lock and no transaction is held while the cloud answers (a cloud call can take a minute; an
+operator opening or claiming the order must not wait for it). Each run goes in three steps:
 
-1. the order is claimed by the platform and the names of its new resources in the cloud — the ledger
-   codes they will get — are reserved and committed *before* the cloud is called (`CloudRef`);
-2. the cloud work and the completion then run in one transaction holding the order's row lock
-   (BEGIN IMMEDIATE on SQLite), so a second run waits, then finds the order completed and does
-   nothing; every cloud call is idempotent on the reserved name, so a run after a crash adopts what
-   the killed one created instead of creating a second resource;
-3. a failure rolls the ledger back (never a half-recorded resource) and marks the order FAILED with a
-   safe reason; `work_order_retry` puts it back in the queue.
+1. claim — under the order's row lock: the order is claimed for this run (`platform_run`, the task's
+   id) and the names of its new resources in the cloud — the ledger codes they will get — are
+   reserved (`CloudRef`); then commit;
+2. call out — the cloud work, outside any transaction (the cloud drivers refuse to run inside one);
+   every call is idempotent on the reserved name, so a run after a crash adopts what the killed one
+   created instead of creating a second resource;
+3. record — under the row lock again: if this run still holds the claim, the order is completed
+   (or marked FAILED with a safe reason, the ledger untouched); if someone changed the order
+   meanwhile (an operator took it over, it was cancelled, another run completed it), what the cloud
+   did is noted on the order and nothing else changes.
 
-An order a killed worker left claimed is run again by `work_orders_provision_sweep`.
+Exactly once: one run holds the claim at a time. A duplicated task finds a live claim and does
+nothing; the same task run again after its worker was killed (the task backends requeue it, see
+govcloud.core.workers) carries on with its own claim; a claim nobody finished is taken over by the
+provisioning sweep's task after PROVISIONING_STALE_MINUTES. `work_order_retry` puts a failed order
+back in the queue.
 """
 
 from __future__ import annotations
 
 import ipaddress
 import logging
+import uuid
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -32,18 +40,19 @@ from django.utils.translation import gettext as _
 from govcloud.core.actors import SYSTEM, Actor
 from govcloud.core.permissions import require_role
 from govcloud.core.roles import Role
-from govcloud.delivery.drivers import get_cloud_driver, is_automatic
+from govcloud.delivery.drivers import CLOUD_DRIVERS, get_cloud_driver, is_automatic
 from govcloud.delivery.drivers.base import DriverError, HostSpec
 from govcloud.delivery.models import CloudRef, NoteKind, WorkOrder, WorkOrderKind, WorkOrderState
-from govcloud.delivery.services import (
+from govcloud.delivery.records import (
     OPERATORS,
-    _audit,
-    _check_scope,
-    _lock,
-    _log,
-    work_order_complete,
+    work_order_audit,
+    work_order_check_scope,
     work_order_link,
+    work_order_lock,
+    work_order_log,
 )
+from govcloud.delivery.services import work_order_complete
+from govcloud.delivery.signals import work_order_waiting
 from govcloud.ledger.models import Resource
 from govcloud.ledger.services import CODE_PREFIXES
 from govcloud.notifications.models import Severity
@@ -59,17 +68,8 @@ HANDOVER = "handover"
 
 
 def work_order_enqueue(order: WorkOrder) -> None:
-    """Run the order in a task once the current transaction (the approval, the retry) commits."""
-
-    def enqueue() -> None:
-        from govcloud.delivery.tasks import work_order_execute_task
-
-        try:
-            work_order_execute_task.enqueue(order.pk)
-        except Exception:  # the task system is down: the provisioning sweep enqueues it later
-            logger.exception("could not enqueue work order %s", order.pk)
-
-    transaction.on_commit(enqueue)
+    """Have a task run the order once the current transaction (the approval, the retry) commits."""
+    work_order_waiting.send(sender=WorkOrder, work_order_id=order.pk)
 
 
 def _host_spec(spec: dict[str, Any]) -> HostSpec:
@@ -177,54 +177,35 @@ def _safe_reason(exc: Exception) -> str:
     return _("Unexpected error (%(kind)s); the details are in the server log.") % {"kind": type(exc).__name__}
 
 
-def work_order_execute(*, actor: Actor = SYSTEM, work_order: WorkOrder | int) -> WorkOrder:
-    """Carry out an automatic work order and complete it. Idempotent: an order that is not waiting
-    for the platform (completed, cancelled, failed, manual, or taken over by a person) is left as it
-    is."""
+def work_order_execute(*, actor: Actor = SYSTEM, work_order: WorkOrder | int, run_id: str = "") -> WorkOrder:
+    """Carry out an automatic work order and complete it (see the module docstring). Idempotent: an
+    order that is not waiting for the platform (completed, cancelled, failed, manual, or taken over
+    by a person), or that another live run holds, is left as it is. `run_id`: the task's id, so that
+    the same task run again after its worker died carries on with its own claim."""
     pk = work_order if isinstance(work_order, int) else work_order.pk
+    run_id = run_id or uuid.uuid4().hex
     stub = WorkOrder(pk=pk)
     with transaction.atomic():
-        order = _lock(stub)
-        if not _waiting_for_platform(order):
+        order = work_order_lock(stub)
+        if not _claim(order, actor, run_id):
             return order
-        day = order.application.termination_date
-        if order.kind == WorkOrderKind.TERMINATE and day and timezone.localdate() < day:
-            return order  # not before the date the department asked for: the sweep runs it then
-        if order.state == WorkOrderState.OPEN:
-            order.state = WorkOrderState.CLAIMED
-            order.claimed_by = None
-            order.claimed_at = timezone.now()
-            order.save(update_fields=["state", "claimed_by", "claimed_at", "updated_at"])
-            _log(
-                order,
-                actor,
-                NoteKind.CLAIMED,
-                _("The platform is carrying it out (%(driver)s).") % {"driver": order.driver},
-            )
-            _audit(
-                actor=actor,
-                action="work_order.claim",
-                order=order,
-                changes={"state": [WorkOrderState.OPEN, order.state]},
-            )
         refs = _reserve(order)
     try:
+        delivered, note = _apply(order, refs)  # the cloud: no transaction, no lock
+    except Exception as exc:
+        return _fail(stub, actor, run_id, exc)
+    try:
         with transaction.atomic():
-            order = _lock(stub)
-            if not _waiting_for_platform(order) or order.state != WorkOrderState.CLAIMED:
-                return order  # another run completed it while this one waited for the lock
-            delivered, note = _apply(order, refs)
+            order = work_order_lock(stub)
+            if not _holds_claim(order, run_id):
+                _note_overtaken(order, actor, refs, note)
+                return order
             order = work_order_complete(actor=actor, work_order=order, delivered=delivered, note=note, codes=refs)
             for entry, ref in zip(order.delivered, refs, strict=False):
                 CloudRef.objects.filter(work_order=order, ref=ref).update(resource_id=entry.get("resource_id"))
             return order
-    except Exception as exc:
-        reason = _safe_reason(exc)
-        if isinstance(exc, DriverError | ValidationError):
-            logger.warning("work order %s failed: %s", pk, reason)
-        else:
-            logger.exception("work order %s failed", pk)
-        return _fail(stub, actor, reason)
+    except Exception as exc:  # the ledger rolled back: never a half-recorded resource
+        return _fail(stub, actor, run_id, exc)
 
 
 def _waiting_for_platform(order: WorkOrder) -> bool:
@@ -235,17 +216,81 @@ def _waiting_for_platform(order: WorkOrder) -> bool:
     )
 
 
-def _fail(stub: WorkOrder, actor: Actor, reason: str) -> WorkOrder:
+def _stale_before(now: datetime) -> datetime:
+    return now - timedelta(minutes=int(getattr(settings, "PROVISIONING_STALE_MINUTES", 15)))
+
+
+def _claim(order: WorkOrder, actor: Actor, run_id: str) -> bool:
+    """Claim the (locked) order for this run; False when this run has nothing to do."""
+    if not _waiting_for_platform(order):
+        return False
+    day = order.application.termination_date
+    if order.kind == WorkOrderKind.TERMINATE and day and timezone.localdate() < day:
+        return False  # not before the date the department asked for: the sweep runs it then
+    now = timezone.now()
+    if order.state == WorkOrderState.OPEN:
+        order.state = WorkOrderState.CLAIMED
+        order.claimed_by = None
+        order.claimed_at = now
+        order.platform_run = run_id
+        order.save(update_fields=["state", "claimed_by", "claimed_at", "platform_run", "updated_at"])
+        work_order_log(
+            order,
+            actor,
+            NoteKind.CLAIMED,
+            _("The platform is carrying it out (%(driver)s).") % {"driver": order.driver},
+        )
+        work_order_audit(
+            actor=actor,
+            action="work_order.claim",
+            order=order,
+            changes={"state": [WorkOrderState.OPEN, order.state]},
+        )
+        return True
+    if order.platform_run != run_id and order.claimed_at and order.claimed_at > _stale_before(now):
+        return False  # another run holds a live claim (a duplicated task)
+    # This run's own claim (its worker died and the task runs again), or one nobody finished.
+    order.platform_run = run_id
+    order.claimed_at = now
+    order.save(update_fields=["claimed_at", "platform_run", "updated_at"])
+    return True
+
+
+def _holds_claim(order: WorkOrder, run_id: str) -> bool:
+    return _waiting_for_platform(order) and order.state == WorkOrderState.CLAIMED and order.platform_run == run_id
+
+
+def _note_overtaken(order: WorkOrder, actor: Actor, refs: list[str], note: str) -> None:
+    """The cloud work is done but the order changed meanwhile: say on the order what the cloud now
+    has, so that whoever holds it does not do it a second time."""
+    if order.state == WorkOrderState.COMPLETED and order.claimed_by_id is None:
+        return  # another run of the platform completed it: nothing to add
+    logger.warning("work order %s changed (%s) during its cloud work; noted on the order", order.pk, order.state)
+    work_order_log(
+        order,
+        actor,
+        NoteKind.NOTE,
+        _("The platform finished its work in the cloud after the order changed hands: %(done)s")
+        % {"done": ", ".join(refs) if refs else note},
+    )
+
+
+def _fail(stub: WorkOrder, actor: Actor, run_id: str, exc: Exception) -> WorkOrder:
+    reason = _safe_reason(exc)
+    if isinstance(exc, DriverError | ValidationError):
+        logger.warning("work order %s failed: %s", stub.pk, reason)
+    else:
+        logger.exception("work order %s failed", stub.pk)
     with transaction.atomic():
-        order = _lock(stub)
-        if order.state != WorkOrderState.CLAIMED:
-            return order
+        order = work_order_lock(stub)
+        if not _holds_claim(order, run_id):
+            return order  # someone else holds it now: theirs to finish
         order.state = WorkOrderState.FAILED
         order.failure_reason = reason
         order.attempts += 1
         order.save(update_fields=["state", "failure_reason", "attempts", "updated_at"])
-        _log(order, actor, NoteKind.FAILED, reason)
-        _audit(
+        work_order_log(order, actor, NoteKind.FAILED, reason)
+        work_order_audit(
             actor=actor,
             action="work_order.fail",
             order=order,
@@ -265,10 +310,10 @@ def _fail(stub: WorkOrder, actor: Actor, reason: str) -> WorkOrder:
 
 def work_order_retry(*, actor: Actor, work_order: WorkOrder) -> WorkOrder:
     """Put a failed automatic order back in the platform's queue (the provider or the center)."""
-    _check_scope(actor, work_order)
+    work_order_check_scope(actor, work_order)
     require_role(actor, RETRIERS)
     with transaction.atomic():
-        order = _lock(work_order)
+        order = work_order_lock(work_order)
         if not is_automatic(order.driver):
             raise ValidationError(_("Only an automatic work order can be retried: claim it instead."))
         if order.state != WorkOrderState.FAILED:
@@ -278,9 +323,10 @@ def work_order_retry(*, actor: Actor, work_order: WorkOrder) -> WorkOrder:
         order.failure_reason = ""
         order.claimed_by = None
         order.claimed_at = None
-        order.save(update_fields=["state", "failure_reason", "claimed_by", "claimed_at", "updated_at"])
-        _log(order, actor, NoteKind.RETRIED, _("Previous failure: %(reason)s") % {"reason": before})
-        _audit(
+        order.platform_run = ""
+        order.save(update_fields=["state", "failure_reason", "claimed_by", "claimed_at", "platform_run", "updated_at"])
+        work_order_log(order, actor, NoteKind.RETRIED, _("Previous failure: %(reason)s") % {"reason": before})
+        work_order_audit(
             actor=actor,
             action="work_order.retry",
             order=order,
@@ -291,24 +337,19 @@ def work_order_retry(*, actor: Actor, work_order: WorkOrder) -> WorkOrder:
 
 
 def work_orders_provision_sweep(*, now: datetime | None = None) -> dict[str, int]:
-    """Enqueue automatic orders still waiting for the platform: ones whose task was lost, ones a
-    killed worker left claimed (after PROVISIONING_STALE_MINUTES), terminations whose date came."""
+    """Enqueue automatic orders still waiting for the platform: ones whose task was lost (the task
+    system was down), ones whose run stopped and was not run again (after PROVISIONING_STALE_MINUTES),
+    terminations whose date came. A task whose worker was killed is the task backend's to run again,
+    within two minutes (govcloud.core.workers); this sweep is the fallback behind it."""
     now = now or timezone.now()
-    stale = now - timedelta(minutes=int(getattr(settings, "PROVISIONING_STALE_MINUTES", 15)))
     orders = WorkOrder.objects.filter(
-        driver__in=_automatic_names(),
+        driver__in=list(CLOUD_DRIVERS),
         state__in=[WorkOrderState.OPEN, WorkOrderState.CLAIMED],
         claimed_by__isnull=True,
-        updated_at__lte=stale,
+        updated_at__lte=_stale_before(now),
     ).only("pk")
     count = 0
     for order in orders:
         work_order_enqueue(order)
         count += 1
     return {"enqueued": count}
-
-
-def _automatic_names() -> list[str]:
-    from govcloud.delivery.drivers import CLOUD_DRIVERS
-
-    return list(CLOUD_DRIVERS)

@@ -18,18 +18,15 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from govcloud.audit.services import audit_record
 from govcloud.catalog.models import CatalogItem, Dimension, NetworkKind
 from govcloud.catalog.specs import validate_spec
 from govcloud.core.actors import SYSTEM, Actor, is_system
 from govcloud.core.permissions import require_role
 from govcloud.core.policy import Policy, policy_value
 from govcloud.core.roles import Role
-from govcloud.core.scoping import Action, OutOfScope
 from govcloud.delivery.drivers import Step, driver_for, get_driver
 from govcloud.delivery.models import (
     DONE_STATES,
@@ -38,6 +35,15 @@ from govcloud.delivery.models import (
     WorkOrderKind,
     WorkOrderNote,
     WorkOrderState,
+)
+from govcloud.delivery.records import (
+    OPERATORS,
+    actor_name,
+    work_order_audit,
+    work_order_check_scope,
+    work_order_link,
+    work_order_lock,
+    work_order_log,
 )
 from govcloud.delivery.signals import application_work_done, work_order_event
 from govcloud.ledger.models import Resource, ResourceState
@@ -53,50 +59,7 @@ from govcloud.notifications.services import notify, users_with_roles
 
 logger = logging.getLogger(__name__)
 
-OPERATORS = frozenset({Role.PROVIDER_OPERATOR})
 MAX_NOTE = 4000
-
-
-def actor_name(actor: Actor) -> str:
-    if is_system(actor):
-        return _("Platform")
-    return (getattr(actor, "full_name", "") or actor.get_username())[:150]
-
-
-def work_order_link(order: WorkOrder) -> str:
-    return reverse("delivery:work_order_detail", kwargs={"pk": order.pk})
-
-
-def _check_scope(actor: Actor, order: WorkOrder, action: str = Action.VIEW) -> None:
-    if is_system(actor):
-        return
-    if not WorkOrder.objects.restrict(actor, action).filter(pk=order.pk).exists():
-        raise OutOfScope(WorkOrder, {"pk": order.pk}, WorkOrder.objects.filter(pk=order.pk).exists())
-
-
-def _lock(order: WorkOrder) -> WorkOrder:
-    return (
-        WorkOrder.objects.select_for_update(of=("self",))
-        .select_related("application", "application__organization", "application__system", "item", "claimed_by")
-        .get(pk=order.pk)
-    )
-
-
-def _audit(*, actor: Actor, action: str, order: WorkOrder, changes=None, message: str = "") -> None:
-    audit_record(
-        actor=actor,
-        action=action,
-        target=order,
-        changes=changes,
-        message=message,
-        subject_organization_path=order.application.organization.path,
-    )
-
-
-def _log(order: WorkOrder, actor: Actor, kind: NoteKind, text: str) -> WorkOrderNote:
-    note = WorkOrderNote.objects.create(work_order=order, actor_name=actor_name(actor), kind=kind, text=text)
-    work_order_event.send(sender=WorkOrder, work_order=order, action=kind, actor=actor, comment=text)
-    return note
 
 
 def _next_number(prefix: str, year: int) -> str:
@@ -128,7 +91,7 @@ def work_orders_create(*, actor: Actor, steps: Iterable[Step], driver: str | Non
                     continue
             else:  # pragma: no cover - five collisions in a row
                 raise ValidationError(_("Could not number the work order; try again."))
-            _audit(
+            work_order_audit(
                 actor=actor,
                 action="work_order.create",
                 order=order,
@@ -151,10 +114,10 @@ def work_orders_create(*, actor: Actor, steps: Iterable[Step], driver: str | Non
 
 def work_order_claim(*, actor: Actor, work_order: WorkOrder) -> WorkOrder:
     """The operator takes the order (or takes it over from a colleague)."""
-    _check_scope(actor, work_order)
+    work_order_check_scope(actor, work_order)
     require_role(actor, OPERATORS)
     with transaction.atomic():
-        order = _lock(work_order)
+        order = work_order_lock(work_order)
         # A failed automatic order can be taken over and finished by hand.
         if order.state not in (WorkOrderState.OPEN, WorkOrderState.CLAIMED, WorkOrderState.FAILED):
             raise ValidationError(_("Only an open work order can be claimed."))
@@ -171,8 +134,8 @@ def work_order_claim(*, actor: Actor, work_order: WorkOrder) -> WorkOrder:
             if previous is not None and previous != order.claimed_by
             else ""
         )
-        _log(order, actor, NoteKind.CLAIMED, text)
-        _audit(
+        work_order_log(order, actor, NoteKind.CLAIMED, text)
+        work_order_audit(
             actor=actor,
             action="work_order.claim",
             order=order,
@@ -186,7 +149,7 @@ def work_order_claim(*, actor: Actor, work_order: WorkOrder) -> WorkOrder:
 
 def work_order_note(*, actor: Actor, work_order: WorkOrder, text: str) -> WorkOrderNote:
     """A progress note the department and the center read on the order and the application."""
-    _check_scope(actor, work_order)
+    work_order_check_scope(actor, work_order)
     require_role(actor, OPERATORS)
     text = (text or "").strip()
     if not text:
@@ -194,11 +157,11 @@ def work_order_note(*, actor: Actor, work_order: WorkOrder, text: str) -> WorkOr
     if len(text) > MAX_NOTE:
         raise ValidationError({"text": _("Keep the note under %(n)d characters.") % {"n": MAX_NOTE}})
     with transaction.atomic():
-        order = _lock(work_order)
+        order = work_order_lock(work_order)
         if order.state == WorkOrderState.CANCELLED:
             raise ValidationError(_("The work order is cancelled."))
-        note = _log(order, actor, NoteKind.NOTE, text)
-        _audit(actor=actor, action="work_order.note", order=order, message=text[:200])
+        note = work_order_log(order, actor, NoteKind.NOTE, text)
+        work_order_audit(actor=actor, action="work_order.note", order=order, message=text[:200])
     return note
 
 
@@ -353,12 +316,12 @@ def work_order_complete(
     `codes` (automatic fulfilment only): the ledger codes reserved for the new resources, which are
     also their names in the cloud.
     """
-    _check_scope(actor, work_order)
+    work_order_check_scope(actor, work_order)
     require_role(actor, OPERATORS)
     delivered = list(delivered or [])
     note = (note or "").strip()
     with transaction.atomic():
-        order = _lock(work_order)
+        order = work_order_lock(work_order)
         if order.state == WorkOrderState.OPEN:
             raise ValidationError(_("Claim the work order before completing it."))
         if order.state != WorkOrderState.CLAIMED:
@@ -426,8 +389,8 @@ def work_order_complete(
         order.attempts += 1
         order.save()
         text = f"{summary}. {note}".strip() if note else summary
-        _log(order, actor, NoteKind.COMPLETED, text)
-        _audit(actor=actor, action="work_order.complete", order=order, changes=changes, message=summary)
+        work_order_log(order, actor, NoteKind.COMPLETED, text)
+        work_order_audit(actor=actor, action="work_order.complete", order=order, changes=changes, message=summary)
         remaining = (
             WorkOrder.objects.filter(application_id=order.application_id).exclude(state__in=DONE_STATES).exists()
         )
@@ -466,8 +429,8 @@ def work_orders_reopen(
             order.due_provisional = due_provisional
             order.reopened_at = timezone.now()
             order.save()
-            _log(order, actor, NoteKind.REOPENED, reason)
-            _audit(
+            work_order_log(order, actor, NoteKind.REOPENED, reason)
+            work_order_audit(
                 actor=actor,
                 action="work_order.reopen",
                 order=order,
@@ -518,7 +481,7 @@ def work_order_deadlines_sweep(*, now: datetime | None = None) -> dict[str, int]
                 )
                 if count:
                     sent["escalated"] += 1
-                    _audit(actor=SYSTEM, action="work_order.overdue", order=order, message=context["due"])
+                    work_order_audit(actor=SYSTEM, action="work_order.overdue", order=order, message=context["due"])
             else:
                 count = notify(
                     recipients=[order.claimed_by] if order.claimed_by else operators,
@@ -530,7 +493,7 @@ def work_order_deadlines_sweep(*, now: datetime | None = None) -> dict[str, int]
                 )
                 if count:
                     sent["warned"] += 1
-                    _audit(actor=SYSTEM, action="work_order.due_warning", order=order, message=context["due"])
+                    work_order_audit(actor=SYSTEM, action="work_order.due_warning", order=order, message=context["due"])
         except Exception:  # one bad order must not stop the sweep
             logger.exception("deadline sweep failed for work order %s", order.pk)
     return sent

@@ -19,6 +19,7 @@ from django.core.exceptions import ValidationError
 from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 
+from govcloud.core.remote import outside_transaction
 from govcloud.delivery.drivers import get_cloud_driver, is_automatic
 from govcloud.delivery.drivers.base import CloudDriver
 
@@ -56,7 +57,9 @@ def _load(name: str, value: object) -> CloudDriver | None:
     if not isinstance(obj, CloudDriver):
         logger.error("reconciliation: %s is not a CloudDriver", name)
         return None
-    return obj
+    # Like delivery's, its methods refuse to run inside a database transaction (no lock held while
+    # a cloud answers).
+    return outside_transaction(obj, f"cloud driver {name}")
 
 
 def cloud_drivers() -> dict[str, CloudDriver]:

@@ -624,16 +624,26 @@ def discrepancy_dismiss(*, actor: Actor, discrepancy: Discrepancy, reason: str) 
 
 def discrepancy_delete(*, actor: Actor, discrepancy: Discrepancy) -> Discrepancy:
     """Delete the confirmed shadow resource from the cloud (idempotent: the driver's delete succeeds
-    when it is gone, and a discrepancy no longer confirmed is left alone)."""
+    when it is gone, and a discrepancy no longer confirmed is left alone).
+
+    The confirmation (DELETION_CONFIRMED, committed by the owner) is the recorded intent; the cloud
+    is called with no transaction open and no row locked, then the outcome is recorded under the
+    lock if no concurrent run has recorded it first."""
     with transaction.atomic():
         d = _locked(actor, discrepancy)
         if d.state != S.DELETION_CONFIRMED:
             return d
-        ref = d.ref or d.provider_id
-        try:
-            cloud_driver(d.driver).delete(ref)
-        except (DriverError, ValidationError) as exc:
-            error = "; ".join(exc.messages) if isinstance(exc, ValidationError) else str(exc)
+    ref = d.ref or d.provider_id
+    error = ""
+    try:
+        cloud_driver(d.driver).delete(ref)
+    except (DriverError, ValidationError) as exc:
+        error = "; ".join(exc.messages) if isinstance(exc, ValidationError) else str(exc)
+    with transaction.atomic():
+        d = _locked(actor, discrepancy)
+        if d.state != S.DELETION_CONFIRMED:
+            return d  # another run recorded the deletion meanwhile
+        if error:
             DiscrepancyEvent.objects.create(
                 discrepancy=d,
                 at=timezone.now(),

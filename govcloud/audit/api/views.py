@@ -8,10 +8,10 @@ from govcloud.audit import services
 from govcloud.audit.api.serializers import AuditEventSerializer, ExportRequestSerializer, VerifyResultSerializer
 from govcloud.audit.filters import AuditEventFilter
 from govcloud.audit.models import AuditEvent
+from govcloud.core.api.serializers import JobSerializer
 from govcloud.core.api.viewsets import ScopedReadOnlyViewSet
 from govcloud.core.permissions import require_role
 from govcloud.core.roles import Role
-from govcloud.web.api.serializers import JobSerializer
 
 
 class AuditEventViewSet(ScopedReadOnlyViewSet):

@@ -1,39 +1,27 @@
 """Fulfilment drivers (Art. 7): how an approved step becomes real.
 
 A step is one approved item of an application: provision new resources, change one, or terminate
-one. A driver takes the step and returns the work order that tracks it. The `manual` driver (the
-only one today) turns each step into a work order for the provider's staff; issue 5 adds drivers
-that call libvirt or OpenStack and complete their own work orders through the same services, so
-the ledger, the deadlines and the application workflow do not change.
+one. A driver takes the step and returns the work order that tracks it. The `manual` driver turns
+each step into a work order for the provider's staff; an automatic driver (`libvirt`, later
+`openstack`) records the order the same way and a task carries it out through its cloud driver and
+completes it through the same services, so the ledger, the deadlines and the application workflow
+do not change.
+
+Imports run one way: base ← manual ← this registry ← services ← provisioning; the cloud drivers
+themselves are loaded by dotted path (libvirt's bindings only where a libvirt driver is used).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import datetime
-from typing import Any, Protocol
+from typing import Any
 
-from govcloud.delivery.models import WorkOrder, WorkOrderKind
+from govcloud.core.remote import outside_transaction
+from govcloud.delivery.drivers.base import CloudDriver, Driver, Step
+from govcloud.delivery.drivers.manual import AutomaticDriver, ManualDriver
 
+__all__ = ["CLOUD_DRIVERS", "DEFAULT_DRIVER", "Driver", "Step", "driver_for", "get_cloud_driver", "get_driver"]
 
-@dataclass(frozen=True)
-class Step:
-    kind: WorkOrderKind
-    application: Any  # applications.Application (delivery does not import the layer above)
-    item: Any  # applications.ApplicationItem, with its approved quantity and spec
-    due_at: datetime
-    due_provisional: bool
-
-
-class Driver(Protocol):
-    name: str
-
-    def submit(self, step: Step, *, number: str, actor_name: str) -> WorkOrder:
-        """Record the step as a work order (and, for an automatic driver, start the work)."""
-        ...
-
-
-DEFAULT_DRIVER = "manual"
+DEFAULT_DRIVER = ManualDriver.name
 # Drivers that do the work themselves through a cloud API (name → CloudDriver class path). An
 # OpenStack driver is one more line here; no caller changes.
 CLOUD_DRIVERS = {"libvirt": "govcloud.delivery.drivers.libvirt.LibvirtDriver"}
@@ -45,8 +33,6 @@ def is_automatic(name: str) -> bool:
 
 def get_driver(name: str = DEFAULT_DRIVER) -> Driver:
     """The fulfilment driver: `manual`, or an automatic one that runs its cloud driver in a task."""
-    from govcloud.delivery.drivers.manual import AutomaticDriver, ManualDriver
-
     if name == ManualDriver.name:
         return ManualDriver()
     if is_automatic(name):
@@ -54,18 +40,19 @@ def get_driver(name: str = DEFAULT_DRIVER) -> Driver:
     raise ValueError(f"unknown delivery driver: {name}")
 
 
-_cloud_drivers: dict[str, object] = {}
+_cloud_drivers: dict[str, CloudDriver] = {}
 
 
-def get_cloud_driver(name: str):
+def get_cloud_driver(name: str) -> CloudDriver:
     """The CloudDriver (create, resize, list, fetch_usage…) of an automatic driver, one per process
-    (it keeps its connection)."""
+    (it keeps its connection). Its methods refuse to run inside a database transaction
+    (govcloud.core.remote): no row lock is ever held while a cloud answers."""
     from django.utils.module_loading import import_string
 
     if name not in CLOUD_DRIVERS:
         raise ValueError(f"unknown cloud driver: {name}")
     if name not in _cloud_drivers:
-        _cloud_drivers[name] = import_string(CLOUD_DRIVERS[name])()
+        _cloud_drivers[name] = outside_transaction(import_string(CLOUD_DRIVERS[name])(), f"cloud driver {name}")
     return _cloud_drivers[name]
 
 

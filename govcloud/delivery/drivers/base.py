@@ -1,6 +1,9 @@
-"""The provider-driver interface (Art. 7, dynamic resource management): what the platform asks of a
-virtualization API, typed, so that libvirt today and OpenStack (openstacksdk) later plug in without
-changing any caller.
+"""The driver interfaces (Art. 7, dynamic resource management).
+
+- `Driver` (fulfilment): how an approved `Step` becomes a work order — `manual` for the provider's
+  staff, or automatic, run by a task through a cloud driver;
+- `CloudDriver`: what the platform asks of a virtualization API, typed, so that libvirt today and
+  OpenStack (openstacksdk) later plug in without changing any caller.
 
 Callers (delivery services, reconciliation) only see these types. Every call is idempotent on the
 platform's reference (`CloudRef`, derived from the ledger code): creating what already exists returns
@@ -11,7 +14,29 @@ Credentials come from settings or a secrets file (see `driver_config`), never fr
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Protocol, runtime_checkable
+from datetime import datetime
+from typing import Any, Protocol, runtime_checkable
+
+from govcloud.delivery.models import WorkOrder, WorkOrderKind
+
+
+@dataclass(frozen=True)
+class Step:
+    """One approved item of an application: provision new resources, change one, or terminate one."""
+
+    kind: WorkOrderKind
+    application: Any  # applications.Application (delivery does not import the layer above)
+    item: Any  # applications.ApplicationItem, with its approved quantity and spec
+    due_at: datetime
+    due_provisional: bool
+
+
+class Driver(Protocol):
+    name: str
+
+    def submit(self, step: Step, *, number: str, actor_name: str) -> WorkOrder:
+        """Record the step as a work order (and, for an automatic driver, have a task start the work)."""
+        ...
 
 
 class DriverError(Exception):

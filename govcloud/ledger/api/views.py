@@ -14,6 +14,7 @@ from rest_framework.viewsets import GenericViewSet
 from govcloud.catalog.models import Quota
 from govcloud.catalog.services import QUOTA_FIELDS, quota_set
 from govcloud.core.api.errors import as_drf_error
+from govcloud.core.api.serializers import JobSerializer
 from govcloud.core.api.viewsets import ScopedReadOnlyViewSet, ScopedViewSetMixin
 from govcloud.core.scoping import get_scoped_or_404
 from govcloud.ledger import selectors
@@ -27,7 +28,6 @@ from govcloud.ledger.api.serializers import (
 from govcloud.ledger.exports import resources_export_start
 from govcloud.ledger.filters import ResourceFilter
 from govcloud.ledger.models import Resource
-from govcloud.web.api.serializers import JobSerializer
 
 
 def _run(call, *args, **kwargs):

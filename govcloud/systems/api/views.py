@@ -17,6 +17,7 @@ from rest_framework.response import Response
 from rest_framework.viewsets import GenericViewSet
 
 from govcloud.core.api.errors import as_drf_error
+from govcloud.core.api.serializers import JobSerializer
 from govcloud.core.api.viewsets import ScopedViewSetMixin
 from govcloud.core.scoping import Action, get_scoped_or_404
 from govcloud.organizations.models import User
@@ -56,7 +57,6 @@ from govcloud.systems.models import (
     SystemAttachment,
     Vote,
 )
-from govcloud.web.api.serializers import JobSerializer
 
 
 def _run(call, *args, **kwargs):

@@ -1,6 +1,6 @@
+from govcloud.core.api.serializers import JobSerializer
 from govcloud.core.api.viewsets import ScopedReadOnlyViewSet
 from govcloud.core.models import Job
-from govcloud.web.api.serializers import JobSerializer
 
 
 class JobViewSet(ScopedReadOnlyViewSet):

@@ -4,7 +4,6 @@ import time
 from django.core.management.base import BaseCommand
 
 from govcloud.core import periodic
-from govcloud.schedule import PERIODIC_JOBS
 
 
 class Command(BaseCommand):
@@ -23,9 +22,10 @@ class Command(BaseCommand):
 
         signal.signal(signal.SIGTERM, stop)
         signal.signal(signal.SIGINT, stop)
-        self.stdout.write(f"scheduler: {len(PERIODIC_JOBS)} periodic jobs, pass every {interval:g}s")
+        jobs = periodic.periodic_jobs()
+        self.stdout.write(f"scheduler: {len(jobs)} periodic jobs, pass every {interval:g}s")
         while running:
-            names = periodic.tick(PERIODIC_JOBS)
+            names = periodic.tick(jobs)
             for name in names:
                 self.stdout.write(f"scheduler: enqueued {name}")
             if once:

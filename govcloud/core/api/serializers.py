@@ -1,3 +1,6 @@
+"""The background job as the API shows it: core's model, used by every app whose export runs as a
+job (audit, ledger, systems) and by the jobs endpoint."""
+
 from rest_framework import serializers
 
 from govcloud.core.models import Job
@@ -30,4 +33,6 @@ class JobSerializer(serializers.ModelSerializer):
     def get_download_url(self, job) -> str | None:
         from django.urls import reverse
 
+        # The download view is the web app's (it serves the file to its owner, audited); named,
+        # not imported.
         return reverse("web:job_download", args=[job.pk]) if job.result_file else None
