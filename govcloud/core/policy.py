@@ -52,6 +52,14 @@ class Policy(models.TextChoices):
         "statement_late_data_working_days",
         _("Working days a monthly statement stays a draft for late usage data before it is issued"),
     )
+    SECURITY_NOTICE_RECTIFICATION_WORKING_DAYS = (
+        "security_notice_rectification_working_days",
+        _("Working days a department has to rectify after a security notice (Art. 17)"),
+    )
+    SECURITY_NOTICE_WARNING_WORKING_DAYS = (
+        "security_notice_warning_working_days",
+        _("Working days before a rectification deadline when the department is warned (Art. 17)"),
+    )
 
 
 class PolicyKind(models.TextChoices):
@@ -104,6 +112,10 @@ DEFINITIONS: dict[Policy, PolicyDefinition] = {
         PolicyDefinition(Policy.STAMPED_FORM_REQUIRED, PolicyKind.INTEGER, 0, 0, 1, source="第九条"),
         PolicyDefinition(Policy.PROTECTION_PLAN_REMINDER_DAYS, PolicyKind.INTEGER, 10, 1, 60, source="第十二条"),
         PolicyDefinition(Policy.STATEMENT_LATE_DATA_WORKING_DAYS, PolicyKind.INTEGER, 3, 0, 20, source="第七条"),
+        PolicyDefinition(
+            Policy.SECURITY_NOTICE_RECTIFICATION_WORKING_DAYS, PolicyKind.INTEGER, 10, 1, 60, source="第十七条"
+        ),
+        PolicyDefinition(Policy.SECURITY_NOTICE_WARNING_WORKING_DAYS, PolicyKind.INTEGER, 2, 1, 20, source="第十七条"),
     ]
 }
 
