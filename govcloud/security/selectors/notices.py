@@ -39,20 +39,25 @@ def overdue_q(now=None) -> Q:
     return Q(status__in=AWAITING_DEPARTMENT, notice__due_at__lte=now or timezone.now())
 
 
-def notice_rows(*, user) -> QuerySet[SecurityNotice]:
-    """Notices with the figures of the records the user sees (one query for the whole page)."""
+def notice_base() -> QuerySet[SecurityNotice]:
+    return SecurityNotice.objects.select_related("issued_by", "attachment").order_by("-issued_at", "-id")
+
+
+def with_record_figures(queryset: QuerySet[SecurityNotice], *, user) -> QuerySet[SecurityNotice]:
+    """Each notice's figures over the records the user sees (subqueries: one query for a page)."""
     now = timezone.now()
     records = NoticeRectification.objects.restrict(user).filter(notice=OuterRef("pk"))
-    return (
-        SecurityNotice.objects.select_related("issued_by", "attachment")
-        .annotate(
-            record_count=_count(records),
-            accepted_count=_count(records.filter(status=RectificationStatus.ACCEPTED)),
-            review_count=_count(records.filter(status=RectificationStatus.SUBMITTED)),
-            overdue_count=_count(records.filter(status__in=AWAITING_DEPARTMENT, notice__due_at__lte=now)),
-        )
-        .order_by("-issued_at", "-id")
+    return queryset.annotate(
+        record_count=_count(records),
+        accepted_count=_count(records.filter(status=RectificationStatus.ACCEPTED)),
+        review_count=_count(records.filter(status=RectificationStatus.SUBMITTED)),
+        overdue_count=_count(records.filter(status__in=AWAITING_DEPARTMENT, notice__due_at__lte=now)),
     )
+
+
+def notice_rows(*, user) -> QuerySet[SecurityNotice]:
+    """Notices with the figures of the records the user sees; restrict before use."""
+    return with_record_figures(notice_base(), user=user)
 
 
 def notices_for(*, user, action: str = Action.VIEW) -> QuerySet[SecurityNotice]:
