@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from govcloud.core.policy import Policy, policy_value
 from govcloud.security.models import (
     FilingAction,
     FollowUpStatus,
@@ -316,7 +317,9 @@ class NoticeForm(forms.Form):
         required=False,
         widget=forms.SelectMultiple(attrs={"size": 8}),
     )
-    working_days = forms.IntegerField(label=_("working days to rectify"), min_value=1, max_value=MAX_WORKING_DAYS)
+    working_days = forms.IntegerField(
+        label=_("working days to rectify"), min_value=1, max_value=MAX_WORKING_DAYS, required=False
+    )
     attachment = attachment_field()
 
     def __init__(self, *args, organizations=None, systems=None, **kwargs):
@@ -324,6 +327,10 @@ class NoticeForm(forms.Form):
         self.fields["organizations"].queryset = organizations
         self.fields["systems"].queryset = systems
         self.fields["systems"].label_from_instance = lambda s: f"{s.organization.name} · {s.name}"
+        self.fields["working_days"].help_text = _(
+            "Counted from the day after issuing, holidays excluded; the deadline is the close of office hours. "
+            "Empty: the policy's %(n)d."
+        ) % {"n": policy_value(Policy.SECURITY_NOTICE_RECTIFICATION_WORKING_DAYS)}
 
 
 class RectificationReportForm(forms.Form):

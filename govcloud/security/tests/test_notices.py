@@ -5,7 +5,7 @@ warns before the deadline and escalates once after it."""
 from __future__ import annotations
 
 import threading
-from datetime import datetime
+from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -13,6 +13,7 @@ import time_machine
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection
 from django.http import Http404
+from django.utils import timezone
 
 from govcloud.audit.models import AuditEvent
 from govcloud.core.actors import SYSTEM
@@ -456,3 +457,56 @@ def test_the_sweep_task_runs_the_sweep(sec, calendar):
         issue(sec, working_days=1)
     with time_machine.travel(datetime(2025, 10, 9, 18, 0, tzinfo=SH), tick=False):
         assert security_notices_sweep_task.call() == {"warned": 0, "escalated": 1}
+
+
+def test_every_notice_and_event_action_has_a_readable_audit_label(sec, calendar):
+    from govcloud.audit.actions import ACTION_LABELS
+    from govcloud.audit.chain import verify_chain
+
+    with time_machine.travel(datetime(2025, 9, 30, 10, 0, tzinfo=SH), tick=False):
+        notice = issue(sec, organizations=[sec.city.dept_b], working_days=2)
+        record = record_of(notice, sec.city.dept_a)
+        services.notice_rectification_read(actor=sec.a_head, rectification=record)
+        submit(sec, record)
+        services.notice_rectification_return(actor=sec.center, rectification=record, comment="x")
+        submit(sec, record)
+        services.notice_rectification_accept(actor=sec.center, rectification=record)
+        services.notice_rectification_cancel(
+            actor=sec.center, rectification=record_of(notice, sec.city.dept_b), comment="x"
+        )
+        again = record_of(issue(sec, working_days=2), sec.city.dept_a)
+        event = services.security_event_record(
+            actor=sec.provider, kind="malware", occurred_at=datetime(2025, 9, 29, 10, 0, tzinfo=SH), summary="x"
+        )
+        services.security_event_update(actor=sec.provider, event=event, count=2)
+    with time_machine.travel(datetime(2025, 10, 9, 10, 0, tzinfo=SH), tick=False):
+        services.security_notices_sweep(actor=SYSTEM)
+    with time_machine.travel(datetime(2025, 10, 10, 18, 0, tzinfo=SH), tick=False):
+        services.security_notices_sweep(actor=SYSTEM)
+    assert NoticeEvent.objects.filter(rectification=again, kind__in=["warned", "escalated"]).count() == 2
+    prefixes = {"security_notice", "notice_rectification", "security_event"}
+    recorded = {a for a in AuditEvent.objects.values_list("action", flat=True) if a.split(".")[0] in prefixes}
+    labelled = {a for a in ACTION_LABELS if a.split(".")[0] in prefixes}
+    assert recorded == labelled
+    assert verify_chain().ok
+
+
+def test_the_demo_city_shows_notices_in_each_state_and_a_month_of_events(settings):
+    from django.core.management import call_command
+
+    from govcloud.security.models import SecurityEvent
+
+    settings.DEBUG = False
+    call_command("load_demo", "--force")
+    counts = (SecurityNotice.objects.count(), NoticeRectification.objects.count(), SecurityEvent.objects.count())
+    states = set(NoticeRectification.objects.values_list("status", flat=True))
+    assert states == {"accepted", "submitted", "read", "returned", "issued"}
+    overdue = NoticeRectification.objects.filter(escalated_at__isnull=False)
+    assert {r.status for r in overdue} == {"returned", "issued"}
+    assert SecurityEvent.objects.filter(occurred_at__gte=timezone.now() - timedelta(days=31)).count() >= 60
+    call_command("load_demo", "--force")
+    assert counts == (
+        SecurityNotice.objects.count(),
+        NoticeRectification.objects.count(),
+        SecurityEvent.objects.count(),
+    )
