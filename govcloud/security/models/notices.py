@@ -51,12 +51,12 @@ class NoticeSeverity(models.TextChoices):
 
 
 class RectificationStatus(models.TextChoices):
-    ISSUED = "issued", _("Issued")
-    READ = "read", _("Read")
+    ISSUED = "issued", pgettext_lazy("rectification", "Issued")
+    READ = "read", pgettext_lazy("rectification", "Read")
     SUBMITTED = "submitted", _("Report submitted")
     RETURNED = "returned", pgettext_lazy("rectification", "Returned")
-    ACCEPTED = "accepted", _("Accepted")
-    CANCELLED = "cancelled", _("Cancelled")
+    ACCEPTED = "accepted", pgettext_lazy("rectification", "Accepted")
+    CANCELLED = "cancelled", pgettext_lazy("rectification", "Cancelled")
 
 
 class RectificationAction(models.TextChoices):
@@ -118,7 +118,7 @@ class SecurityNotice(TimeStampedModel):
         related_name="+",
     )
     working_days = models.PositiveSmallIntegerField(_("working days to rectify"))
-    issued_at = models.DateTimeField(_("issued at"))
+    issued_at = models.DateTimeField(pgettext_lazy("security notice", "issued at"))
     # The close of office hours on the last working day (govcloud/workdays).
     due_at = models.DateTimeField(_("rectification deadline"), db_index=True)
     # True when the deadline depends on a year whose holiday notice is not announced yet.
@@ -170,8 +170,8 @@ class NoticeRectification(TimeStampedModel):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     submitted_at = models.DateTimeField(_("report submitted at"), null=True, blank=True)
-    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
-    decision_comment = models.TextField(_("decision comment"), blank=True)
+    decided_at = models.DateTimeField(pgettext_lazy("rectification", "decided at"), null=True, blank=True)
+    decision_comment = models.TextField(pgettext_lazy("rectification", "decision comment"), blank=True)
     # When the sweep warned the department of the coming deadline, and escalated the overdue
     # record to the center and the department head: once each, claimed by a conditional update.
     warned_at = models.DateTimeField(_("warned at"), null=True, blank=True)
@@ -205,7 +205,7 @@ class NoticeRectification(TimeStampedModel):
 
 
 class ReportDecision(models.TextChoices):
-    ACCEPTED = "accepted", _("Accepted")
+    ACCEPTED = "accepted", pgettext_lazy("rectification", "Accepted")
     RETURNED = "returned", pgettext_lazy("rectification", "Returned")
 
 
@@ -229,11 +229,11 @@ class RectificationReport(models.Model):
     )
     on_time = models.BooleanField(_("before the deadline"))
     decision = models.CharField(_("decision"), max_length=16, choices=ReportDecision.choices, blank=True)
-    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+    decided_at = models.DateTimeField(pgettext_lazy("rectification", "decided at"), null=True, blank=True)
     decided_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
-    decision_comment = models.TextField(_("decision comment"), blank=True)
+    decision_comment = models.TextField(pgettext_lazy("rectification", "decision comment"), blank=True)
 
     objects = ScopedManager()
     scope_policy = ScopePolicy(

@@ -161,8 +161,10 @@ def kind_chart(stats: EventStatistics) -> dict:
             {
                 "type": "bar",
                 "colorBy": "data",
-                # A log axis cannot show zero: a kind without events has no bar.
+                # A log axis cannot show zero: a kind without events has no bar; a total of 1 (the
+                # axis' start) still gets a visible one.
                 "data": [f.total or None for f in stats.by_kind],
+                "barMinHeight": 4,
                 "label": {"show": True, "position": "right"},
             }
         ],
@@ -182,19 +184,25 @@ def department_chart(stats: EventStatistics, limit: int = 12) -> dict:
 
 
 def trend_chart(axis: list[date], series: dict[str, list[int]]) -> dict:
-    """One line per kind that occurred; a log axis, since blocked attacks run to thousands while
-    intrusions are counted on one hand (a month without any has no point)."""
+    """Bars per month, one per kind that occurred, on a log axis: blocked attacks run to thousands
+    while intrusions are counted on one hand (a month without any has no bar)."""
     labels = {kind.value: str(kind.label) for kind in SecurityEventKind}
     # Each kind keeps its colour of the bar chart, whichever kinds occurred.
     colors = {kind.value: _PALETTE[i % len(_PALETTE)] for i, kind in enumerate(SecurityEventKind)}
     return {
-        "tooltip": {"trigger": "axis"},
+        "tooltip": {"trigger": "axis", "axisPointer": {"type": "shadow"}},
         "legend": {"bottom": 0},
         "grid": {"left": 56, "right": 16, "top": 16, "bottom": 56},
         "xAxis": {"type": "category", "data": [f"{m:%Y-%m}" for m in axis]},
         "yAxis": {"type": "log", "min": 1, "logBase": 10},
         "series": [
-            {"name": labels[kind], "type": "line", "color": colors[kind], "data": [v or None for v in values]}
+            {
+                "name": labels[kind],
+                "type": "bar",
+                "color": colors[kind],
+                "barMinHeight": 4,
+                "data": [v or None for v in values],
+            }
             for kind, values in series.items()
             if any(values)
         ],
