@@ -510,3 +510,31 @@ def test_the_demo_city_shows_notices_in_each_state_and_a_month_of_events(setting
         NoticeRectification.objects.count(),
         SecurityEvent.objects.count(),
     )
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_sweeps_at_once_escalate_once(sec):
+    if connection.vendor != "postgresql":
+        pytest.skip("concurrent transactions need PostgreSQL (SQLite serialises every write)")
+    calendar_seed_from_package(actor=SYSTEM)
+    with time_machine.travel(datetime(2025, 9, 30, 10, 0, tzinfo=SH), tick=False):
+        record = record_of(issue(sec, working_days=1), sec.city.dept_a)
+    results = []
+    barrier = threading.Barrier(2)
+
+    def sweep():
+        try:
+            with time_machine.travel(datetime(2025, 10, 9, 18, 0, tzinfo=SH), tick=False):
+                barrier.wait()
+                results.append(services.security_notices_sweep(actor=SYSTEM)["escalated"])
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=sweep) for _ in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert sorted(results) == [0, 1]
+    assert NoticeEvent.objects.filter(rectification=record, kind=NoticeEventKind.ESCALATED).count() == 1
+    assert AuditEvent.objects.filter(action="notice_rectification.overdue").count() == 1
