@@ -56,6 +56,13 @@ PERIODIC_JOBS: list[PeriodicJob] = [
         description="Remind the provider to file its protection plan before holidays and major events (Art. 12).",
     ),
     PeriodicJob(
+        name="security.notices_deadlines",
+        cron="*/15 * * * *",
+        task="govcloud.security.tasks.security_notices_sweep_task",
+        description="Warn departments before a security notice's rectification deadline; escalate overdue ones "
+        "to the center and the department head, once each (Art. 17).",
+    ),
+    PeriodicJob(
         name="notifications.email_retry",
         cron="*/5 * * * *",
         task="govcloud.notifications.tasks.retry_notification_emails_task",

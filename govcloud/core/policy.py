@@ -56,6 +56,14 @@ class Policy(models.TextChoices):
         "idempotency_key_hours",
         _("Hours a creating request's idempotency key and answer are kept, so a retry is not done twice"),
     )
+    SECURITY_NOTICE_RECTIFICATION_WORKING_DAYS = (
+        "security_notice_rectification_working_days",
+        _("Working days a department has to rectify after a security notice (Art. 17)"),
+    )
+    SECURITY_NOTICE_WARNING_WORKING_DAYS = (
+        "security_notice_warning_working_days",
+        _("Working days before a rectification deadline when the department is warned (Art. 17)"),
+    )
 
 
 class PolicyKind(models.TextChoices):
@@ -111,6 +119,10 @@ DEFINITIONS: dict[Policy, PolicyDefinition] = {
         # A retry comes within minutes; a day covers a client that retries the next morning. The
         # stored answers may hold one-time secrets (encrypted), so they are not kept for long.
         PolicyDefinition(Policy.IDEMPOTENCY_KEY_HOURS, PolicyKind.INTEGER, 24, 1, 720, _SECURITY),
+        PolicyDefinition(
+            Policy.SECURITY_NOTICE_RECTIFICATION_WORKING_DAYS, PolicyKind.INTEGER, 10, 1, 60, source="第十七条"
+        ),
+        PolicyDefinition(Policy.SECURITY_NOTICE_WARNING_WORKING_DAYS, PolicyKind.INTEGER, 2, 1, 20, source="第十七条"),
     ]
 }
 

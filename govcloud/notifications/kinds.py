@@ -121,5 +121,12 @@ for _code, _label, _email, _roles in [
     ("security.port_open", _("Port to open"), True, _PROVIDER),
     ("security.port_rejected", _("Port opening rejected"), None, _FILERS),
     ("security.port_closed", _("Port to close"), True, _PROVIDER),
+    ("security.notice_issued", _("Security notice to rectify"), True, _GRANTORS),
+    ("security.notice_report_submitted", _("Rectification report to review"), None, CENTER_ROLES),
+    ("security.notice_accepted", _("Rectification accepted"), None, _GRANTORS),
+    ("security.notice_returned", _("Rectification report returned"), True, _GRANTORS),
+    ("security.notice_cancelled", _("Security notice withdrawn"), None, _GRANTORS),
+    ("security.notice_due", _("Rectification deadline coming"), True, _GRANTORS),
+    ("security.notice_overdue", _("Rectification overdue"), True, _CENTER_ADMIN | {Role.DEPARTMENT_HEAD}),
 ]:
     register_kind(_code, _label, email_default=_email, roles=_roles)

@@ -1,20 +1,32 @@
 """Filters of the security lists (pages and API alike)."""
 
+from datetime import date
+
 import django_filters
 from django import forms
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from govcloud.security.models import (
+    AWAITING_DEPARTMENT,
     AccessGrant,
     AccessSession,
     AddressFiling,
     FilingStatus,
     GrantStatus,
+    NoticeKind,
+    NoticeRectification,
+    NoticeSeverity,
     PortRequest,
     PortRequestStatus,
+    RectificationStatus,
+    SecurityEvent,
+    SecurityEventKind,
+    SecurityNotice,
 )
 from govcloud.security.selectors.access import grant_status_q
+from govcloud.security.selectors.events import month_bounds
 
 YES_NO = [("", _("All")), ("true", _("Yes")), ("false", _("No"))]
 
@@ -84,3 +96,64 @@ class AccessSessionFilter(django_filters.FilterSet):
 
     def with_review(self, queryset, name, value):
         return queryset.filter(reviewed_at__isnull=not value)
+
+
+class SecurityNoticeFilter(django_filters.FilterSet):
+    q = django_filters.CharFilter(label=_("Search"), method="search")
+    severity = django_filters.ChoiceFilter(label=_("severity"), choices=NoticeSeverity.choices, empty_label=_("All"))
+    kind = django_filters.ChoiceFilter(label=_("kind"), choices=NoticeKind.choices, empty_label=_("All"))
+
+    class Meta:
+        model = SecurityNotice
+        fields = ["q", "severity", "kind"]
+
+    def search(self, queryset, name, value):
+        return queryset.filter(Q(title__icontains=value) | Q(number__icontains=value))
+
+
+class NoticeRectificationFilter(django_filters.FilterSet):
+    status = django_filters.ChoiceFilter(label=_("status"), choices=RectificationStatus.choices, empty_label=_("All"))
+    overdue = django_filters.BooleanFilter(
+        label=_("overdue"), method="with_overdue", widget=forms.Select(choices=YES_NO)
+    )
+    awaiting = django_filters.BooleanFilter(
+        label=_("awaiting the department"), method="with_awaiting", widget=forms.Select(choices=YES_NO)
+    )
+    notice = by_id("notice")
+    organization = by_id("organization")
+
+    class Meta:
+        model = NoticeRectification
+        fields = ["status", "overdue", "awaiting", "notice", "organization"]
+
+    def with_awaiting(self, queryset, name, value):
+        awaiting = Q(status__in=AWAITING_DEPARTMENT)
+        return queryset.filter(awaiting if value else ~awaiting)
+
+    def with_overdue(self, queryset, name, value):
+        overdue = Q(status__in=AWAITING_DEPARTMENT, notice__due_at__lte=timezone.now())
+        return queryset.filter(overdue if value else ~overdue)
+
+
+class SecurityEventFilter(django_filters.FilterSet):
+    q = django_filters.CharFilter(label=_("Search"), method="search")
+    kind = django_filters.ChoiceFilter(label=_("kind"), choices=SecurityEventKind.choices, empty_label=_("All"))
+    month = django_filters.CharFilter(
+        label=_("month"), method="in_month", widget=forms.DateInput(attrs={"type": "month"})
+    )
+    organization = by_id("organization")
+
+    class Meta:
+        model = SecurityEvent
+        fields = ["q", "kind", "month", "organization"]
+
+    def search(self, queryset, name, value):
+        return queryset.filter(Q(summary__icontains=value) | Q(source__icontains=value))
+
+    def in_month(self, queryset, name, value):
+        try:
+            month = date.fromisoformat(f"{value[:7]}-01")
+        except ValueError:
+            return queryset.none()
+        start, end = month_bounds(month)
+        return queryset.filter(occurred_at__gte=start, occurred_at__lt=end)

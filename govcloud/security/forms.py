@@ -7,14 +7,21 @@ from datetime import date
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
+from govcloud.core.policy import Policy, policy_value
 from govcloud.security.models import (
     FilingAction,
     FollowUpStatus,
+    NoticeKind,
+    NoticeSeverity,
     PlanScope,
     PortRequestAction,
     Protocol,
+    RectificationAction,
+    SecurityEventKind,
 )
+from govcloud.security.models.notices import MAX_EVIDENCE_FILES, MAX_WORKING_DAYS
 from govcloud.security.services.exposure import parse_port_list
 
 DATETIME_FORMATS = ["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M:%S"]
@@ -266,3 +273,114 @@ class ProtectionPlanForm(forms.Form):
         self.fields["occasion"].choices = [
             (o.key, f"{o.name} · {o.starts_on:%Y-%m-%d} – {o.ends_on:%Y-%m-%d}") for o in occasions
         ]
+
+
+# --- Security notices and rectification -------------------------------------------------------------
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    """Several files in one input (Django's documented pattern); the services check each."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("widget", MultipleFileInput(attrs={"accept": "application/pdf,image/png,image/jpeg"}))
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data, initial=None):
+        items = data if isinstance(data, list | tuple) else [data]
+        return [super(MultipleFileField, self).clean(item, initial) for item in items if item]
+
+
+class NoticeForm(forms.Form):
+    title = forms.CharField(label=_("title"), max_length=200)
+    kind = forms.ChoiceField(label=_("kind"), choices=NoticeKind.choices)
+    severity = forms.ChoiceField(label=_("severity"), choices=NoticeSeverity.choices, initial=NoticeSeverity.HIGH)
+    description = forms.CharField(
+        label=_("description"),
+        widget=forms.Textarea(attrs={"rows": 5}),
+        help_text=_("The vulnerability or event: what it is, what it affects, how it was found."),
+    )
+    required_measures = forms.CharField(label=_("required measures"), widget=forms.Textarea(attrs={"rows": 4}))
+    organizations = forms.ModelMultipleChoiceField(
+        label=pgettext_lazy("security notice", "departments"),
+        queryset=None,
+        required=False,
+        widget=forms.SelectMultiple(attrs={"size": 8}),
+        help_text=_("The owners of the affected systems are addressed as well."),
+    )
+    systems = forms.ModelMultipleChoiceField(
+        label=pgettext_lazy("security", "affected systems"),
+        queryset=None,
+        required=False,
+        widget=forms.SelectMultiple(attrs={"size": 8}),
+    )
+    working_days = forms.IntegerField(
+        label=_("working days to rectify"), min_value=1, max_value=MAX_WORKING_DAYS, required=False
+    )
+    attachment = attachment_field()
+
+    def __init__(self, *args, organizations=None, systems=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["organizations"].queryset = organizations
+        self.fields["systems"].queryset = systems
+        self.fields["systems"].label_from_instance = lambda s: f"{s.organization.name} · {s.name}"
+        self.fields["working_days"].help_text = _(
+            "Counted from the day after issuing, holidays excluded; the deadline is the close of office hours. "
+            "Empty: the policy's %(n)d."
+        ) % {"n": policy_value(Policy.SECURITY_NOTICE_RECTIFICATION_WORKING_DAYS)}
+
+
+class RectificationReportForm(forms.Form):
+    measures = forms.CharField(label=_("measures taken"), widget=forms.Textarea(attrs={"rows": 5}))
+    result = forms.CharField(label=pgettext_lazy("rectification", "result"), widget=forms.Textarea(attrs={"rows": 3}))
+    evidence = MultipleFileField(
+        label=_("evidence (PDF, PNG or JPEG)"),
+        required=False,
+        help_text=_("Scan reports, screenshots, configuration records: up to %(n)d files.") % {"n": MAX_EVIDENCE_FILES},
+    )
+
+
+class RectificationDecisionForm(forms.Form):
+    action = forms.ChoiceField(
+        choices=[
+            (a.value, a.label)
+            for a in (RectificationAction.ACCEPT, RectificationAction.RETURN, RectificationAction.CANCEL)
+        ],
+        widget=forms.HiddenInput,
+    )
+    comment = forms.CharField(label=_("comment"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class SecurityEventForm(forms.Form):
+    kind = forms.ChoiceField(label=_("kind"), choices=SecurityEventKind.choices)
+    occurred_at = forms.DateTimeField(label=_("time"), input_formats=DATETIME_FORMATS, widget=datetime_widget())
+    count = forms.IntegerField(label=pgettext_lazy("security event", "count"), min_value=1, initial=1)
+    organization = forms.ModelChoiceField(
+        label=_("department"),
+        queryset=None,
+        required=False,
+        help_text=_("Empty: the platform as a whole (or the owner of the systems chosen)."),
+    )
+    systems = forms.ModelMultipleChoiceField(
+        label=pgettext_lazy("security", "affected systems"),
+        queryset=None,
+        required=False,
+        widget=forms.SelectMultiple(attrs={"size": 6}),
+    )
+    source = forms.CharField(label=_("source"), max_length=100, required=False, help_text=_("e.g. WAF, IDS, scanner"))
+    summary = forms.CharField(
+        label=pgettext_lazy("security event", "summary"), widget=forms.Textarea(attrs={"rows": 4})
+    )
+
+    def __init__(self, *args, organizations=None, systems=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["organization"].queryset = organizations
+        self.fields["systems"].queryset = systems
+        self.fields["systems"].label_from_instance = lambda s: f"{s.organization.name} · {s.name}"
+
+
+class MonthForm(forms.Form):
+    month = MonthField(label=_("month"), required=False)

@@ -29,3 +29,10 @@ def drills_overdue_task() -> int:
 def protection_plans_remind_task() -> int:
     """Remind the provider of protection plans due before holidays and major events (Art. 12)."""
     return services.protection_plans_remind(actor=SYSTEM)
+
+
+@task()
+def security_notices_sweep_task() -> dict[str, int]:
+    """Warn departments before a security notice's rectification deadline; escalate overdue ones
+    to the center and the department head (Art. 17)."""
+    return services.security_notices_sweep(actor=SYSTEM)

@@ -50,6 +50,25 @@ urlpatterns = [
     path("drills/<int:pk>/report/", views.drill_report, name="drill_report"),
     path("drills/<int:pk>/follow-ups/", views.follow_up_add, name="follow_up_add"),
     path("follow-ups/<int:pk>/", views.follow_up_update, name="follow_up_update"),
+    # Security notices and rectification (Art. 16, 17)
+    path("notices/", views.notice_list, name="notice_list"),
+    path("notices/new/", views.notice_create, name="notice_create"),
+    path("notices/<int:pk>/", views.notice_detail, name="notice_detail"),
+    path("notices/<int:pk>/attachment/", views.notice_attachment, name="notice_attachment"),
+    path("notices/records/", views.rectification_list, name="rectification_list"),
+    path("notices/records/<int:pk>/", views.rectification_detail, name="rectification_detail"),
+    path("notices/records/<int:pk>/report/", views.rectification_report, name="rectification_report"),
+    path("notices/records/<int:pk>/transition/", views.rectification_transition, name="rectification_transition"),
+    path(
+        "notices/records/<int:pk>/evidence/<uuid:attachment_id>/",
+        views.rectification_evidence,
+        name="rectification_evidence",
+    ),
+    # Security events and their monthly statistics (Art. 17)
+    path("security-events/", views.security_event_list, name="security_event_list"),
+    path("security-events/new/", views.security_event_create, name="security_event_create"),
+    path("security-events/statistics/", views.security_event_stats, name="security_event_stats"),
+    path("security-events/<int:pk>/edit/", views.security_event_edit, name="security_event_edit"),
     # Major events and protection plans (Art. 12)
     path("events/", views.event_list, name="event_list"),
     path("events/<int:pk>/edit/", views.event_edit, name="event_edit"),

@@ -26,9 +26,11 @@ class NavItem:
 
 ADMINISTRATION = "administration"
 COSTS = "costs"
+OPERATIONS = "operations"
 # The drop-down menus: key → (label, icon).
 GROUPS: dict[str, tuple[str | Promise, str]] = {
     COSTS: (_("Costs"), "cash-coin"),
+    OPERATIONS: (_("Operations"), "activity"),
     ADMINISTRATION: (_("Administration"), "gear"),
 }
 
@@ -71,6 +73,22 @@ NAVIGATION: list[NavItem] = [
         "shield-check",
         CENTER_ROLES | DEPARTMENT_ROLES | {Role.PROVIDER_OPERATOR},
         "/security/",
+    ),
+    NavItem(
+        _("Security notices"),
+        "security:notice_list",
+        "megaphone",
+        CENTER_ROLES | DEPARTMENT_ROLES,
+        "/security/notices/",
+        group=OPERATIONS,
+    ),
+    NavItem(
+        _("Security events"),
+        "security:security_event_stats",
+        "shield-exclamation",
+        CENTER_ROLES | DEPARTMENT_ROLES | {Role.PROVIDER_OPERATOR},
+        "/security/security-events/",
+        group=OPERATIONS,
     ),
     NavItem(
         _("Applications"),

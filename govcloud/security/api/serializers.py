@@ -6,8 +6,9 @@ from rest_framework import serializers
 
 from govcloud.core.roles import Role
 from govcloud.core.scoping import Action
-from govcloud.organizations.models import User
+from govcloud.organizations.models import Organization, User
 from govcloud.security.models import (
+    TENANT_KINDS,
     AccessGrant,
     AccessSession,
     AddressFiling,
@@ -19,13 +20,18 @@ from govcloud.security.models import (
     FlagReason,
     GrantStatus,
     MajorEvent,
+    NoticeRectification,
     OpenPort,
     PortChange,
     PortRequest,
     ProtectionPlan,
     Protocol,
+    RectificationReport,
     SecurityBulletin,
+    SecurityEvent,
+    SecurityNotice,
 )
+from govcloud.security.models.notices import MAX_WORKING_DAYS
 from govcloud.systems.models import InformationSystem
 
 
@@ -473,3 +479,190 @@ class OccasionSerializer(serializers.Serializer):
     plan = serializers.IntegerField(source="plan.pk", default=None)
     is_due = serializers.BooleanField()
     is_missing = serializers.BooleanField()
+
+
+# --- Security notices and rectification -------------------------------------------------------------
+
+
+class SystemRefSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+
+
+class SecurityNoticeSerializer(serializers.ModelSerializer):
+    """Reading: the notice with the figures of the caller's records (the center: every department's;
+    a department: its own). Creating: the notice with the departments and systems it concerns."""
+
+    organizations = serializers.PrimaryKeyRelatedField(
+        many=True,
+        write_only=True,
+        required=False,
+        queryset=Organization.objects.filter(kind__in=TENANT_KINDS, is_active=True),
+        help_text="department ids (the owners of `systems` are added)",
+    )
+    systems = serializers.PrimaryKeyRelatedField(
+        many=True,
+        write_only=True,
+        required=False,
+        queryset=InformationSystem.objects.filter(is_active=True, classified=False),
+        help_text="affected information system ids",
+    )
+    working_days = serializers.IntegerField(
+        min_value=1,
+        max_value=MAX_WORKING_DAYS,
+        required=False,
+        allow_null=True,
+        help_text="working days to rectify (default: the policy's)",
+    )
+    attachment = AttachmentSerializer(read_only=True)
+    upload = serializers.FileField(write_only=True, required=False, help_text="PDF, PNG or JPEG")
+    record_count = serializers.IntegerField(read_only=True, default=None)
+    accepted_count = serializers.IntegerField(read_only=True, default=None)
+    review_count = serializers.IntegerField(read_only=True, default=None)
+    overdue_count = serializers.IntegerField(read_only=True, default=None)
+
+    class Meta:
+        model = SecurityNotice
+        fields = [
+            "id",
+            "number",
+            "kind",
+            "severity",
+            "title",
+            "description",
+            "required_measures",
+            "organizations",
+            "systems",
+            "working_days",
+            "issued_at",
+            "due_at",
+            "due_provisional",
+            "attachment",
+            "upload",
+            "record_count",
+            "accepted_count",
+            "review_count",
+            "overdue_count",
+        ]
+        read_only_fields = ["id", "number", "issued_at", "due_at", "due_provisional"]
+
+
+class EvidenceSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Attachment
+        fields = ["id", "original_name", "content_type", "size", "sm3"]
+        read_only_fields = fields
+
+
+class RectificationReportSerializer(serializers.ModelSerializer):
+    evidence = EvidenceSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = RectificationReport
+        fields = [
+            "number",
+            "measures",
+            "result",
+            "evidence",
+            "submitted_at",
+            "on_time",
+            "decision",
+            "decided_at",
+            "decision_comment",
+        ]
+        read_only_fields = fields
+
+
+class NoticeRectificationSerializer(serializers.ModelSerializer):
+    notice_number = serializers.CharField(source="notice.number", read_only=True)
+    notice_title = serializers.CharField(source="notice.title", read_only=True)
+    severity = serializers.CharField(source="notice.severity", read_only=True)
+    due_at = serializers.DateTimeField(source="notice.due_at", read_only=True)
+    organization_name = serializers.CharField(source="organization.name", read_only=True)
+    systems = SystemRefSerializer(many=True, read_only=True)
+    is_overdue = serializers.BooleanField(read_only=True)
+    reports = RectificationReportSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = NoticeRectification
+        fields = [
+            "id",
+            "notice",
+            "notice_number",
+            "notice_title",
+            "severity",
+            "due_at",
+            "organization",
+            "organization_name",
+            "systems",
+            "status",
+            "is_overdue",
+            "read_at",
+            "submitted_at",
+            "decided_at",
+            "decision_comment",
+            "reports",
+        ]
+        read_only_fields = fields
+
+
+class RectificationSubmitSerializer(serializers.Serializer):
+    measures = serializers.CharField()
+    result = serializers.CharField()
+    evidence = serializers.ListField(
+        child=serializers.FileField(), required=False, default=list, help_text="PDF, PNG or JPEG files"
+    )
+
+
+# --- Security events -----------------------------------------------------------------------------
+
+
+class SecurityEventSerializer(serializers.ModelSerializer):
+    organization = serializers.PrimaryKeyRelatedField(
+        queryset=Organization.objects.filter(kind__in=TENANT_KINDS, is_active=True),
+        required=False,
+        allow_null=True,
+        help_text="the department concerned (empty: the owner of `systems`, else the platform as a whole)",
+    )
+    organization_name = serializers.CharField(source="organization.name", read_only=True, default=None)
+    systems = serializers.PrimaryKeyRelatedField(
+        many=True, required=False, queryset=InformationSystem.objects.filter(is_active=True, classified=False)
+    )
+
+    class Meta:
+        model = SecurityEvent
+        fields = [
+            "id",
+            "kind",
+            "occurred_at",
+            "count",
+            "organization",
+            "organization_name",
+            "systems",
+            "source",
+            "summary",
+            "created_at",
+        ]
+        read_only_fields = ["id", "created_at"]
+
+
+class KindFigureSerializer(serializers.Serializer):
+    kind = serializers.CharField()
+    label = serializers.CharField()
+    events = serializers.IntegerField()
+    total = serializers.IntegerField()
+
+
+class DepartmentFigureSerializer(serializers.Serializer):
+    organization = serializers.IntegerField(source="organization_id", allow_null=True)
+    name = serializers.CharField()
+    events = serializers.IntegerField()
+    total = serializers.IntegerField()
+
+
+class EventStatisticsSerializer(serializers.Serializer):
+    month = serializers.DateField()
+    events = serializers.IntegerField()
+    total = serializers.IntegerField()
+    by_kind = KindFigureSerializer(many=True)
+    by_department = DepartmentFigureSerializer(many=True)

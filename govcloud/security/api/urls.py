@@ -1,6 +1,6 @@
 """The security app's API routes; govcloud/api.py calls register()."""
 
-from govcloud.security.api import views
+from govcloud.security.api import notices, views
 
 
 def register(router) -> None:
@@ -14,3 +14,6 @@ def register(router) -> None:
     router.register("drill-follow-ups", views.DrillFollowUpViewSet, basename="drill-follow-up")
     router.register("major-events", views.MajorEventViewSet, basename="major-event")
     router.register("protection-plans", views.ProtectionPlanViewSet, basename="protection-plan")
+    router.register("security-notices", notices.SecurityNoticeViewSet, basename="security-notice")
+    router.register("notice-rectifications", notices.NoticeRectificationViewSet, basename="notice-rectification")
+    router.register("security-events", notices.SecurityEventViewSet, basename="security-event")

@@ -6,6 +6,8 @@
 - bulletins: the provider's monthly security bulletin and its read receipts (Art. 17);
 - emergency: emergency plans with versions, drills and their follow-up items (Art. 12, 17), major
   events and the provider's protection plans for holidays and events (Art. 12);
+- notices: the center's security notices to departments and their rectification (Art. 16, 17);
+- events: security events the provider and the center record, counted per month (Art. 17);
 - attachments: the PDF/PNG/JPEG files the above carry, kept outside the web root.
 """
 
@@ -31,6 +33,7 @@ from govcloud.security.models.emergency import (
     PlanScope,
     ProtectionPlan,
 )
+from govcloud.security.models.events import EVENT_RECORDERS, SecurityEvent, SecurityEventKind
 from govcloud.security.models.exposure import (
     FILERS,
     FILING_TRANSITIONS,
@@ -48,8 +51,43 @@ from govcloud.security.models.exposure import (
     PortRequestStatus,
     Protocol,
 )
+from govcloud.security.models.notices import (
+    AWAITING_DEPARTMENT,
+    NOTICE_ISSUERS,
+    NOTICE_RESPONDERS,
+    RECTIFICATION_TRANSITIONS,
+    TENANT_KINDS,
+    NoticeEvent,
+    NoticeEventKind,
+    NoticeKind,
+    NoticeRectification,
+    NoticeSeverity,
+    RectificationAction,
+    RectificationReport,
+    RectificationStatus,
+    ReportDecision,
+    SecurityNotice,
+)
 
 __all__ = [
+    "AWAITING_DEPARTMENT",
+    "EVENT_RECORDERS",
+    "NOTICE_ISSUERS",
+    "NOTICE_RESPONDERS",
+    "RECTIFICATION_TRANSITIONS",
+    "NoticeEvent",
+    "NoticeEventKind",
+    "NoticeKind",
+    "NoticeRectification",
+    "NoticeSeverity",
+    "RectificationAction",
+    "RectificationReport",
+    "RectificationStatus",
+    "ReportDecision",
+    "SecurityEvent",
+    "SecurityEventKind",
+    "SecurityNotice",
+    "TENANT_KINDS",
     "FILERS",
     "FILING_TRANSITIONS",
     "GRANTORS",

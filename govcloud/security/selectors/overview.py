@@ -16,14 +16,17 @@ from govcloud.core.actors import actor_roles
 from govcloud.core.roles import CENTER_ROLES, DEPARTMENT_ROLES, Role
 from govcloud.organizations.models import Organization
 from govcloud.security.models import (
+    AWAITING_DEPARTMENT,
     AccessGrant,
     AccessSession,
     AddressFiling,
     BulletinStatus,
     FilingStatus,
     GrantStatus,
+    NoticeRectification,
     PortRequest,
     PortRequestStatus,
+    RectificationStatus,
     SecurityBulletin,
 )
 from govcloud.security.selectors.access import grant_status_q
@@ -53,6 +56,7 @@ def _counts(user, *, bulletin_period) -> dict:
     filings = AddressFiling.objects.restrict(user)
     grants = AccessGrant.objects.restrict(user)
     sessions = AccessSession.objects.restrict(user)
+    records = NoticeRectification.objects.restrict(user)
     row = (
         Organization.objects.filter(pk=user.organization_id)
         .annotate(
@@ -70,6 +74,9 @@ def _counts(user, *, bulletin_period) -> dict:
             unread_bulletins=_count(
                 SecurityBulletin.objects.filter(status=BulletinStatus.PUBLISHED).exclude(receipts__reader_id=user.pk)
             ),
+            notices_awaiting=_count(records.filter(status__in=AWAITING_DEPARTMENT)),
+            notices_review=_count(records.filter(status=RectificationStatus.SUBMITTED)),
+            notices_overdue=_count(records.filter(status__in=AWAITING_DEPARTMENT, notice__due_at__lte=now)),
         )
         .values(
             "filings_submitted",
@@ -82,6 +89,9 @@ def _counts(user, *, bulletin_period) -> dict:
             "total_30d",
             "bulletin_published",
             "unread_bulletins",
+            "notices_awaiting",
+            "notices_review",
+            "notices_overdue",
         )
         .get()
     )

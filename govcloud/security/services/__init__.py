@@ -33,6 +33,7 @@ from govcloud.security.services.emergency import (
     protection_plan_file,
     protection_plans_remind,
 )
+from govcloud.security.services.events import security_event_record, security_event_update
 from govcloud.security.services.exposure import (
     Clearance,
     address_clearance,
@@ -52,8 +53,28 @@ from govcloud.security.services.exposure import (
     port_request_submit,
     port_request_withdraw,
 )
+from govcloud.security.services.notices import (
+    notice_rectification_accept,
+    notice_rectification_cancel,
+    notice_rectification_read,
+    notice_rectification_return,
+    notice_rectification_submit,
+    notice_rectification_transition,
+    security_notice_issue,
+    security_notices_sweep,
+)
 
 __all__ = [
+    "security_event_update",
+    "security_event_record",
+    "security_notices_sweep",
+    "security_notice_issue",
+    "notice_rectification_transition",
+    "notice_rectification_submit",
+    "notice_rectification_return",
+    "notice_rectification_read",
+    "notice_rectification_cancel",
+    "notice_rectification_accept",
     "Clearance",
     "access_grant_create",
     "access_grant_revoke",

@@ -1,8 +1,9 @@
 """The security part of the isolation harness (see tests/isolation.py).
 
 Department A owns an internet-facing system with a complete address filing, an open port and a
-waiting port request, an access grant to a provider operator with a session in it, and a system
-emergency plan with a drill, a report and a follow-up item — each carrying the marker. Bulletins,
+waiting port request, an access grant to a provider operator with a session in it, a system
+emergency plan with a drill, a report and a follow-up item, a security notice answered with
+evidence, and a security event of its system — each carrying the marker. Bulletins,
 major events and protection plans are platform-wide (SHARED): they carry no department's data.
 """
 
@@ -93,6 +94,34 @@ def populate(world) -> None:
         report=pdf("report.pdf", MARKER),
     )
     world.sec_follow_up = world.sec_drill.follow_ups.get()
+    # A security notice to department A only, answered with evidence; a security event of A's system.
+    world.sec_notice = services.security_notice_issue(
+        actor=world.sec_center,
+        kind="vulnerability",
+        severity="high",
+        title=f"通报{MARKER}",
+        description=f"vulnerability{MARKER}",
+        required_measures=f"patch{MARKER}",
+        systems=[world.sec_system],
+        attachment=pdf("advisory.pdf", MARKER),
+    )
+    world.sec_rectification = world.sec_notice.rectifications.get()
+    report = services.notice_rectification_submit(
+        actor=world.a_security,
+        rectification=world.sec_rectification,
+        measures=f"patched{MARKER}",
+        result=f"fixed{MARKER}",
+        evidence=[pdf("evidence.pdf", MARKER)],
+    )
+    world.sec_evidence = report.evidence.get()
+    world.sec_security_event = services.security_event_record(
+        actor=world.sec_provider,
+        kind="attack_blocked",
+        occurred_at=now - timedelta(hours=1),
+        count=42,
+        systems=[world.sec_system],
+        summary=f"blocked{MARKER}",
+    )
     # Platform-wide records (no department's data).
     world.sec_bulletin = services.security_bulletin_create(
         actor=world.sec_provider,
@@ -189,6 +218,28 @@ ENDPOINTS = {
         "sec_drill", methods=("post",), data={"description": "x", "owner": "y", "due_on": "2030-01-01"}
     ),
     "security:follow_up_update": detail("sec_follow_up", methods=("post",), data={"status": "done"}),
+    "security:notice_list": Probe(Kind.LIST),
+    "security:notice_create": Probe(Kind.SHARED, methods=("get", "post")),
+    "security:notice_detail": detail("sec_notice", owner="a_user"),
+    "security:notice_attachment": detail("sec_notice", owner="a_user"),
+    "security:rectification_list": Probe(Kind.LIST),
+    "security:rectification_detail": detail("sec_rectification", owner="a_user"),
+    "security:rectification_report": detail(
+        "sec_rectification", methods=("get", "post"), data={"measures": "x", "result": "y"}
+    ),
+    "security:rectification_transition": detail(
+        "sec_rectification", methods=("post",), data={"action": "accept", "comment": "x"}
+    ),
+    "security:rectification_evidence": Probe(
+        Kind.DETAIL,
+        lambda w: {"pk": w.sec_rectification.pk, "attachment_id": w.sec_evidence.pk},
+        lambda w: {**MISSING_INT, "attachment_id": w.sec_evidence.pk},
+        owner_sees_marker=True,
+    ),
+    "security:security_event_list": Probe(Kind.LIST),
+    "security:security_event_create": Probe(Kind.SHARED, methods=("get", "post")),
+    "security:security_event_stats": Probe(Kind.LIST),
+    "security:security_event_edit": detail("sec_security_event", methods=("get", "post")),
     "security:event_list": Probe(Kind.SHARED, methods=("get", "post")),
     "security:event_edit": shared("sec_event", methods=("get", "post")),
     "security:event_delete": shared("sec_event", methods=("post",)),
@@ -234,6 +285,28 @@ ENDPOINTS = {
     "emergency-drill-report": detail("sec_drill", owner="a_user"),
     "drill-follow-up-list": Probe(Kind.LIST, methods=("get", "post")),
     "drill-follow-up-detail": detail("sec_follow_up", methods=("get", "patch"), owner="a_user"),
+    "security-notice-list": Probe(Kind.LIST, methods=("get", "post")),
+    "security-notice-detail": detail("sec_notice", owner="a_user"),
+    "security-notice-records": detail("sec_notice", owner="a_user"),
+    "security-notice-attachment": detail("sec_notice", owner="a_user"),
+    "notice-rectification-list": Probe(Kind.LIST),
+    "notice-rectification-detail": detail("sec_rectification", owner="a_user"),
+    "notice-rectification-read": detail("sec_rectification", methods=("post",)),
+    "notice-rectification-report": detail(
+        "sec_rectification", methods=("post",), data={"measures": "x", "result": "y"}
+    ),
+    "notice-rectification-accept": detail("sec_rectification", methods=("post",), data={"comment": "x"}),
+    "notice-rectification-return": detail("sec_rectification", methods=("post",), data={"comment": "x"}),
+    "notice-rectification-cancel": detail("sec_rectification", methods=("post",), data={"comment": "x"}),
+    "notice-rectification-evidence": Probe(
+        Kind.DETAIL,
+        lambda w: {"pk": w.sec_rectification.pk, "attachment_id": w.sec_evidence.pk},
+        lambda w: {**MISSING_INT, "attachment_id": w.sec_evidence.pk},
+        owner_sees_marker=True,
+    ),
+    "security-event-list": Probe(Kind.LIST, methods=("get", "post")),
+    "security-event-detail": detail("sec_security_event", methods=("get", "patch"), owner="a_user"),
+    "security-event-statistics": Probe(Kind.LIST),
     "major-event-list": Probe(Kind.SHARED, methods=("get", "post")),
     "major-event-detail": shared("sec_event", methods=("get", "patch", "delete")),
     "protection-plan-list": Probe(Kind.SHARED, methods=("get", "post")),

@@ -38,6 +38,12 @@ from govcloud.security.views.emergency import (
     protection_file,
     protection_list,
 )
+from govcloud.security.views.events import (
+    security_event_create,
+    security_event_edit,
+    security_event_list,
+    security_event_stats,
+)
 from govcloud.security.views.exposure import (
     filing_create,
     filing_detail,
@@ -50,9 +56,33 @@ from govcloud.security.views.exposure import (
     port_request_detail,
     port_request_list,
 )
+from govcloud.security.views.notices import (
+    notice_attachment,
+    notice_create,
+    notice_detail,
+    notice_list,
+    rectification_detail,
+    rectification_evidence,
+    rectification_list,
+    rectification_report,
+    rectification_transition,
+)
 from govcloud.security.views.overview import overview
 
 __all__ = [
+    "rectification_transition",
+    "rectification_report",
+    "rectification_list",
+    "rectification_evidence",
+    "rectification_detail",
+    "notice_list",
+    "notice_detail",
+    "notice_create",
+    "notice_attachment",
+    "security_event_stats",
+    "security_event_list",
+    "security_event_edit",
+    "security_event_create",
     "bulletin_attachment",
     "bulletin_create",
     "bulletin_detail",

@@ -25,6 +25,8 @@ TABS = [
     ("grants", _("Access grants"), "security:grant_list", SECURITY_ROLES),
     ("sessions", _("Access sessions"), "security:session_list", SECURITY_ROLES),
     ("bulletins", _("Security bulletins"), "security:bulletin_list", SECURITY_ROLES),
+    ("notices", _("Security notices"), "security:notice_list", CENTER_ROLES | DEPARTMENT_ROLES),
+    ("security_events", _("Security events"), "security:security_event_list", SECURITY_ROLES),
     ("plans", _("Emergency plans"), "security:plan_list", SECURITY_ROLES),
     ("drills", _("Emergency drills"), "security:drill_list", SECURITY_ROLES),
     ("events", _("Major events"), "security:event_list", CENTER_ROLES | PROVIDER),
