@@ -9,6 +9,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import environ
+from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
@@ -60,6 +61,7 @@ INSTALLED_APPS = [
     "django_tasks",
     "django_tasks_db",
     "django_rq",
+    "csp",
     # GovCloud, lower floors first (see ARCHITECTURE.md).
     "govcloud.core",
     "govcloud.audit",
@@ -83,6 +85,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "csp.middleware.CSPMiddleware",
     "govcloud.core.middleware.RequestContextMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "govcloud.core.middleware.SessionIdleMiddleware",
@@ -230,6 +233,29 @@ if not DEBUG:
     # Behind the load balancer, which terminates TLS and sets X-Forwarded-Proto.
     if env.bool("BEHIND_TLS_PROXY", default=False):
         SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# Content-Security-Policy (django-csp): the pages load only the site's own code, so injected
+# markup cannot run script. No 'unsafe-inline' and no 'unsafe-eval' anywhere: JS lives in static
+# files (data reaches it through json_script), HTMX runs with allowEval off (the htmx-config meta
+# tag in web/base.html) and its indicator styles come from govcloud.css, not an injected <style>.
+# Styles are strict too: no template has a style= attribute or a <style> block, and what Bootstrap
+# and ECharts set at run time goes through the CSSOM (element.style), which CSP does not restrict.
+# Bootstrap's CSS draws its icons (select arrows, close buttons, the navbar toggler) from data:
+# SVG images, hence img-src data:. Swagger UI (/api/v1/docs/, govcloud.api.ApiDocsView) runs under
+# the same policy; only DRF's browsable API pages allow inline styles (core.api.renderers).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "frame-ancestors": [NONE],
+        "form-action": [SELF],
+    },
+}
 # How many proxies in front of us may be trusted for X-Forwarded-For (0: use REMOTE_ADDR).
 TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
 
@@ -278,6 +304,11 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["govcloud.core.api.permissions.IsAuthenticatedAndVerified"],
+    "DEFAULT_RENDERER_CLASSES": [
+        "rest_framework.renderers.JSONRenderer",
+        # DRF's own, with the one relaxation of the Content-Security-Policy its pages need.
+        "govcloud.core.api.renderers.BrowsableAPIRenderer",
+    ],
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_PAGINATION_CLASS": "govcloud.core.api.pagination.StandardPagination",
     "PAGE_SIZE": 50,
