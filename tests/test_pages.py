@@ -4,6 +4,7 @@ Content-Security-Policy without inline script, with no markup that the policy wo
 
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
 
@@ -179,3 +180,23 @@ def test_no_third_party_code_is_committed():
     ).stdout.split()
     assert not [f for f in tracked if f.startswith(("node_modules/", "staticfiles/"))]
     assert not [f for f in tracked if re.search(r"(bootstrap|htmx|echarts)[.-].*\.(js|css)$", f)]
+
+
+# HTMX runs with allowEval off (the htmx-config meta of web/base.html): hx-on handlers, js:/javascript:
+# values and event filters (hx-trigger="click[ctrlKey]") would need eval, which the policy forbids.
+NEEDS_EVAL = re.compile(r"""\bhx-on\b|hx-on[:-]|=\s*['"]\s*(?:js|javascript):|hx-trigger\s*=\s*["'][^"']*\[""")
+
+
+def test_no_template_needs_eval_and_htmx_is_told_so(client):
+    root = Path(settings.BASE_DIR) / "govcloud"
+    offenders = [
+        f"{template.relative_to(root)}: {match.group(0)}"
+        for template in root.rglob("templates/**/*.html")
+        for match in NEEDS_EVAL.finditer(template.read_text())
+    ]
+    assert not offenders, offenders
+    assert NEEDS_EVAL.search('<div hx-trigger="click[ctrlKey]">') and NEEDS_EVAL.search("<b hx-on:click='x()'>")
+    assert NEEDS_EVAL.search("<b hx-vals='js:{a: 1}'>") and not NEEDS_EVAL.search('<b hx-trigger="load, every 60s">')
+    html = client.get(reverse("organizations:login")).content.decode()
+    meta = re.search(r"""<meta name="htmx-config" content='([^']*)'>""", html)
+    assert meta and json.loads(meta.group(1)) == {"allowEval": False, "includeIndicatorStyles": False}
