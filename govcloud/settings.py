@@ -9,8 +9,10 @@ from datetime import timedelta
 from pathlib import Path
 
 import environ
+from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
+from whitenoise.compress import Compressor
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -47,7 +49,8 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "whitenoise.runserver_nostatic",
-    "django.contrib.staticfiles",
+    # django.contrib.staticfiles, collecting only the front-end files the pages use.
+    "govcloud.web.staticfiles.StaticFilesConfig",
     "django.contrib.humanize",
     "rest_framework",
     "django_filters",
@@ -62,6 +65,7 @@ INSTALLED_APPS = [
     "django_tasks",
     "django_tasks_db",
     "django_rq",
+    "csp",
     # GovCloud, lower floors first (see ARCHITECTURE.md); core is above.
     "govcloud.audit",
     "govcloud.policies",
@@ -84,6 +88,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "csp.middleware.CSPMiddleware",
     "govcloud.core.middleware.RequestContextMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "govcloud.core.middleware.SessionIdleMiddleware",
@@ -241,12 +246,38 @@ if not DEBUG:
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
     SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=True)
+    # The load balancer probes over plain HTTP inside the network: a 301 to https:// is a failed
+    # check for most of them. Only the probes are exempt; they reveal nothing (see web.health).
+    SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$"]
     SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=31_536_000)
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = True
     # Behind the load balancer, which terminates TLS and sets X-Forwarded-Proto.
     if env.bool("BEHIND_TLS_PROXY", default=False):
         SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# Content-Security-Policy (django-csp): the pages load only the site's own code, so injected
+# markup cannot run script. No 'unsafe-inline' and no 'unsafe-eval' anywhere: JS lives in static
+# files (data reaches it through json_script), HTMX runs with allowEval off (the htmx-config meta
+# tag in web/base.html) and its indicator styles come from govcloud.css, not an injected <style>.
+# Styles are strict too: no template has a style= attribute or a <style> block, and what Bootstrap
+# and ECharts set at run time goes through the CSSOM (element.style), which CSP does not restrict.
+# Bootstrap's CSS draws its icons (select arrows, close buttons, the navbar toggler) from data:
+# SVG images, hence img-src data:. Swagger UI (/api/v1/docs/, govcloud.api.ApiDocsView) runs under
+# the same policy; only DRF's browsable API pages allow inline styles (core.api.renderers).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "frame-ancestors": [NONE],
+        "form-action": [SELF],
+    },
+}
 # How many proxies in front of us may be trusted for X-Forwarded-For (0: use REMOTE_ADDR).
 TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
 
@@ -279,6 +310,11 @@ STORAGES = {
     },
 }
 WHITENOISE_USE_FINDERS = DEBUG
+# collectstatic compresses each file with gzip and Brotli (highest levels), once per deployment.
+# Source maps are fetched only by developer tools: not worth compressing. Pages link only the
+# hashed names ({% static %}), so the unhashed copies need neither compressing nor keeping.
+WHITENOISE_SKIP_COMPRESS_EXTENSIONS = (*Compressor.SKIP_COMPRESS_EXTENSIONS, "map")
+WHITENOISE_KEEP_ONLY_HASHED_FILES = True
 
 # --- E-mail -------------------------------------------------------------------------------------
 EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")
@@ -295,6 +331,11 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["govcloud.core.api.permissions.IsAuthenticatedAndVerified"],
+    "DEFAULT_RENDERER_CLASSES": [
+        "rest_framework.renderers.JSONRenderer",
+        # DRF's own, with the one relaxation of the Content-Security-Policy its pages need.
+        "govcloud.core.api.renderers.BrowsableAPIRenderer",
+    ],
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_PAGINATION_CLASS": "govcloud.core.api.pagination.StandardPagination",
     "PAGE_SIZE": 50,

@@ -1,7 +1,7 @@
 from django.urls import include, path
 from django.views.i18n import JavaScriptCatalog, set_language
 
-from govcloud.web.views import healthz
+from govcloud.web.views import healthz, readyz
 
 urlpatterns = [
     path("", include("govcloud.organizations.urls")),
@@ -25,4 +25,5 @@ urlpatterns = [
     path("i18n/setlang/", set_language, name="set_language"),
     path("i18n/js/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
     path("healthz", healthz, name="healthz"),
+    path("readyz", readyz, name="readyz"),
 ]

@@ -9,8 +9,12 @@
 #                   libvirt's built-in test:///default hypervisor, no daemon needed)
 #   nodejs, npm     install the pinned front-end packages (only when npm is not already there)
 #   python3-venv    creates .venv (only when Python cannot)
+#
+# --runtime (scripts/setup-production.sh): only what the product needs to run, without the test
+# tools (chromium, poppler-utils).
 set -euo pipefail
-packages=(chromium fonts-noto-cjk gettext libpango-1.0-0 libpangoft2-1.0-0 poppler-utils libvirt-dev pkg-config)
+packages=(fonts-noto-cjk gettext libpango-1.0-0 libpangoft2-1.0-0 libvirt-dev pkg-config)
+[ "${1:-}" = "--runtime" ] || packages+=(chromium poppler-utils)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

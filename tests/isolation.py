@@ -98,6 +98,7 @@ ENDPOINTS: dict[str, Probe] = {
     "set_language": Probe(Kind.PUBLIC, methods=("post",), data={"language": "en"}),
     "javascript-catalog": Probe(Kind.PUBLIC),
     "healthz": Probe(Kind.PUBLIC),
+    "readyz": Probe(Kind.PUBLIC),
     # --- REST API -----------------------------------------------------------------------------------
     "api-root": Probe(Kind.SHARED),
     "api-schema": Probe(Kind.SHARED),

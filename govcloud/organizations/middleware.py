@@ -17,7 +17,7 @@ SESSION_2FA = "govcloud_2fa"
 TWO_FACTOR_VERIFY = "verify"
 TWO_FACTOR_ENROLL = "enroll"
 
-_ALWAYS_ALLOWED_PREFIXES = ("/static/", "/i18n/", "/api/", "/healthz")
+_ALWAYS_ALLOWED_PREFIXES = ("/static/", "/i18n/", "/api/", "/healthz", "/readyz")
 
 
 def two_factor_state(user) -> str:

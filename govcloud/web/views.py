@@ -2,9 +2,11 @@ from django.contrib.auth.decorators import login_required
 from django.db import connection
 from django.http import FileResponse, JsonResponse
 from django.shortcuts import render
+from django.views.decorators.cache import never_cache
 
 from govcloud.core.selectors import job_get
 from govcloud.organizations.models import OrganizationLevel
+from govcloud.web.health import run_checks
 from govcloud.web.navigation import ROLE_PANELS
 from govcloud.web.selectors import home_context
 from govcloud.web.services import job_download_open
@@ -49,7 +51,20 @@ def job_download(request, pk):
 
 
 def healthz(request):
-    """For the load balancer: the process answers and the database is reachable."""
+    """For the load balancer: the process answers and the database is reachable. Like /readyz it
+    is public, answers over plain HTTP (settings.SECURE_REDIRECT_EXEMPT) and needs no login."""
     with connection.cursor() as cursor:
         cursor.execute("SELECT 1")
     return JsonResponse({"status": "ok"})
+
+
+@never_cache
+def readyz(request):
+    """Ready to serve: the database, the task backend and the private file storage all work.
+    200 when every check passes, else 503; each check's result either way (never an error message)."""
+    results = run_checks()
+    ready = all(result.ok for result in results.values())
+    return JsonResponse(
+        {"status": "ok" if ready else "unavailable", "checks": {name: r.as_dict() for name, r in results.items()}},
+        status=200 if ready else 503,
+    )

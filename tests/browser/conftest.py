@@ -1,4 +1,8 @@
-"""Playwright driving Debian's Chromium (never a downloaded browser) against a live server."""
+"""Playwright driving Debian's Chromium (never a downloaded browser) against a live server.
+
+Every page any browser test opens runs under the site's real Content-Security-Policy, and the test
+fails on any violation: a blocked inline script, style, eval or foreign resource is a page that
+works in a test client but is broken (or half-styled) in a browser."""
 
 from __future__ import annotations
 
@@ -9,6 +13,56 @@ import pytest
 
 CHROMIUM = "/usr/bin/chromium"
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
+
+# Runs in every page and frame before the page's own code; Playwright injects it outside the page's
+# CSP. The event carries what was blocked and where.
+_REPORT_VIOLATIONS = """
+document.addEventListener("securitypolicyviolation", function (e) {
+  window.__gcCspViolation([e.effectiveDirective, e.blockedURI || "inline", e.sourceFile + ":" + e.lineNumber,
+                           e.sample].join(" | "));
+});
+"""
+
+
+class CspWatch:
+    """Collects CSP violations from every browser context the tests open: the
+    `securitypolicyviolation` events, and Chromium's console lines ("Refused to …") as a second
+    witness for anything the event misses."""
+
+    def __init__(self) -> None:
+        self.violations: list[str] = []
+
+    def attach(self, context) -> None:
+        context.expose_binding("__gcCspViolation", self._on_event)
+        context.add_init_script(_REPORT_VIOLATIONS)
+        context.on("console", self._on_console)
+
+    def _on_event(self, source, detail: str) -> None:
+        self.violations.append(f"{source['page'].url}: {detail}")
+
+    def _on_console(self, message) -> None:
+        if "Content Security Policy" in message.text or message.text.startswith("Refused to"):
+            page = message.page.url if message.page else "?"
+            self.violations.append(f"{page}: console: {message.text}")
+
+
+CSP = CspWatch()
+
+
+class WatchedBrowser:
+    """The browser, with every new context watched for CSP violations (tests open contexts of
+    their own for second users)."""
+
+    def __init__(self, browser) -> None:
+        self._browser = browser
+
+    def new_context(self, **kwargs):
+        context = self._browser.new_context(**kwargs)
+        CSP.attach(context)
+        return context
+
+    def __getattr__(self, name):
+        return getattr(self._browser, name)
 
 
 @pytest.fixture(scope="session")
@@ -35,9 +89,16 @@ def browser():
                 "--no-first-run",
             ],
         )
-        yield browser
+        yield WatchedBrowser(browser)
         browser.close()
     os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+
+
+@pytest.fixture(autouse=True)
+def no_csp_violations():
+    CSP.violations.clear()
+    yield CSP
+    assert not CSP.violations, "Content-Security-Policy violations:\n" + "\n".join(CSP.violations)
 
 
 @pytest.fixture
