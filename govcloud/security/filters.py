@@ -5,6 +5,7 @@ from django import forms
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from govcloud.core.filters import BooleanFilter, IdFilter
 from govcloud.security.models import (
     AccessGrant,
     AccessSession,
@@ -22,7 +23,7 @@ YES_NO = [("", _("All")), ("true", _("Yes")), ("false", _("No"))]
 def by_id(field: str):
     """Filter by a related object's id (for the API and links). A plain number, never a list of
     choices: a select of every system would show other departments' names."""
-    return django_filters.NumberFilter(field_name=f"{field}_id", widget=forms.HiddenInput)
+    return IdFilter(field_name=f"{field}_id", widget=forms.HiddenInput)
 
 
 class AddressFilingFilter(django_filters.FilterSet):
@@ -71,10 +72,8 @@ class AccessGrantFilter(django_filters.FilterSet):
 
 
 class AccessSessionFilter(django_filters.FilterSet):
-    flagged = django_filters.BooleanFilter(label=_("flagged"), widget=forms.Select(choices=YES_NO))
-    reviewed = django_filters.BooleanFilter(
-        label=_("reviewed"), method="with_review", widget=forms.Select(choices=YES_NO)
-    )
+    flagged = BooleanFilter(label=_("flagged"), widget=forms.Select(choices=YES_NO))
+    reviewed = BooleanFilter(label=_("reviewed"), method="with_review", widget=forms.Select(choices=YES_NO))
     grant = by_id("grant")
     system = by_id("system")
 

@@ -1,3 +1,4 @@
+from django.utils.translation import gettext_lazy as _
 from rest_framework.permissions import BasePermission
 
 from govcloud.core.permissions import password_expired
@@ -11,7 +12,7 @@ class IsAuthenticatedAndVerified(BasePermission):
     Token requests are already strong: a token can only be created from such a session.
     """
 
-    message = "Authentication with a verified second factor is required."
+    message = _("Authentication with a verified second factor is required.")
 
     def has_permission(self, request, view) -> bool:
         user = request.user
