@@ -35,10 +35,26 @@ METHODS = ("get", "post", "put", "patch", "delete")
 
 # Path values no route may take: each must answer the API's JSON 404.
 JUNK_IDS = ("abc", "1,2", "not-a-uuid", "-1", "1.5", "99999999999999999999", "%00", "1%2F2")
-# Query values every parameter is tried with.
-JUNK_QUERY = ("abc", "1,2", "-1", "0", "1.5", "99999999999999999999", "2024-13-45", "\x00", "")
+# Query values each parameter is tried with, by the kind of value its schema names.
+JUNK_QUERY = {
+    "integer": ("abc", "1,2", "1.5", "-1", "0", "99999999999999999999", ""),
+    "number": ("abc", "1e999", "-1", ""),
+    "boolean": ("abc", "2", ""),
+    "date": ("2024-13-45", "abc", ""),
+    "date-time": ("2024-13-45T25:00", "abc", ""),
+    "enum": ("abc", "1,2", ""),
+    "string": ("abc", "\x00", ""),
+}
+
+
+def junk_for(node: dict) -> tuple[str, ...]:
+    if "enum" in node:
+        return JUNK_QUERY["enum"]
+    return JUNK_QUERY.get(node.get("format") or "", JUNK_QUERY.get(node.get("type") or "string", JUNK_QUERY["string"]))
+
+
 # Values each property of a request body is replaced with, one at a time.
-JUNK_VALUES = ("abc", -1, 10**20, None, [], "\x00")
+JUNK_VALUES = ("abc", 10**20, None, [])
 
 
 def api_client(user) -> APIClient:
@@ -337,16 +353,20 @@ class DemoCity:
         self.schema = openapi(self.client)
         self.checker = Checker(self.schema)
         self._rows: dict[int, dict[str, list[dict]]] = {}
+        # The list responses rows() fetched, per client: {path: (url, response)}.
+        self.lists: dict[int, dict[str, tuple]] = {}
 
     def rows(self, client) -> dict[str, list[dict]]:
         """{list path: its first page} as `client` sees it (computed once per client)."""
         if id(client) not in self._rows:
             found = self._rows[id(client)] = {}
+            fetched = self.lists[id(client)] = {}
             # Lists without required parameters first, so that a required `system` finds a real one.
             for operation in sorted(operations(self.schema), key=lambda o: bool(self.required_query(o, {}))):
                 if operation.method == "get" and not operation.parameters("path"):
                     url = operation.url(query=self.required_query(operation, found))
                     response = client.get(url)
+                    fetched[operation.path] = (url, response)
                     data = response.json() if response.status_code == 200 and is_json(response) else None
                     rows = data.get("results") if isinstance(data, dict) and "results" in data else data
                     if isinstance(rows, list) and rows and isinstance(rows[0], dict):

@@ -26,18 +26,8 @@ from tests.apiwalk import DemoCity, api_client, openapi, operations, report
 
 pytestmark = pytest.mark.django_db
 
-# Demo users whose views of the city differ (scope, role-dependent fields).
-DEMO_READERS = (
-    "center_admin",
-    "auditadmin",
-    "secadmin",
-    "expert_xu",
-    "provider_ops",
-    "finance",
-    "leader",
-    "gaj_applicant",
-    "gaj_security",
-)
+# Demo users whose views differ from the walker's (who holds nearly every role): scope, own rows.
+DEMO_READERS = ("auditadmin", "provider_ops", "gaj_applicant")
 DETAILS_PER_LIST = 2
 
 
@@ -48,7 +38,7 @@ def test_the_schema_is_valid_openapi(city):
 def test_every_get_answers_what_the_schema_says(city):
     demo = DemoCity(city)
     world = demo.world
-    readers = [demo.user, world.a_user, world.a_security, world.a_unit_user]
+    readers = [demo.user, world.a_user, world.a_security]
     readers += list(User.objects.filter(username__in=DEMO_READERS))
     failures, checked = [], set()
     for reader in readers:
@@ -63,7 +53,8 @@ def test_every_get_answers_what_the_schema_says(city):
                 if found is None:
                     break
                 url = operation.url(found[0], query)
-                response = client.get(url)
+                # rows() fetched every list already
+                url, response = demo.lists[id(client)].get(operation.path) or (url, client.get(url))
                 failures += demo.checker.problems(operation, url, response)
                 if response.status_code == 200:
                     checked.add(str(operation))

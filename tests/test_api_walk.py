@@ -25,7 +25,6 @@ from govcloud.core.roles import Role
 from govcloud.web.api.views import JobViewSet
 from tests.apiwalk import (
     JUNK_IDS,
-    JUNK_QUERY,
     DemoCity,
     api_client,
     body_variants,
@@ -33,6 +32,7 @@ from tests.apiwalk import (
     conforms,
     describe,
     is_json,
+    junk_for,
     omni_user,
     openapi,
     operations,
@@ -134,7 +134,7 @@ def test_junk_query_parameters_answer_400_naming_them(demo):
         query = demo.required_query(operation, demo.rows(demo.client))
         for parameter in parameters:
             walked += 1
-            for junk in JUNK_QUERY:
+            for junk in junk_for(parameter.get("schema", {})):
                 url = operation.url(values, {**query, parameter["name"]: junk})
                 response = call(demo.client, operation, url, {})
                 failures += demo.checker.problems(operation, url, response)
