@@ -2,13 +2,13 @@
 
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
-from rest_framework.routers import DefaultRouter
 
 from govcloud.applications.api import urls as applications_api
 from govcloud.audit.api.views import AuditEventViewSet, AuditVerifyView
 from govcloud.billing.api import urls as billing_api
 from govcloud.budgets.api import urls as budgets_api
 from govcloud.catalog.api import urls as catalog_api
+from govcloud.core.api.routers import ValidatedLookupRouter
 from govcloud.delivery.api import urls as delivery_api
 from govcloud.guide.api import urls as guide_api
 from govcloud.ledger.api import urls as ledger_api
@@ -31,7 +31,7 @@ class ApiDocsView(SpectacularSwaggerSplitView):
     template_name = "web/api_docs.html"
 
 
-router = DefaultRouter()
+router = ValidatedLookupRouter()
 router.register("organizations", OrganizationViewSet, basename="organization")
 router.register("users", UserViewSet, basename="user")
 router.register("tokens", ApiTokenViewSet, basename="token")

@@ -352,6 +352,8 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    # The API router's path converter for ids (govcloud/core/api/routers.py).
+    "PATH_CONVERTER_OVERRIDES": {"id": {"type": "integer", "minimum": 1, "maximum": 10**18 - 1}},
     "ENUM_NAME_OVERRIDES": {
         "OrganizationKindEnum": "govcloud.organizations.models.OrganizationKind",
         "OrganizationLevelEnum": "govcloud.organizations.models.OrganizationLevel",

@@ -27,3 +27,9 @@ urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("readyz", readyz, name="readyz"),
 ]
+
+# Pages answer errors with the HTML pages; anything under /api/ answers JSON (core/api/errors.py).
+handler400 = "govcloud.core.api.errors.bad_request"
+handler403 = "govcloud.core.api.errors.permission_denied"
+handler404 = "govcloud.core.api.errors.page_not_found"
+handler500 = "govcloud.core.api.errors.server_error"

@@ -193,3 +193,59 @@ def test_schema_and_docs_are_served(city):
     for path in ("/api/v1/organizations/", "/api/v1/users/{id}/roles/", "/api/v1/calendar/deadline/", "/api/v1/jobs/"):
         assert path in paths
     assert "PersonalAccessToken" in schema.json()["components"]["securitySchemes"]
+
+
+# --- junk from outside (issue 12): a 4xx JSON answer naming the problem, never a 500 page ------------
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/api/v1/jobs/not-a-uuid/",
+        "/api/v1/application-attachments/abc/",
+        "/api/v1/application-attachments/1,2/download/",
+        "/api/v1/organizations/99999999999999999999/",
+    ],
+)
+def test_malformed_ids_in_urls_answer_json_404(city, url):
+    response = api_for(city.user(Role.DEPARTMENT_APPLICANT)).get(url)
+    assert response.status_code == 404 and response["Content-Type"] == "application/json"
+    assert response.json()["detail"] == "未找到。"
+
+
+def test_junk_query_parameters_answer_400_naming_them(city):
+    client = api_for(city.user(Role.CENTER_ADMIN))
+    for url, name in [
+        ("/api/v1/statements/month-to-date/?organization=abc", "organization"),
+        ("/api/v1/jobs/?page=abc", "page"),
+        ("/api/v1/jobs/?page_size=-1", "page_size"),
+        ("/api/v1/organizations/?is_active=maybe", "is_active"),
+        ("/api/v1/mlps/filings/?system=99999999999999999999", "system"),
+        ("/api/v1/budgets/?year=twenty", "year"),
+        ("/api/v1/work-orders/?queue=everything", "queue"),
+        ("/api/v1/catalog-items/?available=perhaps", "available"),
+    ]:
+        response = client.get(url, HTTP_ACCEPT_LANGUAGE="en")
+        assert response.status_code == 400, (url, response.status_code)
+        assert name in response.json(), (url, response.json())
+
+
+def test_creating_an_organization_without_parent_is_a_400_naming_it(city):
+    client = api_for(city.user(Role.SYSTEM_ADMIN))
+    count = Organization.objects.count()
+    response = client.post("/api/v1/organizations/", {**ORG, "credit_code": make_credit_code(777)}, format="json")
+    assert response.status_code == 400 and "parent" in response.json()
+    assert Organization.objects.count() == count
+
+
+def test_a_service_error_a_view_left_untranslated_is_still_a_400(city, monkeypatch):
+    from django.core.exceptions import ValidationError as DjangoValidationError
+
+    from govcloud.web.api.views import JobViewSet
+
+    def refuse(self, request, *args, **kwargs):
+        raise DjangoValidationError({"label": ["Not like that."]})
+
+    monkeypatch.setattr(JobViewSet, "list", refuse)
+    response = api_for(city.user(Role.DEPARTMENT_APPLICANT)).get("/api/v1/jobs/")
+    assert response.status_code == 400 and response.json() == {"label": ["Not like that."]}

@@ -3,6 +3,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from govcloud.applications.models import Application, ApplicationKind, ApplicationState, Environment
+from govcloud.core.filters import BooleanFilter
 
 
 class ApplicationFilter(django_filters.FilterSet):
@@ -10,7 +11,7 @@ class ApplicationFilter(django_filters.FilterSet):
     state = django_filters.ChoiceFilter(label=_("state"), choices=ApplicationState.choices)
     kind = django_filters.ChoiceFilter(label=_("type"), choices=ApplicationKind.choices)
     environment = django_filters.ChoiceFilter(label=_("environment"), choices=Environment.choices)
-    exceeds_quota = django_filters.BooleanFilter(label=_("exceeds the quota"))
+    exceeds_quota = BooleanFilter(label=_("exceeds the quota"))
 
     class Meta:
         model = Application

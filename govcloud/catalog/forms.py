@@ -1,7 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from govcloud.catalog.models import Dimension, NetworkKind, ResourceKind
+from govcloud.catalog.models import CODE_VALIDATOR, Dimension, NetworkKind, ResourceKind
 from govcloud.catalog.selectors import PriceKey
 from govcloud.catalog.specs import CHOICE_ONLY_DIMENSIONS, KIND_DIMENSIONS
 
@@ -10,8 +10,11 @@ DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 class ItemForm(forms.Form):
     kind = forms.ChoiceField(label=_("kind"), choices=ResourceKind.choices)
-    code = forms.SlugField(
-        label=_("code"), max_length=60, help_text=_("A short identifier, e.g. “db-dm8”. It cannot change later.")
+    code = forms.CharField(
+        label=_("code"),
+        max_length=60,
+        validators=[CODE_VALIDATOR],
+        help_text=_("A short identifier, e.g. “db-dm8”. It cannot change later."),
     )
     name = forms.CharField(label=_("name"), max_length=120)
     description = forms.CharField(label=_("description"), required=False, widget=forms.Textarea(attrs={"rows": 3}))

@@ -10,6 +10,7 @@ Prices are versioned: a `PriceList` takes effect from a date and is never edited
 a new version takes over from a later date.
 """
 
+from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
@@ -55,9 +56,16 @@ class NetworkKind(models.TextChoices):
     INTERNET = "internet", _("Internet")
 
 
+# A slug that may carry a version's dots: the seeded catalog has "db-mysql-5.6" (a plain slug field
+# refused to save that item again, and the API schema's pattern disagreed with the codes it sent).
+CODE_VALIDATOR = RegexValidator(
+    r"^[-a-zA-Z0-9_.]+\Z", _("Use letters, digits, hyphens, underscores and dots only."), code="invalid"
+)
+
+
 class CatalogItem(TimeStampedModel):
     kind = models.CharField(_("kind"), max_length=20, choices=ResourceKind.choices)
-    code = models.SlugField(_("code"), max_length=60, unique=True)
+    code = models.CharField(_("code"), max_length=60, unique=True, validators=[CODE_VALIDATOR])
     name = models.CharField(_("name"), max_length=120)
     description = models.TextField(_("description"), blank=True)
     # For databases: the engine and version the item stands for (MySQL 5.6, SQL Server 2008 R2 ...).

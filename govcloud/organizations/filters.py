@@ -3,6 +3,7 @@ from django import forms
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from govcloud.core.filters import BooleanFilter
 from govcloud.core.roles import Role
 from govcloud.organizations.models import Organization, OrganizationKind, OrganizationLevel, User
 
@@ -21,7 +22,7 @@ class OrganizationFilter(django_filters.FilterSet):
     level = django_filters.ChoiceFilter(
         label=_("level"), choices=OrganizationLevel.choices, empty_label=_("All levels")
     )
-    is_active = django_filters.BooleanFilter(label=_("active"), widget=forms.Select(choices=ACTIVE_CHOICES))
+    is_active = BooleanFilter(label=_("active"), widget=forms.Select(choices=ACTIVE_CHOICES))
 
     class Meta:
         model = Organization
@@ -42,7 +43,7 @@ class UserFilter(django_filters.FilterSet):
     role = django_filters.ChoiceFilter(
         label=_("Role"), choices=Role.choices, method="with_role", empty_label=_("All roles")
     )
-    is_active = django_filters.BooleanFilter(label=_("active"), widget=forms.Select(choices=ACTIVE_CHOICES))
+    is_active = BooleanFilter(label=_("active"), widget=forms.Select(choices=ACTIVE_CHOICES))
 
     class Meta:
         model = User

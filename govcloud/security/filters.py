@@ -8,6 +8,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from govcloud.core.filters import BooleanFilter, IdFilter
 from govcloud.security.models import (
     AWAITING_DEPARTMENT,
     AccessGrant,
@@ -34,7 +35,7 @@ YES_NO = [("", _("All")), ("true", _("Yes")), ("false", _("No"))]
 def by_id(field: str):
     """Filter by a related object's id (for the API and links). A plain number, never a list of
     choices: a select of every system would show other departments' names."""
-    return django_filters.NumberFilter(field_name=f"{field}_id", widget=forms.HiddenInput)
+    return IdFilter(field_name=f"{field}_id", widget=forms.HiddenInput)
 
 
 class AddressFilingFilter(django_filters.FilterSet):
@@ -83,10 +84,8 @@ class AccessGrantFilter(django_filters.FilterSet):
 
 
 class AccessSessionFilter(django_filters.FilterSet):
-    flagged = django_filters.BooleanFilter(label=_("flagged"), widget=forms.Select(choices=YES_NO))
-    reviewed = django_filters.BooleanFilter(
-        label=_("reviewed"), method="with_review", widget=forms.Select(choices=YES_NO)
-    )
+    flagged = BooleanFilter(label=_("flagged"), widget=forms.Select(choices=YES_NO))
+    reviewed = BooleanFilter(label=_("reviewed"), method="with_review", widget=forms.Select(choices=YES_NO))
     grant = by_id("grant")
     system = by_id("system")
 

@@ -4,6 +4,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from govcloud.core.filters import BooleanFilter, IdFilter
 from govcloud.organizations.models import Organization, OrganizationKind
 from govcloud.systems.models import (
     AssessmentConclusion,
@@ -61,8 +62,8 @@ class SystemFilter(django_filters.FilterSet):
     compliance = django_filters.ChoiceFilter(
         label=_("compliance"), choices=COMPLIANCE_CHOICES, method="with_compliance", empty_label=_("All")
     )
-    classified = django_filters.BooleanFilter(label=_("classified (涉密)"), widget=forms.Select(choices=YES_NO))
-    internet_facing = django_filters.BooleanFilter(label=_("internet-facing"), widget=forms.Select(choices=YES_NO))
+    classified = BooleanFilter(label=_("classified (涉密)"), widget=forms.Select(choices=YES_NO))
+    internet_facing = BooleanFilter(label=_("internet-facing"), widget=forms.Select(choices=YES_NO))
 
     class Meta:
         model = InformationSystem
@@ -85,7 +86,7 @@ class SystemFilter(django_filters.FilterSet):
 
 
 class _SystemChildFilter(django_filters.FilterSet):
-    system = django_filters.NumberFilter(label=_("information system"), field_name="system_id")
+    system = IdFilter(label=_("information system"), field_name="system_id")
 
 
 class FilingFilter(_SystemChildFilter):
@@ -104,7 +105,7 @@ class AssessmentFilter(_SystemChildFilter):
 
 class RectificationFilter(_SystemChildFilter):
     status = django_filters.ChoiceFilter(label=_("status"), choices=RectificationStatus.choices)
-    overdue = django_filters.BooleanFilter(label=_("overdue"), method="only_overdue")
+    overdue = BooleanFilter(label=_("overdue"), method="only_overdue")
 
     class Meta:
         model = Rectification
@@ -117,7 +118,7 @@ class RectificationFilter(_SystemChildFilter):
 
 class AttachmentFilter(_SystemChildFilter):
     kind = django_filters.ChoiceFilter(label=_("kind"), choices=AttachmentKind.choices)
-    exemption = django_filters.NumberFilter(label=_("exemption"), field_name="exemption_id")
+    exemption = IdFilter(label=_("exemption"), field_name="exemption_id")
 
     class Meta:
         model = SystemAttachment
@@ -134,9 +135,7 @@ class ExemptionFilter(django_filters.FilterSet):
         method=_in_organization,
         empty_label=_("All departments"),
     )
-    system = django_filters.NumberFilter(
-        label=_("information system"), field_name="system_id", widget=forms.HiddenInput
-    )
+    system = IdFilter(label=_("information system"), field_name="system_id", widget=forms.HiddenInput)
 
     class Meta:
         model = MigrationExemption

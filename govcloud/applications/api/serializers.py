@@ -11,12 +11,14 @@ from govcloud.applications.models import (
     Environment,
     TerminationMode,
 )
+from govcloud.applications.selectors import InboxTab
+from govcloud.core.api.serializers import ModelSerializer
 
 
 class ApplicationItemSerializer(serializers.ModelSerializer):
     catalog_item = serializers.SlugRelatedField(slug_field="code", read_only=True)
     catalog_item_name = serializers.CharField(source="catalog_item.name", read_only=True)
-    target_resource = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    target_resource = serializers.SlugRelatedField(slug_field="code", read_only=True, allow_null=True)
 
     class Meta:
         model = ApplicationItem
@@ -38,7 +40,7 @@ class ApplicationItemSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class ApplicationEventSerializer(serializers.ModelSerializer):
+class ApplicationEventSerializer(ModelSerializer):
     class Meta:
         model = ApplicationEvent
         fields = ["id", "at", "actor_name", "action", "from_state", "to_state", "comment"]
@@ -72,7 +74,7 @@ class ApplicationDeadlineSerializer(serializers.Serializer):
     overdue = serializers.BooleanField()
 
 
-class ApplicationSerializer(serializers.ModelSerializer):
+class ApplicationSerializer(ModelSerializer):
     organization_name = serializers.CharField(source="organization.name", read_only=True)
     system_name = serializers.CharField(source="system.name", read_only=True)
     current_deadline = ApplicationDeadlineSerializer(read_only=True, allow_null=True)
@@ -230,6 +232,14 @@ class ApplicationEstimateSerializer(serializers.Serializer):
     lines = EstimateLineSerializer(many=True)
     total = serializers.DecimalField(max_digits=14, decimal_places=2)
     quota_messages = serializers.ListField(child=serializers.CharField())
+
+
+class EstimateQuerySerializer(serializers.Serializer):
+    kind = serializers.ChoiceField(choices=ApplicationKind.choices, default=ApplicationKind.NEW)
+
+
+class InboxQuerySerializer(serializers.Serializer):
+    tab = serializers.ChoiceField(choices=[InboxTab.ALL, InboxTab.ACCEPT, InboxTab.DECIDE], default=InboxTab.ALL)
 
 
 class UploadSerializer(serializers.Serializer):

@@ -10,7 +10,7 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import Prefetch
 from django.http import FileResponse
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, status
 from rest_framework.decorators import action
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
@@ -26,7 +26,9 @@ from govcloud.applications.api.serializers import (
     ApplicationSerializer,
     ApplicationWriteSerializer,
     ApproveSerializer,
+    EstimateQuerySerializer,
     GateSerializer,
+    InboxQuerySerializer,
     ItemWriteSerializer,
     ReasonSerializer,
     StepSerializer,
@@ -40,11 +42,12 @@ from govcloud.applications.models import (
     ApplicationAttachment,
     ApplicationEvent,
     ApplicationItem,
-    ApplicationKind,
 )
 from govcloud.applications.services.common import CENTER, DRAFTERS
 from govcloud.catalog.models import CatalogItem
 from govcloud.core.api.errors import as_drf_error
+from govcloud.core.api.files import FILE_RESPONSE
+from govcloud.core.api.params import query_params
 from govcloud.core.api.viewsets import ScopedViewSetMixin
 from govcloud.core.permissions import require_role
 from govcloud.core.scoping import Action, get_scoped_or_404
@@ -299,7 +302,7 @@ class ApplicationViewSet(
 
     @extend_schema(
         request=ItemWriteSerializer(many=True),
-        parameters=[OpenApiParameter("kind", str, enum=ApplicationKind.values)],
+        parameters=[EstimateQuerySerializer],
         responses=ApplicationEstimateSerializer,
     )
     @action(detail=False, methods=["post"])
@@ -307,9 +310,7 @@ class ApplicationViewSet(
         """The monthly cost of a list of items at the price list in force, and the quota limits it
         would exceed for your department (nothing is saved)."""
         require_role(request.user, DRAFTERS)
-        kind = request.query_params.get("kind", ApplicationKind.NEW)
-        if kind not in ApplicationKind.values:
-            kind = ApplicationKind.NEW
+        kind = query_params(request, EstimateQuerySerializer)["kind"]
         serializer = ItemWriteSerializer(data=request.data, many=True)
         serializer.is_valid(raise_exception=True)
         rows = _items(request, kind, serializer.validated_data)
@@ -340,15 +341,13 @@ class ApplicationViewSet(
             ).data
         )
 
-    @extend_schema(
-        parameters=[OpenApiParameter("tab", str, enum=["all", "accept", "decide"])],
-        responses=ApplicationSerializer(many=True),
-    )
+    @extend_schema(parameters=[InboxQuerySerializer], responses=ApplicationSerializer(many=True))
     @action(detail=False, methods=["get"])
     def inbox(self, request):
         """The center's inbox: awaiting acceptance or a decision, least time left first."""
         require_role(request.user, CENTER)
-        qs = selectors.inbox_for(user=request.user, tab=request.query_params.get("tab", "all")).prefetch_related(
+        tab = query_params(request, InboxQuerySerializer)["tab"]
+        qs = self.filter_queryset(selectors.inbox_for(user=request.user, tab=tab)).prefetch_related(
             Prefetch("items", queryset=ApplicationItem.objects.select_related("catalog_item", "target_resource"))
         )
         page = self.paginate_queryset(qs)
@@ -383,7 +382,7 @@ class ApplicationAttachmentViewSet(
             )
         return obj
 
-    @extend_schema(responses={(200, "application/octet-stream"): OpenApiResponse(description="The file")})
+    @extend_schema(responses=FILE_RESPONSE)
     @action(detail=True, methods=["get"])
     def download(self, request, pk=None):
         attachment = self.get_object()

@@ -27,7 +27,7 @@ class AuditEventViewSet(ScopedReadOnlyViewSet):
         require_role(request.user, {Role.AUDIT_ADMIN, Role.DEPARTMENT_SECURITY_OFFICER})
         return super().list(request, *args, **kwargs)
 
-    @extend_schema(request=ExportRequestSerializer, responses={202: JobSerializer})
+    @extend_schema(request=ExportRequestSerializer, responses={202: JobSerializer}, filters=True)
     @action(detail=False, methods=["post"])
     def export(self, request):
         """Start an XLSX/CSV export of the events matching the query parameters (a background
@@ -35,7 +35,7 @@ class AuditEventViewSet(ScopedReadOnlyViewSet):
         serializer = ExportRequestSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         job = services.audit_export_start(
-            actor=request.user, filters=request.query_params.dict(), fmt=serializer.validated_data["format"]
+            actor=request.user, filters=self.checked_filters(), fmt=serializer.validated_data["format"]
         )
         return Response(JobSerializer(job).data, status=status.HTTP_202_ACCEPTED)
 

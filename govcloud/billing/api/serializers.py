@@ -1,6 +1,7 @@
 from rest_framework import serializers
 
 from govcloud.billing.models import Statement, StatementLine
+from govcloud.core.api.params import IdField
 
 
 class StatementLineSerializer(serializers.ModelSerializer):
@@ -54,6 +55,10 @@ class AdjustmentSerializer(serializers.Serializer):
     line = serializers.IntegerField(help_text="The id of a line of this (issued) statement.")
     amount = serializers.DecimalField(max_digits=14, decimal_places=2)
     reason = serializers.CharField(max_length=2000)
+
+
+class MonthToDateQuerySerializer(serializers.Serializer):
+    organization = IdField(required=False, help_text="Default: your own organization.")
 
 
 class MonthToDateSerializer(serializers.Serializer):

@@ -7,7 +7,7 @@ from __future__ import annotations
 from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import extend_schema
 from rest_framework import status
 from rest_framework.decorators import action
 from rest_framework.response import Response
@@ -15,6 +15,7 @@ from rest_framework.response import Response
 from govcloud.billing import selectors
 from govcloud.billing.api.serializers import (
     AdjustmentSerializer,
+    MonthToDateQuerySerializer,
     MonthToDateSerializer,
     StatementLineSerializer,
     StatementSerializer,
@@ -22,6 +23,7 @@ from govcloud.billing.api.serializers import (
 from govcloud.billing.models import Statement
 from govcloud.billing.services import statement_adjust
 from govcloud.core.api.errors import as_drf_error
+from govcloud.core.api.params import query_params
 from govcloud.core.api.viewsets import ScopedReadOnlyViewSet
 from govcloud.organizations.models import Organization
 
@@ -61,15 +63,12 @@ class StatementViewSet(ScopedReadOnlyViewSet):
             raise as_drf_error(exc) from exc
         return Response(StatementLineSerializer(adjustment).data, status=status.HTTP_201_CREATED)
 
-    @extend_schema(
-        parameters=[OpenApiParameter("organization", int, description="Default: your own organization.")],
-        responses=MonthToDateSerializer,
-    )
+    @extend_schema(parameters=[MonthToDateQuerySerializer], responses=MonthToDateSerializer)
     @action(detail=False, methods=["get"], url_path="month-to-date", pagination_class=None)
     def month_to_date(self, request):
         """The cost so far this month and a forecast to month end, live from metering."""
-        raw = request.query_params.get("organization")
-        organization = request.user.organization if not raw else Organization.objects.filter(pk=raw).first()
+        chosen = query_params(request, MonthToDateQuerySerializer).get("organization")
+        organization = request.user.organization if chosen is None else Organization.objects.filter(pk=chosen).first()
         if organization is None:
             raise Http404
         try:

@@ -1,6 +1,8 @@
+from drf_spectacular.utils import extend_schema_serializer
 from rest_framework import serializers
 
 from govcloud.budgets.models import Budget
+from govcloud.catalog.models import ResourceKind
 from govcloud.organizations.models import Organization
 
 
@@ -29,7 +31,7 @@ class BudgetSerializer(serializers.ModelSerializer):
 class OverviewQuerySerializer(serializers.Serializer):
     year = serializers.IntegerField(min_value=2000, max_value=2100, required=False)
     granularity = serializers.ChoiceField(choices=["month", "quarter", "year"], required=False, default="month")
-    resource_kind = serializers.CharField(required=False, allow_blank=True)
+    resource_kind = serializers.ChoiceField(choices=ResourceKind.choices, required=False, allow_blank=True)
 
 
 class CostRowSerializer(serializers.Serializer):
@@ -42,6 +44,8 @@ class CostRowSerializer(serializers.Serializer):
     change_percent = serializers.DecimalField(max_digits=10, decimal_places=1, allow_null=True)
 
 
+# One overview, not a list: the viewset's `list` is the only way a router gives a plain URL.
+@extend_schema_serializer(many=False)
 class FinanceOverviewSerializer(serializers.Serializer):
     year = serializers.IntegerField()
     granularity = serializers.CharField()

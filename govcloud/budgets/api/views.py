@@ -5,17 +5,19 @@ from __future__ import annotations
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.utils import timezone
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, status
 from rest_framework.response import Response
 from rest_framework.viewsets import GenericViewSet, ViewSet
 
 from govcloud.budgets import selectors
 from govcloud.budgets.api.serializers import BudgetSerializer, FinanceOverviewSerializer, OverviewQuerySerializer
+from govcloud.budgets.filters import BudgetFilter
 from govcloud.budgets.models import Budget
 from govcloud.budgets.services import budget_set
 from govcloud.budgets.views import PAGE_ROLES
 from govcloud.core.api.errors import as_drf_error
+from govcloud.core.api.params import query_params
 from govcloud.core.api.viewsets import ScopedViewSetMixin
 from govcloud.core.permissions import require_role
 
@@ -26,15 +28,9 @@ class BudgetViewSet(ScopedViewSetMixin, mixins.ListModelMixin, mixins.RetrieveMo
 
     queryset = Budget.objects.select_related("organization").order_by("-year", "organization__path")
     serializer_class = BudgetSerializer
+    filterset_class = BudgetFilter
     # The service checks the role; creating names an organization, not a visible budget.
     view_scoped_actions = frozenset({"create"})
-
-    def get_queryset(self):
-        queryset = super().get_queryset()
-        year = self.request.query_params.get("year")
-        if year and year.isdigit():
-            queryset = queryset.filter(year=int(year))
-        return queryset
 
     def create(self, request, *args, **kwargs):
         serializer = self.get_serializer(data=request.data)
@@ -50,22 +46,14 @@ class FinanceOverviewViewSet(ViewSet):
     """Costs per department by month, quarter or year (Art. 19), with rankings; a department
     sees only its own."""
 
-    @extend_schema(
-        parameters=[
-            OpenApiParameter("year", int),
-            OpenApiParameter("granularity", str, enum=["month", "quarter", "year"]),
-            OpenApiParameter("resource_kind", str),
-        ],
-        responses=FinanceOverviewSerializer,
-    )
+    @extend_schema(parameters=[OverviewQuerySerializer], responses=FinanceOverviewSerializer)
     def list(self, request):
         require_role(request.user, PAGE_ROLES)
-        query = OverviewQuerySerializer(data=request.query_params)
-        query.is_valid(raise_exception=True)
+        query = query_params(request, OverviewQuerySerializer)
         overview = selectors.finance_overview(
             user=request.user,
-            year=query.validated_data.get("year") or timezone.localdate().year,
-            granularity=query.validated_data["granularity"],
-            resource_kind=query.validated_data.get("resource_kind") or None,
+            year=query.get("year") or timezone.localdate().year,
+            granularity=query["granularity"],
+            resource_kind=query.get("resource_kind") or None,
         )
         return Response(FinanceOverviewSerializer(overview).data)

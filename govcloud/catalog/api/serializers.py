@@ -2,6 +2,7 @@ from django.utils import timezone
 from rest_framework import serializers
 
 from govcloud.catalog.models import (
+    CODE_VALIDATOR,
     CatalogItem,
     NetworkKind,
     Price,
@@ -52,7 +53,14 @@ class CatalogItemSerializer(serializers.ModelSerializer):
             "ranges",
         ]
         read_only_fields = ["id", "retired_at", "is_retired", "options", "ranges"]
-        extra_kwargs = {"code": {"validators": []}}
+        # Uniqueness is the service's (in its transaction); the code's form is checked here too.
+        extra_kwargs = {"code": {"validators": [CODE_VALIDATOR]}}
+
+
+class CatalogQuerySerializer(serializers.Serializer):
+    available = serializers.BooleanField(
+        required=False, default=False, help_text="Only what a new application may choose (no retired items or values)."
+    )
 
 
 class CatalogItemUpdateSerializer(serializers.Serializer):

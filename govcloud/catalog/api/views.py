@@ -7,8 +7,8 @@ from __future__ import annotations
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
-from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from django.utils.translation import gettext as _
+from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import mixins, status
 from rest_framework.decorators import action
 from rest_framework.response import Response
@@ -18,6 +18,7 @@ from govcloud.catalog import selectors, services
 from govcloud.catalog.api.serializers import (
     CatalogItemSerializer,
     CatalogItemUpdateSerializer,
+    CatalogQuerySerializer,
     EstimateRequestSerializer,
     EstimateSerializer,
     OptionAddSerializer,
@@ -34,6 +35,8 @@ from govcloud.catalog.api.serializers import (
 from govcloud.catalog.models import SpecOption
 from govcloud.catalog.specs import validate_spec
 from govcloud.core.api.errors import as_drf_error
+from govcloud.core.api.params import query_params
+from govcloud.core.api.routers import ID
 
 
 def _run(call, *args, **kwargs):
@@ -44,14 +47,7 @@ def _run(call, *args, **kwargs):
         raise as_drf_error(exc) from exc
 
 
-AVAILABLE = OpenApiParameter(
-    "available",
-    OpenApiTypes.BOOL,
-    description="Only what a new application may choose (no retired items or values).",
-)
-
-
-@extend_schema(parameters=[AVAILABLE])
+@extend_schema_view(list=extend_schema(parameters=[CatalogQuerySerializer]))
 class CatalogItemViewSet(
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
@@ -63,11 +59,12 @@ class CatalogItemViewSet(
     items and values are listed, marked, unless `available=true`."""
 
     serializer_class = CatalogItemSerializer
+    lookup_value_converter = ID
     pagination_class = None
     http_method_names = ["get", "post", "patch", "head", "options"]
 
     def get_queryset(self):
-        if self.request.query_params.get("available") in ("1", "true", "True"):
+        if self.action == "list" and query_params(self.request, CatalogQuerySerializer)["available"]:
             return selectors.items_for_new_applications()
         return selectors.items_with_specs()
 
@@ -120,7 +117,7 @@ class CatalogItemViewSet(
     @action(
         detail=True,
         methods=["post"],
-        url_path=r"options/(?P<option_id>[0-9]+)/retire",
+        url_path=f"options/<{ID}:option_id>/retire",
         url_name="option-retire",
     )
     def option_retire(self, request, pk=None, option_id=None):
@@ -132,7 +129,7 @@ class CatalogItemViewSet(
     @action(
         detail=True,
         methods=["post"],
-        url_path=r"options/(?P<option_id>[0-9]+)/reinstate",
+        url_path=f"options/<{ID}:option_id>/reinstate",
         url_name="option-reinstate",
     )
     def option_reinstate(self, request, pk=None, option_id=None):
@@ -184,6 +181,7 @@ class PriceListViewSet(
     listed for the center only."""
 
     serializer_class = PriceListSerializer
+    lookup_value_converter = ID
     http_method_names = ["get", "post", "patch", "delete", "head", "options"]
 
     def get_queryset(self):
@@ -232,7 +230,7 @@ class PriceListViewSet(
         return self._fresh(price_list)
 
     @extend_schema(responses=PriceComparisonSerializer(many=True))
-    @action(detail=True, methods=["get"])
+    @action(detail=True, methods=["get"], pagination_class=None)
     def compare(self, request, pk=None):
         """Each unit's amount beside the previous published version's."""
         price_list = self.get_object()
@@ -257,5 +255,5 @@ class PriceListViewSet(
         """The version in effect today."""
         price_list = selectors.price_list_on()
         if price_list is None:
-            return Response({"detail": "No price list is in effect."}, status=status.HTTP_404_NOT_FOUND)
+            return Response({"detail": _("No price list is in effect.")}, status=status.HTTP_404_NOT_FOUND)
         return self._fresh(price_list)

@@ -1,5 +1,19 @@
+"""How the API answers errors: always JSON, in DRF's `{"detail": ...}` shape, localized.
+
+DRF's exception handler answers what a view raises; the handlers here answer what never reaches a
+view (an unknown URL under /api/, an exception in a middleware, a crash DRF re-raises), which
+Django would otherwise answer with the HTML error page meant for people.
+"""
+
+from __future__ import annotations
+
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.views import defaults
+from rest_framework import exceptions
 from rest_framework.exceptions import ValidationError
+
+API_PREFIX = "/api/"
 
 
 def as_drf_error(exc: DjangoValidationError) -> ValidationError:
@@ -7,3 +21,40 @@ def as_drf_error(exc: DjangoValidationError) -> ValidationError:
     if hasattr(exc, "error_dict"):
         return ValidationError({k: [str(m) for e in v for m in e.messages] for k, v in exc.error_dict.items()})
     return ValidationError({"non_field_errors": exc.messages})
+
+
+def is_api_request(request: HttpRequest) -> bool:
+    return request.path_info.startswith(API_PREFIX)
+
+
+def _json(request: HttpRequest, exc: exceptions.APIException) -> JsonResponse:
+    body = {"detail": str(exc.detail)}
+    request_id = getattr(request, "request_id", None)
+    if request_id:
+        # What support asks for: the log line of this request carries the same id.
+        body["request_id"] = request_id
+    return JsonResponse(body, status=exc.status_code)
+
+
+def bad_request(request: HttpRequest, exception: Exception) -> HttpResponse:
+    if is_api_request(request):
+        return _json(request, exceptions.ParseError())
+    return defaults.bad_request(request, exception)
+
+
+def permission_denied(request: HttpRequest, exception: Exception) -> HttpResponse:
+    if is_api_request(request):
+        return _json(request, exceptions.PermissionDenied())
+    return defaults.permission_denied(request, exception)
+
+
+def page_not_found(request: HttpRequest, exception: Exception) -> HttpResponse:
+    if is_api_request(request):
+        return _json(request, exceptions.NotFound())
+    return defaults.page_not_found(request, exception)
+
+
+def server_error(request: HttpRequest) -> HttpResponse:
+    if is_api_request(request):
+        return _json(request, exceptions.APIException())
+    return defaults.server_error(request)

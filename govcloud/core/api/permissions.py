@@ -1,3 +1,4 @@
+from django.utils.translation import gettext_lazy as _
 from rest_framework.permissions import BasePermission
 
 from govcloud.core.permissions import password_expired
@@ -12,7 +13,7 @@ class IsAuthenticatedAndVerified(BasePermission):
     security-relevant change of the account revokes its tokens.
     """
 
-    message = "Authentication with a verified second factor is required."
+    message = _("Authentication with a verified second factor is required.")
 
     def has_permission(self, request, view) -> bool:
         user = request.user

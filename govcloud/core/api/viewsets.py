@@ -22,6 +22,13 @@ class ScopedViewSetMixin:
     def get_queryset(self):
         return super().get_queryset().restrict(self.request.user, self.scope_action())
 
+    def checked_filters(self) -> dict[str, str]:
+        """The query string as filters for a background job (an export), checked by the viewset's
+        filterset now: junk answers 400 to the caller instead of failing, or being ignored, in the
+        job. Such actions declare `extend_schema(filters=True)` so the schema lists the filters."""
+        self.filter_queryset(self.get_queryset())
+        return self.request.query_params.dict()
+
     def get_object(self):
         lookup_url_kwarg = self.lookup_url_kwarg or self.lookup_field
         queryset = self.filter_queryset(super().get_queryset())

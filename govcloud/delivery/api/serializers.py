@@ -1,6 +1,7 @@
 from rest_framework import serializers
 
 from govcloud.delivery.models import WorkOrder, WorkOrderNote
+from govcloud.delivery.selectors import Queue
 
 
 class WorkOrderNoteSerializer(serializers.ModelSerializer):
@@ -13,9 +14,11 @@ class WorkOrderSerializer(serializers.ModelSerializer):
     application_number = serializers.CharField(source="application.number", read_only=True)
     organization = serializers.CharField(source="application.organization.name", read_only=True)
     catalog_item = serializers.CharField(source="item.catalog_item.code", read_only=True)
-    approved_quantity = serializers.IntegerField(source="item.approved_quantity", read_only=True)
-    approved_spec = serializers.JSONField(source="item.approved_spec", read_only=True)
-    target_resource = serializers.CharField(source="item.target_resource.code", read_only=True, default=None)
+    approved_quantity = serializers.IntegerField(source="item.approved_quantity", read_only=True, allow_null=True)
+    approved_spec = serializers.JSONField(source="item.approved_spec", read_only=True, allow_null=True)
+    target_resource = serializers.CharField(
+        source="item.target_resource.code", read_only=True, default=None, allow_null=True
+    )
     claimed_by_name = serializers.CharField(source="claimed_by.full_name", read_only=True, default="")
     overdue = serializers.BooleanField(source="is_overdue", read_only=True)
 
@@ -57,6 +60,12 @@ class WorkOrderDetailSerializer(WorkOrderSerializer):
     class Meta(WorkOrderSerializer.Meta):
         fields = [*WorkOrderSerializer.Meta.fields, "notes"]
         read_only_fields = fields
+
+
+class QueueQuerySerializer(serializers.Serializer):
+    queue = serializers.ChoiceField(
+        choices=[Queue.OPEN, Queue.MINE, Queue.DONE, Queue.ALL], default=Queue.ALL, help_text="default all"
+    )
 
 
 class NoteRequestSerializer(serializers.Serializer):

@@ -5,19 +5,21 @@ take, 400 for one the state or the rules do not allow (with the service's messag
 from __future__ import annotations
 
 from django.core.exceptions import ValidationError as DjangoValidationError
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import mixins
 from rest_framework.decorators import action
 from rest_framework.response import Response
 from rest_framework.viewsets import GenericViewSet
 
 from govcloud.core.api.errors import as_drf_error
+from govcloud.core.api.params import query_params
 from govcloud.core.api.viewsets import ScopedViewSetMixin
 from govcloud.core.scoping import get_scoped_or_404
 from govcloud.delivery import provisioning, selectors, services
 from govcloud.delivery.api.serializers import (
     CompleteRequestSerializer,
     NoteRequestSerializer,
+    QueueQuerySerializer,
     WorkOrderDetailSerializer,
     WorkOrderNoteSerializer,
     WorkOrderSerializer,
@@ -33,11 +35,7 @@ def _run(call, **kwargs):
         raise as_drf_error(exc) from exc
 
 
-@extend_schema(
-    parameters=[
-        OpenApiParameter("queue", str, enum=[Queue.OPEN, Queue.MINE, Queue.DONE, Queue.ALL], description="default all")
-    ]
-)
+@extend_schema_view(list=extend_schema(parameters=[QueueQuerySerializer]))
 class WorkOrderViewSet(ScopedViewSetMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, GenericViewSet):
     """Work orders (工单, Art. 7, 10): one per approved item, due DELIVERY_WORKING_DAYS working days after
     approval; open ones first, the most urgent first."""
@@ -47,7 +45,7 @@ class WorkOrderViewSet(ScopedViewSetMixin, mixins.ListModelMixin, mixins.Retriev
     view_scoped_actions = frozenset({"claim", "note", "complete", "retry"})
 
     def get_queryset(self):
-        queue = self.request.query_params.get("queue", Queue.ALL)
+        queue = query_params(self.request, QueueQuerySerializer)["queue"] if self.action == "list" else Queue.ALL
         return selectors.work_orders_for(user=self.request.user, queue=queue)
 
     def get_object(self):

@@ -1,11 +1,12 @@
 from rest_framework import serializers
 
 from govcloud.catalog.models import Quota
+from govcloud.core.api.serializers import ModelSerializer
 from govcloud.ledger.models import Resource, ResourceHistory
 from govcloud.organizations.models import Organization
 
 
-class ResourceSerializer(serializers.ModelSerializer):
+class ResourceSerializer(ModelSerializer):
     organization_name = serializers.CharField(source="organization.name", read_only=True)
     system_name = serializers.CharField(source="system.name", read_only=True, default="")
     catalog_item_code = serializers.CharField(source="catalog_item.code", read_only=True)
@@ -45,7 +46,7 @@ class ResourceSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class ResourceHistorySerializer(serializers.ModelSerializer):
+class ResourceHistorySerializer(ModelSerializer):
     application_number = serializers.CharField(source="application.number", read_only=True, default="")
 
     class Meta:

@@ -46,7 +46,7 @@ class ResourceViewSet(ScopedReadOnlyViewSet):
     filterset_class = ResourceFilter
     view_scoped_actions = frozenset({"export"})
 
-    @extend_schema(responses=ResourceHistorySerializer(many=True))
+    @extend_schema(responses=ResourceHistorySerializer(many=True), filters=False)
     @action(detail=True, methods=["get"], pagination_class=None)
     def history(self, request, pk=None):
         """The resource's full history, oldest first, with the application behind each change."""
@@ -63,7 +63,7 @@ class ResourceViewSet(ScopedReadOnlyViewSet):
             queryset = queryset.filter(state__in=selectors.IN_USE)
         return Response(TotalsSerializer(selectors.totals_by_department(queryset), many=True).data)
 
-    @extend_schema(request=ResourceExportRequestSerializer, responses={202: JobSerializer})
+    @extend_schema(request=ResourceExportRequestSerializer, responses={202: JobSerializer}, filters=True)
     @action(detail=False, methods=["post"])
     def export(self, request):
         """Start an XLSX (or CSV) export of the resources matching the query string, within your
@@ -73,7 +73,7 @@ class ResourceViewSet(ScopedReadOnlyViewSet):
         job = _run(
             resources_export_start,
             actor=request.user,
-            filters=request.query_params.dict(),
+            filters=self.checked_filters(),
             fmt=body.validated_data["format"],
         )
         return Response(JobSerializer(job).data, status=status.HTTP_202_ACCEPTED)

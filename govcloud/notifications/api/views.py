@@ -44,7 +44,7 @@ class NotificationPreferenceViewSet(viewsets.ViewSet):
         rows = selectors.preference_rows(user=request.user)
         return Response([preference_data(row) for row in rows])
 
-    @extend_schema(request=NotificationPreferenceSerializer, responses=NotificationPreferenceSerializer)
+    @extend_schema(request=NotificationPreferenceSerializer, responses={200: NotificationPreferenceSerializer})
     def create(self, request):
         serializer = NotificationPreferenceSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)

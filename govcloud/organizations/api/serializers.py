@@ -5,7 +5,9 @@ from govcloud.organizations.models import ApiToken, Organization, User
 
 
 class OrganizationSerializer(serializers.ModelSerializer):
-    parent = serializers.PrimaryKeyRelatedField(queryset=Organization.objects.all(), allow_null=True, required=False)
+    # Required (null for the city at the root): organization_create needs it, and an omitted parent
+    # must be a 400 naming it, not a TypeError in the service.
+    parent = serializers.PrimaryKeyRelatedField(queryset=Organization.objects.all(), allow_null=True)
     contact_phone = serializers.CharField(max_length=30)
 
     class Meta:

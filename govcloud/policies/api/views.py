@@ -25,25 +25,27 @@ def _as_dict(row) -> dict:
     }
 
 
-@extend_schema(parameters=[OpenApiParameter("key", str, OpenApiParameter.PATH, enum=Policy.values)])
+KEY = OpenApiParameter("key", str, OpenApiParameter.PATH, enum=Policy.values)
+
+
 class PolicyViewSet(viewsets.ViewSet):
     """Every number of the regulation and of account security; the right role may change each."""
 
     lookup_field = "key"
-    lookup_value_regex = "[a-z_]+"
+    lookup_value_converter = "slug"
 
     @extend_schema(responses=PolicySerializer(many=True))
     def list(self, request):
         return Response([_as_dict(r) for r in selectors.policies_for(user=request.user)])
 
-    @extend_schema(responses=PolicySerializer)
+    @extend_schema(parameters=[KEY], responses=PolicySerializer)
     def retrieve(self, request, key=None):
         for row in selectors.policies_for(user=request.user):
             if row.definition.key.value == key:
                 return Response(_as_dict(row))
         raise Http404
 
-    @extend_schema(request=PolicyUpdateSerializer, responses=PolicySerializer)
+    @extend_schema(parameters=[KEY], request=PolicyUpdateSerializer, responses=PolicySerializer)
     def partial_update(self, request, key=None):
         if key not in Policy.values:
             raise Http404

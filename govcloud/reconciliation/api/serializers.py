@@ -1,6 +1,7 @@
 from rest_framework import serializers
 
 from govcloud.catalog.models import CatalogItem
+from govcloud.core.api.serializers import ModelSerializer
 from govcloud.organizations.models import Organization, OrganizationKind
 from govcloud.reconciliation.models import Discrepancy, DiscrepancyEvent, ReconciliationRun
 from govcloud.systems.models import InformationSystem
@@ -59,7 +60,7 @@ class DiscrepancySerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class DiscrepancyEventSerializer(serializers.ModelSerializer):
+class DiscrepancyEventSerializer(ModelSerializer):
     class Meta:
         model = DiscrepancyEvent
         fields = ["at", "state_before", "state_after", "actor_name", "note"]

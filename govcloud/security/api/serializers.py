@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from rest_framework import serializers
 
+from govcloud.core.api.params import IdField
 from govcloud.core.roles import Role
 from govcloud.core.scoping import Action
 from govcloud.organizations.models import Organization, User
@@ -78,8 +79,8 @@ class AddressFilingSerializer(serializers.ModelSerializer):
     organization_name = serializers.CharField(source="organization.name", read_only=True)
     address = serializers.CharField(max_length=45)
     requested_ports = PortEntrySerializer(many=True, required=False)
-    open_port_count = serializers.IntegerField(read_only=True, default=None)
-    pending_request_count = serializers.IntegerField(read_only=True, default=None)
+    open_port_count = serializers.IntegerField(read_only=True, default=None, allow_null=True)
+    pending_request_count = serializers.IntegerField(read_only=True, default=None, allow_null=True)
 
     class Meta:
         model = AddressFiling
@@ -158,6 +159,10 @@ class ClearanceSerializer(serializers.Serializer):
     reasons = serializers.ListField(child=serializers.CharField())
 
 
+class ClearanceQuerySerializer(serializers.Serializer):
+    system = IdField(help_text="information system id")
+
+
 class PortRequestSerializer(serializers.ModelSerializer):
     address = serializers.CharField(source="filing.address", read_only=True)
     system_name = serializers.CharField(source="filing.system.name", read_only=True)
@@ -193,7 +198,7 @@ class PortRequestSerializer(serializers.ModelSerializer):
 
 class AccessGrantSerializer(serializers.ModelSerializer):
     system = ScopedSystemField(required=False, allow_null=True)
-    system_name = serializers.CharField(source="system.name", read_only=True, default=None)
+    system_name = serializers.CharField(source="system.name", read_only=True, default=None, allow_null=True)
     grantee = serializers.PrimaryKeyRelatedField(
         queryset=User.objects.filter(is_active=True, role_assignments__role=Role.PROVIDER_OPERATOR).distinct()
     )
@@ -203,8 +208,8 @@ class AccessGrantSerializer(serializers.ModelSerializer):
     resources = serializers.ListField(child=serializers.CharField(max_length=200), required=False)
     starts_at = serializers.DateTimeField(required=False, allow_null=True)
     status = serializers.ChoiceField(choices=GrantStatus.choices, read_only=True)
-    session_count = serializers.IntegerField(read_only=True, default=None)
-    flagged_count = serializers.IntegerField(read_only=True, default=None)
+    session_count = serializers.IntegerField(read_only=True, default=None, allow_null=True)
+    flagged_count = serializers.IntegerField(read_only=True, default=None, allow_null=True)
 
     class Meta:
         model = AccessGrant
@@ -240,7 +245,7 @@ class AccessSessionSerializer(serializers.ModelSerializer):
     # The grant is looked up unscoped on purpose: naming someone else's grant is recorded and flagged.
     grant = serializers.IntegerField(source="grant_id", required=False, allow_null=True)
     system = ScopedSystemField(action=Action.VIEW, required=False, allow_null=True)
-    system_name = serializers.CharField(source="system.name", read_only=True, default=None)
+    system_name = serializers.CharField(source="system.name", read_only=True, default=None, allow_null=True)
     operator_name = serializers.CharField(source="operator.full_name", read_only=True)
     organization_name = serializers.CharField(source="organization.name", read_only=True)
     flag_reasons = serializers.ListField(child=serializers.ChoiceField(choices=FlagReason.choices), read_only=True)
@@ -282,11 +287,11 @@ class AccessSessionSerializer(serializers.ModelSerializer):
 
 
 class SecurityBulletinSerializer(serializers.ModelSerializer):
-    attachment = AttachmentSerializer(read_only=True)
+    attachment = AttachmentSerializer(read_only=True, allow_null=True)
     upload = serializers.FileField(write_only=True, required=False, help_text="PDF, PNG or JPEG")
     publish = serializers.BooleanField(write_only=True, required=False, default=False)
-    read_by_me = serializers.BooleanField(read_only=True, default=None)
-    reader_count = serializers.IntegerField(read_only=True, default=None)
+    read_by_me = serializers.BooleanField(read_only=True, default=None, allow_null=True)
+    reader_count = serializers.IntegerField(read_only=True, default=None, allow_null=True)
 
     class Meta:
         model = SecurityBulletin
@@ -323,7 +328,7 @@ class DepartmentReadSerializer(serializers.Serializer):
 
 
 class PlanVersionSerializer(serializers.ModelSerializer):
-    attachment = AttachmentSerializer(read_only=True)
+    attachment = AttachmentSerializer(read_only=True, allow_null=True)
 
     class Meta:
         model = EmergencyPlanVersion
@@ -333,10 +338,10 @@ class PlanVersionSerializer(serializers.ModelSerializer):
 
 class EmergencyPlanSerializer(serializers.ModelSerializer):
     system = ScopedSystemField(provider_action=Action.VIEW, required=False, allow_null=True)
-    system_name = serializers.CharField(source="system.name", read_only=True, default=None)
+    system_name = serializers.CharField(source="system.name", read_only=True, default=None, allow_null=True)
     organization_name = serializers.CharField(source="organization.name", read_only=True)
-    current_version = PlanVersionSerializer(read_only=True)
-    last_drill_on = serializers.DateField(read_only=True, default=None)
+    current_version = PlanVersionSerializer(read_only=True, allow_null=True)
+    last_drill_on = serializers.DateField(read_only=True, default=None, allow_null=True)
     content = serializers.CharField(write_only=True)
     change_summary = serializers.CharField(write_only=True, required=False, allow_blank=True, default="")
     effective_from = serializers.DateField(write_only=True, required=False, allow_null=True)
@@ -361,6 +366,16 @@ class EmergencyPlanSerializer(serializers.ModelSerializer):
             "created_at",
         ]
         read_only_fields = ["id", "organization", "created_at"]
+
+
+class PlanAttachmentQuerySerializer(serializers.Serializer):
+    version = IdField(required=False, help_text="version number (default: current)")
+
+
+class OccasionsQuerySerializer(serializers.Serializer):
+    days = serializers.IntegerField(
+        min_value=0, max_value=366, default=90, help_text="how many days ahead (default 90, at most 366)"
+    )
 
 
 class PlanVersionCreateSerializer(serializers.Serializer):
@@ -395,10 +410,10 @@ class EmergencyDrillSerializer(serializers.ModelSerializer):
     plan = serializers.IntegerField(source="plan_version.plan_id", read_only=True)
     plan_title = serializers.CharField(source="plan_version.plan.title", read_only=True)
     plan_version_number = serializers.IntegerField(source="plan_version.number", read_only=True)
-    report = AttachmentSerializer(read_only=True)
+    report = AttachmentSerializer(read_only=True, allow_null=True)
     upload = serializers.FileField(write_only=True, required=False, help_text="PDF, PNG or JPEG")
     follow_ups = FollowUpInputSerializer(many=True, required=False, write_only=True)
-    open_follow_ups = serializers.IntegerField(read_only=True, default=None)
+    open_follow_ups = serializers.IntegerField(read_only=True, default=None, allow_null=True)
 
     class Meta:
         model = EmergencyDrill
@@ -429,7 +444,7 @@ class EmergencyDrillSerializer(serializers.ModelSerializer):
 
 
 class MajorEventSerializer(serializers.ModelSerializer):
-    plan_count = serializers.IntegerField(read_only=True, default=None)
+    plan_count = serializers.IntegerField(read_only=True, default=None, allow_null=True)
 
     class Meta:
         model = MajorEvent
@@ -439,7 +454,7 @@ class MajorEventSerializer(serializers.ModelSerializer):
 
 class ProtectionPlanSerializer(serializers.ModelSerializer):
     occasion = serializers.CharField(source="occasion_key", help_text='"holiday:2025-10-01" or "event:<id>"')
-    attachment = AttachmentSerializer(read_only=True)
+    attachment = AttachmentSerializer(read_only=True, allow_null=True)
     upload = serializers.FileField(write_only=True, required=False, help_text="PDF, PNG or JPEG")
 
     class Meta:
@@ -476,7 +491,7 @@ class OccasionSerializer(serializers.Serializer):
     starts_on = serializers.DateField()
     ends_on = serializers.DateField()
     remind_from = serializers.DateField()
-    plan = serializers.IntegerField(source="plan.pk", default=None)
+    plan = serializers.IntegerField(source="plan.pk", default=None, allow_null=True)
     is_due = serializers.BooleanField()
     is_missing = serializers.BooleanField()
 

@@ -12,8 +12,8 @@ from datetime import timedelta
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import FileResponse
 from django.utils import timezone
-from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from django.utils.translation import gettext as _
+from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, status
 from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
@@ -21,6 +21,8 @@ from rest_framework.response import Response
 from rest_framework.viewsets import GenericViewSet
 
 from govcloud.core.api.errors import as_drf_error
+from govcloud.core.api.files import FILE_RESPONSE
+from govcloud.core.api.params import query_params
 from govcloud.core.api.viewsets import ScopedViewSetMixin
 from govcloud.core.permissions import require_role
 from govcloud.core.roles import CENTER_ROLES, Role
@@ -38,8 +40,6 @@ from govcloud.security.selectors import exposure as exposure_selectors
 from govcloud.security.selectors.calendar import protection_occasions
 from govcloud.security.services.emergency import DRILL_RECORDERS, PLAN_AUTHORS
 from govcloud.systems.models import InformationSystem
-
-BINARY = {(200, "application/octet-stream"): OpenApiTypes.BINARY}
 
 
 def call(service, **kwargs):
@@ -150,17 +150,12 @@ class AddressFilingViewSet(mixins.UpdateModelMixin, _Base):
         change = call(services.port_close, actor=request.user, filing=filing, **serializer.validated_data)
         return Response(s.PortChangeSerializer(change).data)
 
-    @extend_schema(
-        parameters=[OpenApiParameter("system", int, required=True, description="information system id")],
-        responses=s.ClearanceSerializer,
-    )
+    @extend_schema(parameters=[s.ClearanceQuerySerializer], responses=s.ClearanceSerializer)
     @action(detail=False, methods=["get"])
     def clearance(self, request):
         """Whether the system may go live as far as internet exposure goes (Annex 1), and why not."""
-        system_id = request.query_params.get("system", "")
-        if not system_id.isdigit():
-            raise ValidationError({"system": ["Give the information system's id."]})
-        system = get_scoped_or_404(InformationSystem.objects.all(), request.user, Action.VIEW, pk=int(system_id))
+        system_id = query_params(request, s.ClearanceQuerySerializer)["system"]
+        system = get_scoped_or_404(InformationSystem.objects.all(), request.user, Action.VIEW, pk=system_id)
         result = services.address_go_live_clearance(system=system)
         return Response(s.ClearanceSerializer({"cleared": result.cleared, "reasons": result.reasons}).data)
 
@@ -270,7 +265,7 @@ class AccessSessionViewSet(_Base):
         if grant_id is not None:
             grant = AccessGrant.objects.filter(pk=grant_id).first()
             if grant is None:
-                raise ValidationError({"grant": ["There is no such grant."]})
+                raise ValidationError({"grant": [_("There is no such grant.")]})
         session = call(services.access_session_record, actor=request.user, grant=grant, **data)
         return Response(self.fresh(session), status=status.HTTP_201_CREATED)
 
@@ -345,14 +340,14 @@ class SecurityBulletinViewSet(mixins.UpdateModelMixin, _Base):
         return Response({"read_at": receipt.read_at if receipt else None})
 
     @extend_schema(responses=s.DepartmentReadSerializer(many=True))
-    @action(detail=True, methods=["get"])
+    @action(detail=True, methods=["get"], pagination_class=None)
     def receipts(self, request, pk=None):
         """Which departments have read it (the provider and the center)."""
         bulletin = self.get_object()
         rows = bulletin_selectors.bulletin_read_status(user=request.user, bulletin=bulletin)
         return Response(s.DepartmentReadSerializer(rows, many=True).data)
 
-    @extend_schema(responses=BINARY)
+    @extend_schema(responses=FILE_RESPONSE)
     @action(detail=True, methods=["get"])
     def attachment(self, request, pk=None):
         bulletin = self.get_object()
@@ -384,10 +379,10 @@ class EmergencyPlanViewSet(_Base):
     @extend_schema(
         methods=["POST"],
         request=s.PlanVersionCreateSerializer,
-        responses=s.PlanVersionSerializer,
+        responses={201: s.PlanVersionSerializer},
         description="A new version supersedes the current one.",
     )
-    @action(detail=True, methods=["get", "post"])
+    @action(detail=True, methods=["get", "post"], pagination_class=None)
     def versions(self, request, pk=None):
         if request.method == "GET":
             plan = self.get_object()
@@ -400,17 +395,14 @@ class EmergencyPlanViewSet(_Base):
         version = call(services.emergency_plan_add_version, actor=request.user, plan=plan, **data)
         return Response(s.PlanVersionSerializer(version).data, status=status.HTTP_201_CREATED)
 
-    @extend_schema(
-        parameters=[OpenApiParameter("version", int, description="version number (default: current)")],
-        responses=BINARY,
-    )
+    @extend_schema(parameters=[s.PlanAttachmentQuerySerializer], responses=FILE_RESPONSE)
     @action(detail=True, methods=["get"])
     def attachment(self, request, pk=None):
         plan = self.get_object()
-        number = request.query_params.get("version", "")
-        if not number.isdigit():
+        number = query_params(request, s.PlanAttachmentQuerySerializer).get("version")
+        if number is None:
             number = plan.current_version.number if plan.current_version else 0
-        version = emergency_selectors.plan_version_get(user=request.user, plan=plan, number=int(number))
+        version = emergency_selectors.plan_version_get(user=request.user, plan=plan, number=number)
         return send(request, version.attachment, plan)
 
 
@@ -430,7 +422,7 @@ class EmergencyDrillViewSet(_Base):
         drill = call(services.emergency_drill_record, actor=request.user, **data)
         return Response(self.fresh(drill), status=status.HTTP_201_CREATED)
 
-    @extend_schema(responses=BINARY)
+    @extend_schema(responses=FILE_RESPONSE)
     @action(detail=True, methods=["get"])
     def report(self, request, pk=None):
         drill = self.get_object()
@@ -465,7 +457,7 @@ class DrillFollowUpViewSet(mixins.UpdateModelMixin, _Base):
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
         if "status" not in data:
-            raise ValidationError({"status": ["Give the new status."]})
+            raise ValidationError({"status": [_("Give the new status.")]})
         item = call(
             services.drill_follow_up_update,
             actor=request.user,
@@ -522,23 +514,17 @@ class ProtectionPlanViewSet(_Base):
         )
         return Response(self.fresh(plan), status=status.HTTP_201_CREATED)
 
-    @extend_schema(
-        parameters=[
-            OpenApiParameter("days", int, description="how many days ahead (default 90, at most 366)"),
-        ],
-        responses=s.OccasionSerializer(many=True),
-    )
-    @action(detail=False, methods=["get"])
+    @extend_schema(parameters=[s.OccasionsQuerySerializer], responses=s.OccasionSerializer(many=True))
+    @action(detail=False, methods=["get"], pagination_class=None)
     def occasions(self, request):
         """Holiday periods and major events from a month ago to `days` ahead, with their plans."""
         require_role(request.user, CENTER_ROLES | PROVIDER)
-        days = request.query_params.get("days", "90")
-        days = min(int(days), 366) if days.isdigit() else 90
+        days = query_params(request, s.OccasionsQuerySerializer)["days"]
         today = timezone.localdate()
         occasions = protection_occasions(today - timedelta(days=30), today + timedelta(days=days))
         return Response(s.OccasionSerializer(occasions, many=True).data)
 
-    @extend_schema(responses=BINARY)
+    @extend_schema(responses=FILE_RESPONSE)
     @action(detail=True, methods=["get"])
     def attachment(self, request, pk=None):
         plan = self.get_object()

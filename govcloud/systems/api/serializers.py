@@ -51,8 +51,24 @@ class ScopedOrganizationField(serializers.PrimaryKeyRelatedField):
         return departments_for(self.context["request"].user)
 
 
-# Fields of a classified system anyone may read: its name and flag (Art. 3).
-CLASSIFIED_FIELDS = {"id", "organization", "organization_name", "name", "classified", "is_active", "compliance"}
+@extend_schema_field({"type": "boolean", "enum": [True]})
+class _ClassifiedFlag(serializers.BooleanField):
+    """Always true here: it tells the two shapes of a system apart in the schema's oneOf."""
+
+
+class ClassifiedInformationSystemSerializer(serializers.Serializer):
+    """All anyone may read of a classified (涉密) system: its name and flag (Art. 3)."""
+
+    id = serializers.IntegerField(read_only=True)
+    organization = serializers.IntegerField(source="organization_id", read_only=True)
+    organization_name = serializers.CharField(source="organization.name", read_only=True)
+    name = serializers.CharField(read_only=True)
+    classified = _ClassifiedFlag(read_only=True)
+    is_active = serializers.BooleanField(read_only=True)
+    compliance = GoLiveClearanceSerializer(read_only=True)
+
+
+CLASSIFIED_FIELDS = frozenset(ClassifiedInformationSystemSerializer._declared_fields)
 
 
 class InformationSystemSerializer(serializers.ModelSerializer):

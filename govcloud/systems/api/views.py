@@ -9,7 +9,7 @@ from django.db.models import Prefetch
 from django.http import FileResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import OpenApiResponse, extend_schema
+from drf_spectacular.utils import PolymorphicProxySerializer, extend_schema, extend_schema_view
 from rest_framework import mixins, status
 from rest_framework.decorators import action
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
@@ -17,6 +17,7 @@ from rest_framework.response import Response
 from rest_framework.viewsets import GenericViewSet
 
 from govcloud.core.api.errors import as_drf_error
+from govcloud.core.api.files import FILE_RESPONSE
 from govcloud.core.api.serializers import JobSerializer
 from govcloud.core.api.viewsets import ScopedViewSetMixin
 from govcloud.core.scoping import Action, get_scoped_or_404
@@ -24,6 +25,7 @@ from govcloud.organizations.models import User
 from govcloud.systems import selectors, services
 from govcloud.systems.api.serializers import (
     AssignExpertsSerializer,
+    ClassifiedInformationSystemSerializer,
     DecisionSerializer,
     ExemptionCommentSerializer,
     ExemptionSerializer,
@@ -89,6 +91,27 @@ def _system_for_change(request, system_id) -> InformationSystem:
     )
 
 
+# A classified system shows its name and flag only, so a system in a response is one of two shapes.
+SYSTEM_RESPONSE = PolymorphicProxySerializer(
+    component_name="InformationSystemEntry",
+    serializers=[InformationSystemSerializer, ClassifiedInformationSystemSerializer],
+    resource_type_field_name=None,
+)
+
+
+@extend_schema_view(
+    list=extend_schema(
+        responses=PolymorphicProxySerializer(
+            component_name="InformationSystemEntry",
+            serializers=[InformationSystemSerializer, ClassifiedInformationSystemSerializer],
+            resource_type_field_name=None,
+            many=True,
+        )
+    ),
+    retrieve=extend_schema(responses=SYSTEM_RESPONSE),
+    create=extend_schema(responses={201: SYSTEM_RESPONSE}),
+    partial_update=extend_schema(responses=SYSTEM_RESPONSE),
+)
 class InformationSystemViewSet(
     _ScopedBase,
     mixins.ListModelMixin,
@@ -134,7 +157,7 @@ class InformationSystemViewSet(
         stats = selectors.migration_stats(user=request.user)
         return Response(MigrationStatsSerializer(stats).data)
 
-    @extend_schema(request=SystemExportRequestSerializer, responses={202: JobSerializer})
+    @extend_schema(request=SystemExportRequestSerializer, responses={202: JobSerializer}, filters=True)
     @action(detail=False, methods=["post"])
     def export(self, request):
         """Start an XLSX (or CSV) export of the registry and compliance status matching the query
@@ -144,7 +167,7 @@ class InformationSystemViewSet(
         job = _run(
             services.systems_export_start,
             actor=request.user,
-            filters=request.query_params.dict(),
+            filters=self.checked_filters(),
             fmt=serializer.validated_data["format"],
         )
         return Response(JobSerializer(job).data, status=status.HTTP_202_ACCEPTED)
@@ -288,7 +311,7 @@ class SystemAttachmentViewSet(_ScopedBase, mixins.ListModelMixin, mixins.Retriev
         )
         return Response(self.get_serializer(attachment).data, status=status.HTTP_201_CREATED)
 
-    @extend_schema(responses={(200, "application/octet-stream"): OpenApiResponse(description="The file")})
+    @extend_schema(responses=FILE_RESPONSE)
     @action(detail=True, methods=["get"])
     def download(self, request, pk=None):
         """The file (an audit event)."""

@@ -31,7 +31,7 @@ class NoticeSerializer(serializers.Serializer):
 
 
 class DeadlineQuerySerializer(serializers.Serializer):
-    start = serializers.DateTimeField()
+    start = serializers.DateTimeField(help_text="ISO 8601 moment the clock starts")
     working_days = serializers.IntegerField(min_value=1, max_value=60)
 
 

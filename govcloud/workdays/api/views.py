@@ -1,11 +1,12 @@
 from django.core.exceptions import ValidationError as DjangoValidationError
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 from rest_framework.viewsets import GenericViewSet
 
 from govcloud.core.api.errors import as_drf_error
+from govcloud.core.api.params import query_params
 from govcloud.workdays import selectors, services
 from govcloud.workdays.api.serializers import (
     CalendarYearSerializer,
@@ -45,20 +46,13 @@ class CalendarYearViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Gene
 
 
 class DeadlineView(APIView):
-    @extend_schema(
-        parameters=[
-            OpenApiParameter("start", str, description="ISO 8601 moment the clock starts"),
-            OpenApiParameter("working_days", int),
-        ],
-        responses=DeadlineSerializer,
-    )
+    @extend_schema(parameters=[DeadlineQuerySerializer], responses=DeadlineSerializer)
     def get(self, request):
         """The deadline `working_days` working days after `start` (Art. 10 rule: the start day is not
         counted; the deadline is the close of office hours). `provisional` when a year involved has
         no announced notice."""
-        query = DeadlineQuerySerializer(data=request.query_params)
-        query.is_valid(raise_exception=True)
-        start, days = query.validated_data["start"], query.validated_data["working_days"]
+        query = query_params(request, DeadlineQuerySerializer)
+        start, days = query["start"], query["working_days"]
         deadline = selectors.deadline_from(start, days)
         return Response(
             {"start": start, "working_days": days, "due": deadline.due, "provisional": deadline.provisional}
