@@ -26,9 +26,8 @@ from schemathesis.core.transport import Response as StResponse
 
 from govcloud.core.roles import SEPARATED_ADMIN_ROLES, Role
 from govcloud.notifications.services import notify
-from govcloud.organizations import services as org_services
 from govcloud.organizations.models import Organization, OrganizationKind
-from tests.factories import UserFactory
+from tests.factories import UserFactory, api_token_for
 
 SCHEMA_URL = "/api/v1/schema/"
 METHODS = ("get", "post", "put", "patch", "delete")
@@ -60,7 +59,7 @@ JUNK_VALUES = ("abc", 10**20, None, [])
 def api_client(user) -> APIClient:
     """A client authenticated as programs are (a personal access token); a crash answers 500
     instead of raising, so a walk can list every failure."""
-    _token, raw = org_services.token_create(actor=user, name="api walk", expires_in_days=7)
+    raw = api_token_for(user)
     client = APIClient(raise_request_exception=False)
     client.credentials(HTTP_AUTHORIZATION=f"Bearer {raw}")
     return client
@@ -336,6 +335,26 @@ def omni_user(organization=None):
     return UserFactory(organization=organization, roles=sorted(roles))
 
 
+def _nested_rows(node, stem: str) -> list[dict]:
+    """The first non-empty list of objects named `<stem>s` or `<stem>` anywhere in an API answer
+    (an application's `attachments`, a rectification's `reports[].evidence`)."""
+    if isinstance(node, dict):
+        for key in (f"{stem}s", stem):
+            found = node.get(key)
+            if isinstance(found, list) and found and isinstance(found[0], dict) and "id" in found[0]:
+                return found
+        children = node.values()
+    elif isinstance(node, list):
+        children = node
+    else:
+        return []
+    for child in children:
+        found = _nested_rows(child, stem)
+        if found:
+            return found
+    return []
+
+
 class DemoCity:
     """The cities the API is walked on: the isolation harness's world (tests/test_isolation.py: an
     object behind every endpoint, attachments and jobs included) and the demo city (every state of
@@ -405,8 +424,9 @@ class DemoCity:
             return values, rows[row]
         detail = client.get(f"{base}{values[first]}/")
         known = detail.json() if detail.status_code == 200 and is_json(detail) else rows[row]
-        for name in names[1:]:
-            nested = known.get(name.removesuffix("_id") + "s") or []
+        # the schema does not keep the path's order of parameters
+        for name in (n for n in names if n != first):
+            nested = _nested_rows(known, name.removesuffix("_id"))
             if not nested:
                 return None
             values[name] = nested[0]["id"]

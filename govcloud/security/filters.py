@@ -112,10 +112,8 @@ class SecurityNoticeFilter(django_filters.FilterSet):
 
 class NoticeRectificationFilter(django_filters.FilterSet):
     status = django_filters.ChoiceFilter(label=_("status"), choices=RectificationStatus.choices, empty_label=_("All"))
-    overdue = django_filters.BooleanFilter(
-        label=_("overdue"), method="with_overdue", widget=forms.Select(choices=YES_NO)
-    )
-    awaiting = django_filters.BooleanFilter(
+    overdue = BooleanFilter(label=_("overdue"), method="with_overdue", widget=forms.Select(choices=YES_NO))
+    awaiting = BooleanFilter(
         label=_("awaiting the department"), method="with_awaiting", widget=forms.Select(choices=YES_NO)
     )
     notice = by_id("notice")

@@ -7,21 +7,19 @@ audit event and the timeline entry.
 
 from __future__ import annotations
 
-from datetime import date
-
 from django.utils import timezone
-from django.utils.translation import gettext as _
-from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, status
 from rest_framework.decorators import action
-from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
+from govcloud.core.api.files import FILE_RESPONSE
+from govcloud.core.api.params import query_params
+from govcloud.core.api.routers import UUID
 from govcloud.core.permissions import require_role
 from govcloud.security import services
 from govcloud.security.api import serializers as s
-from govcloud.security.api.views import BINARY, _Base, call, send
+from govcloud.security.api.views import _Base, call, send
 from govcloud.security.filters import NoticeRectificationFilter, SecurityEventFilter, SecurityNoticeFilter
 from govcloud.security.models import (
     EVENT_RECORDERS,
@@ -63,14 +61,14 @@ class SecurityNoticeViewSet(_Base):
         return Response(self.fresh(notice), status=status.HTTP_201_CREATED)
 
     @extend_schema(responses=s.NoticeRectificationSerializer(many=True))
-    @action(detail=True, methods=["get"])
+    @action(detail=True, methods=["get"], pagination_class=None)
     def records(self, request, pk=None):
         """The notice's rectification records the caller sees (the center: every department's)."""
         notice = self.get_object()
         rows = notice_selectors.notice_records(user=request.user, notice=notice).prefetch_related("reports__evidence")
         return Response(s.NoticeRectificationSerializer(rows, many=True).data)
 
-    @extend_schema(responses=BINARY)
+    @extend_schema(responses=FILE_RESPONSE)
     @action(detail=True, methods=["get"])
     def attachment(self, request, pk=None):
         notice = self.get_object()
@@ -151,15 +149,12 @@ class NoticeRectificationViewSet(_Base):
         """Withdraw the notice for this department, with the reason (the center)."""
         return self._decide(request, RectificationAction.CANCEL, s.RequiredCommentSerializer)
 
-    @extend_schema(
-        parameters=[OpenApiParameter("attachment_id", OpenApiTypes.UUID, OpenApiParameter.PATH)],
-        responses=BINARY,
-    )
-    @action(detail=True, methods=["get"], url_path=r"evidence/(?P<attachment_id>[0-9a-f-]{36})")
-    def evidence(self, request, pk=None, attachment_id=None):
+    @extend_schema(responses=FILE_RESPONSE)
+    @action(detail=True, methods=["get"], url_path=f"evidence/<{UUID}:evidence_id>")
+    def evidence(self, request, pk=None, evidence_id=None):
         """Download an evidence file of one of the record's reports."""
         record = self.get_object()
-        attachment = notice_selectors.evidence_get(rectification=record, attachment_id=attachment_id)
+        attachment = notice_selectors.evidence_get(rectification=record, attachment_id=evidence_id)
         return send(request, attachment, record)
 
 
@@ -186,17 +181,10 @@ class SecurityEventViewSet(mixins.UpdateModelMixin, _Base):
         event = call(services.security_event_update, actor=request.user, event=event, **serializer.validated_data)
         return Response(self.fresh(event))
 
-    @extend_schema(
-        parameters=[OpenApiParameter("month", str, description="YYYY-MM (default: the current month)")],
-        responses=s.EventStatisticsSerializer,
-    )
+    @extend_schema(parameters=[s.MonthQuerySerializer], responses=s.EventStatisticsSerializer)
     @action(detail=False, methods=["get"])
     def statistics(self, request):
         """The month's events in the caller's scope, by kind and by department."""
-        raw = request.query_params.get("month", "")
-        try:
-            month = date.fromisoformat(f"{raw[:7]}-01") if raw else month_start(timezone.localdate())
-        except ValueError:
-            raise ValidationError({"month": [_("Give the month as YYYY-MM.")]})
+        month = query_params(request, s.MonthQuerySerializer).get("month") or month_start(timezone.localdate())
         stats = event_selectors.security_event_statistics(user=request.user, month=month)
         return Response(s.EventStatisticsSerializer(stats).data)

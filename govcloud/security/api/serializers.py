@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+from datetime import date
+
+from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from govcloud.core.api.params import IdField
+from govcloud.core.api.serializers import ModelSerializer
 from govcloud.core.roles import Role
 from govcloud.core.scoping import Action
 from govcloud.organizations.models import Organization, User
@@ -504,7 +508,7 @@ class SystemRefSerializer(serializers.Serializer):
     name = serializers.CharField()
 
 
-class SecurityNoticeSerializer(serializers.ModelSerializer):
+class SecurityNoticeSerializer(ModelSerializer):
     """Reading: the notice with the figures of the caller's records (the center: every department's;
     a department: its own). Creating: the notice with the departments and systems it concerns."""
 
@@ -529,12 +533,12 @@ class SecurityNoticeSerializer(serializers.ModelSerializer):
         allow_null=True,
         help_text="working days to rectify (default: the policy's)",
     )
-    attachment = AttachmentSerializer(read_only=True)
+    attachment = AttachmentSerializer(read_only=True, allow_null=True)
     upload = serializers.FileField(write_only=True, required=False, help_text="PDF, PNG or JPEG")
-    record_count = serializers.IntegerField(read_only=True, default=None)
-    accepted_count = serializers.IntegerField(read_only=True, default=None)
-    review_count = serializers.IntegerField(read_only=True, default=None)
-    overdue_count = serializers.IntegerField(read_only=True, default=None)
+    record_count = serializers.IntegerField(read_only=True, default=None, allow_null=True)
+    accepted_count = serializers.IntegerField(read_only=True, default=None, allow_null=True)
+    review_count = serializers.IntegerField(read_only=True, default=None, allow_null=True)
+    overdue_count = serializers.IntegerField(read_only=True, default=None, allow_null=True)
 
     class Meta:
         model = SecurityNotice
@@ -569,7 +573,7 @@ class EvidenceSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class RectificationReportSerializer(serializers.ModelSerializer):
+class RectificationReportSerializer(ModelSerializer):
     evidence = EvidenceSerializer(many=True, read_only=True)
 
     class Meta:
@@ -588,8 +592,8 @@ class RectificationReportSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class NoticeRectificationSerializer(serializers.ModelSerializer):
-    notice_number = serializers.CharField(source="notice.number", read_only=True)
+class NoticeRectificationSerializer(ModelSerializer):
+    notice_number = serializers.CharField(source="notice.number", read_only=True, allow_null=True)
     notice_title = serializers.CharField(source="notice.title", read_only=True)
     severity = serializers.CharField(source="notice.severity", read_only=True)
     due_at = serializers.DateTimeField(source="notice.due_at", read_only=True)
@@ -632,14 +636,14 @@ class RectificationSubmitSerializer(serializers.Serializer):
 # --- Security events -----------------------------------------------------------------------------
 
 
-class SecurityEventSerializer(serializers.ModelSerializer):
+class SecurityEventSerializer(ModelSerializer):
     organization = serializers.PrimaryKeyRelatedField(
         queryset=Organization.objects.filter(kind__in=TENANT_KINDS, is_active=True),
         required=False,
         allow_null=True,
         help_text="the department concerned (empty: the owner of `systems`, else the platform as a whole)",
     )
-    organization_name = serializers.CharField(source="organization.name", read_only=True, default=None)
+    organization_name = serializers.CharField(source="organization.name", read_only=True, default=None, allow_null=True)
     systems = serializers.PrimaryKeyRelatedField(
         many=True, required=False, queryset=InformationSystem.objects.filter(is_active=True, classified=False)
     )
@@ -681,3 +685,17 @@ class EventStatisticsSerializer(serializers.Serializer):
     total = serializers.IntegerField()
     by_kind = KindFigureSerializer(many=True)
     by_department = DepartmentFigureSerializer(many=True)
+
+
+class MonthQuerySerializer(serializers.Serializer):
+    """?month=YYYY-MM (default: the current month)."""
+
+    month = serializers.RegexField(
+        r"^\d{4}-(0[1-9]|1[0-2])$",
+        required=False,
+        help_text="YYYY-MM (default: the current month)",
+        error_messages={"invalid": _("Give the month as YYYY-MM.")},
+    )
+
+    def validate_month(self, value: str) -> date:
+        return date.fromisoformat(f"{value}-01")

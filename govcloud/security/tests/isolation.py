@@ -300,8 +300,8 @@ ENDPOINTS = {
     "notice-rectification-cancel": detail("sec_rectification", methods=("post",), data={"comment": "x"}),
     "notice-rectification-evidence": Probe(
         Kind.DETAIL,
-        lambda w: {"pk": w.sec_rectification.pk, "attachment_id": w.sec_evidence.pk},
-        lambda w: {**MISSING_INT, "attachment_id": w.sec_evidence.pk},
+        lambda w: {"pk": w.sec_rectification.pk, "evidence_id": w.sec_evidence.pk},
+        lambda w: {**MISSING_INT, "evidence_id": w.sec_evidence.pk},
         owner_sees_marker=True,
     ),
     "security-event-list": Probe(Kind.LIST, methods=("get", "post")),

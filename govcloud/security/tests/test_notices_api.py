@@ -153,7 +153,7 @@ def test_the_new_endpoints_are_in_the_schema(sec):
         "/api/v1/security-notices/{id}/records/",
         "/api/v1/notice-rectifications/{id}/report/",
         "/api/v1/notice-rectifications/{id}/return/",
-        "/api/v1/notice-rectifications/{id}/evidence/{attachment_id}/",
+        "/api/v1/notice-rectifications/{id}/evidence/{evidence_id}/",
         "/api/v1/security-events/statistics/",
     ):
         assert path in schema["paths"], path
