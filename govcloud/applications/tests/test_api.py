@@ -219,3 +219,18 @@ def test_claiming_a_work_order_someone_completed_answers_409(wf):
     order = WorkOrder.objects.get(application=app)
     response = api_for(wf.provider).post(url("work-order-claim", pk=order.pk))
     assert response.status_code == 409, response.json()
+
+
+def test_the_centers_lists_leave_out_what_departments_have_not_submitted(wf, client):
+    draft = new_application(wf)
+    waiting = advance(wf, new_application(wf), ApplicationState.AWAITING_SIGNOFF)
+    submitted = advance(wf, new_application(wf), ApplicationState.SUBMITTED)
+    for user in (wf.reviewer, wf.admin):
+        listed = [a["id"] for a in api_for(user).get(url("application-list")).json()["results"]]
+        assert listed == [submitted.pk], user
+        client.force_login(user)
+        page = client.get(reverse("applications:application_list"))
+        assert [a.pk for a in page.context["page"]] == [submitted.pk]
+    # The department's own people still list everything of theirs.
+    listed = {a["id"] for a in api_for(wf.applicant).get(url("application-list")).json()["results"]}
+    assert listed == {draft.pk, waiting.pk, submitted.pk}
