@@ -76,6 +76,7 @@ INSTALLED_APPS = [
     "govcloud.security",
     "govcloud.catalog",
     "govcloud.ledger",
+    "govcloud.maintenance",
     "govcloud.delivery",
     "govcloud.reconciliation",
     "govcloud.applications",
