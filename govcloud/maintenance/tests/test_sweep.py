@@ -101,3 +101,22 @@ def test_the_sweep_is_scheduled():
     from govcloud.schedule import PERIODIC_JOBS
 
     assert any(job.task == "govcloud.maintenance.tasks.maintenance_sweep_task" for job in PERIODIC_JOBS)
+
+
+def test_every_audit_action_and_notification_kind_is_labelled(m, window):
+    from govcloud.audit.actions import ACTION_LABELS
+    from govcloud.notifications.kinds import KINDS
+
+    sweep_at(datetime(2026, 6, 4, 9, 0, tzinfo=SH))
+    sweep_at(START + timedelta(days=1))
+    with time_machine.travel(NOW, tick=False):
+        returned = draft(m)
+        services.window_update(actor=m.provider, window=returned, title="改")
+        services.window_submit(actor=m.provider, window=returned)
+        services.window_return(actor=m.center, window=returned, comment="x")
+        services.window_cancel(actor=m.center, window=returned, comment="x")
+    actions = set(AuditEvent.objects.filter(action__startswith="maintenance_window.").values_list("action", flat=True))
+    assert len(actions) == 9 and actions <= set(ACTION_LABELS)
+    sent = set(Notification.objects.values_list("kind", flat=True))
+    assert {kinds.SUBMITTED, kinds.APPROVED, kinds.NOTICE, kinds.REMINDER, kinds.RETURNED, kinds.CANCELLED} == sent
+    assert sent <= set(KINDS)
