@@ -377,6 +377,9 @@ SPECTACULAR_SETTINGS = {
         "DiscrepancyStateEnum": "govcloud.reconciliation.models.DiscrepancyState",
         "ReconciliationRunStatusEnum": "govcloud.reconciliation.models.RunStatus",
         "StatementStateEnum": "govcloud.billing.models.StatementState",
+        "MaintenanceWindowKindEnum": "govcloud.maintenance.models.WindowKind",
+        "MaintenanceWindowStateEnum": "govcloud.maintenance.models.WindowState",
+        "MaintenanceEventKindEnum": "govcloud.maintenance.models.WindowEventKind",
     },
 }
 

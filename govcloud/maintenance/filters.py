@@ -19,7 +19,9 @@ class MonthField(forms.DateField):
     default_error_messages = {"invalid": _("Give the month as YYYY-MM.")}
 
 
-class MonthFilter(django_filters.Filter):
+class MonthFilter(django_filters.CharFilter):
+    """A string in the schema (YYYY-MM), checked as a month."""
+
     field_class = MonthField
 
 

@@ -116,9 +116,9 @@ class MaintenanceWindowDetailSerializer(MaintenanceWindowSerializer):
         return WindowEventSerializer(self.context["timeline"], many=True).data
 
 
-class CommentSerializer(serializers.Serializer):
+class WindowCommentSerializer(serializers.Serializer):
     comment = serializers.CharField(required=False, allow_blank=True, default="", max_length=2000)
 
 
-class RequiredCommentSerializer(serializers.Serializer):
+class WindowRequiredCommentSerializer(serializers.Serializer):
     comment = serializers.CharField(max_length=2000)

@@ -96,23 +96,23 @@ class MaintenanceWindowViewSet(
         """Submit the window to the center (the provider); a planned window needs the notice period."""
         return self._move(request, WindowAction.SUBMIT)
 
-    @extend_schema(request=s.CommentSerializer, responses=s.MaintenanceWindowSerializer)
+    @extend_schema(request=s.WindowCommentSerializer, responses=s.MaintenanceWindowSerializer)
     @action(detail=True, methods=["post"])
     def approve(self, request, pk=None):
         """Approve the window (the center): the affected departments are notified."""
-        return self._move(request, WindowAction.APPROVE, s.CommentSerializer)
+        return self._move(request, WindowAction.APPROVE, s.WindowCommentSerializer)
 
-    @extend_schema(request=s.RequiredCommentSerializer, responses=s.MaintenanceWindowSerializer)
+    @extend_schema(request=s.WindowRequiredCommentSerializer, responses=s.MaintenanceWindowSerializer)
     @action(detail=True, methods=["post"], url_path="return", url_name="return")
     def return_(self, request, pk=None):
         """Return the window to the provider with what to change (the center)."""
-        return self._move(request, WindowAction.RETURN, s.RequiredCommentSerializer)
+        return self._move(request, WindowAction.RETURN, s.WindowRequiredCommentSerializer)
 
-    @extend_schema(request=s.RequiredCommentSerializer, responses=s.MaintenanceWindowSerializer)
+    @extend_schema(request=s.WindowRequiredCommentSerializer, responses=s.MaintenanceWindowSerializer)
     @action(detail=True, methods=["post"])
     def cancel(self, request, pk=None):
         """Cancel the window before it starts, with the reason (the provider or the center)."""
-        return self._move(request, WindowAction.CANCEL, s.RequiredCommentSerializer)
+        return self._move(request, WindowAction.CANCEL, s.WindowRequiredCommentSerializer)
 
     @extend_schema(request=None, responses=s.MaintenanceWindowSerializer)
     @action(detail=True, methods=["post"])
@@ -120,8 +120,8 @@ class MaintenanceWindowViewSet(
         """Record that the maintenance started (the provider; the sweep does it at the start)."""
         return self._move(request, WindowAction.START)
 
-    @extend_schema(request=s.CommentSerializer, responses=s.MaintenanceWindowSerializer)
+    @extend_schema(request=s.WindowCommentSerializer, responses=s.MaintenanceWindowSerializer)
     @action(detail=True, methods=["post"])
     def complete(self, request, pk=None):
         """Report the maintenance completed (the provider; the sweep does it at the end)."""
-        return self._move(request, WindowAction.COMPLETE, s.CommentSerializer)
+        return self._move(request, WindowAction.COMPLETE, s.WindowCommentSerializer)
