@@ -313,7 +313,8 @@ def window_update(
             )
             _set_scope(window, chosen, whole)
         changes = diff(before, snapshot(window, WINDOW_FIELDS))
-        _event(window, WindowEventKind.UPDATED, actor, ", ".join(changes))
+        labels = [str(MaintenanceWindow._meta.get_field(name).verbose_name) for name in changes]
+        _event(window, WindowEventKind.UPDATED, actor, ", ".join(labels))
         audit_record(
             actor=actor,
             action="maintenance_window.update",

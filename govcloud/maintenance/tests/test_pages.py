@@ -129,3 +129,23 @@ def test_the_home_page_shows_the_departments_next_windows(client, m):
 def test_the_menu_has_the_page(client, m):
     login(client, m.a_head)
     assert reverse("maintenance:window_upcoming") in html(client.get(reverse("web:home")))
+
+
+def test_a_platform_wide_window_shows_a_department_only_its_own_part(client, m):
+    from govcloud.organizations.models import Organization
+
+    Organization.objects.filter(pk=m.city.dept_a.pk).update(name="甲局SECRET")
+    m.res_a.name = "主机SECRET"
+    m.res_a.save(update_fields=["name"])
+    window = approved(m, resources=[m.res_a, m.res_b], platform_wide=True)
+    login(client, m.b_head)
+    for url in (
+        reverse("maintenance:window_detail", args=[window.pk]),
+        reverse("maintenance:window_list"),
+        reverse("maintenance:window_upcoming"),
+        reverse("maintenance-window-detail", args=[window.pk]),
+        reverse("maintenance-window-list"),
+    ):
+        body = html(client.get(url))
+        assert window.title in body and "SECRET" not in body and m.res_a.code not in body, url
+    assert m.res_b.code in html(client.get(reverse("maintenance:window_detail", args=[window.pk])))
