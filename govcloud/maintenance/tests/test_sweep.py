@@ -120,3 +120,34 @@ def test_every_audit_action_and_notification_kind_is_labelled(m, window):
     sent = set(Notification.objects.values_list("kind", flat=True))
     assert {kinds.SUBMITTED, kinds.APPROVED, kinds.NOTICE, kinds.REMINDER, kinds.RETURNED, kinds.CANCELLED} == sent
     assert sent <= set(KINDS)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_sweeps_at_once_remind_once(m):
+    import threading
+
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("concurrent transactions need PostgreSQL (SQLite serialises every write)")
+    with time_machine.travel(NOW, tick=False):
+        window = approved(m, start=START, end=START + timedelta(hours=4), resources=[m.res_a])
+    results = []
+    barrier = threading.Barrier(2)
+
+    def sweep():
+        try:
+            with time_machine.travel(datetime(2026, 6, 4, 9, 0, tzinfo=SH), tick=False):
+                barrier.wait()
+                results.append(services.maintenance_sweep(actor=SYSTEM)["reminded"])
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=sweep) for _ in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert sorted(results) == [0, 1]
+    assert WindowEvent.objects.filter(window=window, kind=WindowEventKind.REMINDED).count() == 1
+    assert len(reminders()) == 3
