@@ -46,6 +46,7 @@ from govcloud.maintenance.models import (
     WindowEventKind,
     WindowKind,
     WindowState,
+    ancestor_paths,
 )
 from govcloud.notifications.models import Severity
 from govcloud.notifications.services import notify, notify_roles
@@ -428,13 +429,15 @@ def window_complete(*, actor: Actor, window: MaintenanceWindow, comment: str = "
 
 def department_recipients(window: MaintenanceWindow):
     """The department users a window concerns: every department user for a platform-wide window,
-    else those of the affected departments and their units."""
+    else those of the affected organizations and their units, and of the department a unit belongs
+    to (the people who see the window, see models._concerns_my_department)."""
     users = get_user_model().objects.filter(is_active=True, role_assignments__role__in=list(DEPARTMENT_ROLES))
     if not window.platform_wide:
         paths = list(window.affected.values_list("organization__path", flat=True))
         if not paths:
             return users.none()
-        q = Q()
+        above = {p for path in paths for p in ancestor_paths(path)} - set(paths)
+        q = Q(organization__path__in=above, organization__level=OrganizationLevel.DEPARTMENT)
         for path in paths:
             q |= Q(organization__path__startswith=path)
         users = users.filter(q)

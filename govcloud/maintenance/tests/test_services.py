@@ -163,6 +163,11 @@ def test_submit_approve_notifies_the_center_then_the_affected_departments(m):
     assert AuditEvent.objects.filter(action="maintenance_window.approve").count() == 1
 
 
+def test_a_units_window_tells_the_unit_and_its_department(m):
+    approved(m, resources=[m.res_unit])
+    assert recipients(kinds.NOTICE) == {m.unit_head.pk, m.a_head.pk, m.a_applicant.pk}
+
+
 def test_a_platform_wide_window_notifies_every_department(m):
     approved(m, resources=[], platform_wide=True)
     assert {m.a_head.pk, m.b_head.pk, m.unit_head.pk, m.a_applicant.pk} <= recipients(kinds.NOTICE)
