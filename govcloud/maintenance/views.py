@@ -69,6 +69,8 @@ def window_detail(request, pk: int):
     window = selectors.window_get(user=user, pk=pk)
     can = {action.value: allowed(window, action, user) for action in WindowAction}
     can["edit"] = window.state in EDITABLE and has_any_role(user, PLANNERS)
+    # Started by hand no earlier than the planned start (the sweep starts it then anyway).
+    can["start"] = can["start"] and window.start <= timezone.now()
     return render(
         request,
         "maintenance/window_detail.html",

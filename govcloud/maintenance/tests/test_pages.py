@@ -77,6 +77,20 @@ def test_draft_submit_approve_through_the_pages(client, m):
     assert 'data-testid="timeline"' in page
 
 
+def test_the_provider_starts_and_completes_from_the_page(client, m, frozen):
+    window = approved(m)
+    login(client, m.provider)
+    detail = reverse("maintenance:window_detail", args=[window.pk])
+    assert 'data-testid="start"' not in html(client.get(detail))  # not before the planned start
+    frozen.move_to(window.start + timedelta(minutes=2))
+    login(client, m.provider)  # the session has idled out meanwhile
+    assert 'data-testid="start"' in html(client.get(detail))
+    client.post(reverse("maintenance:window_transition", args=[window.pk]), {"action": "start"})
+    assert 'data-testid="complete"' in html(client.get(detail))
+    client.post(reverse("maintenance:window_transition", args=[window.pk]), {"action": "complete"})
+    assert MaintenanceWindow.objects.get().state == WindowState.COMPLETED
+
+
 def test_a_department_cannot_use_the_provider_pages(client, m):
     window = approved(m)
     login(client, m.a_head)
