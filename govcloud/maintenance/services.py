@@ -26,6 +26,7 @@ from django.utils.translation import gettext as _
 
 from govcloud.audit.services import audit_record, created, diff, snapshot
 from govcloud.core.actors import SYSTEM, Actor, is_system
+from govcloud.core.errors import StateConflict
 from govcloud.core.permissions import require_role
 from govcloud.core.policy import Policy, policy_value
 from govcloud.core.roles import DEPARTMENT_ROLES, Role
@@ -283,7 +284,7 @@ def window_update(
     with transaction.atomic():
         window = _locked(actor, window, Action.CHANGE)
         if window.state not in EDITABLE:
-            raise ValidationError(
+            raise StateConflict(
                 _("A window cannot be changed while it is “%(state)s”.") % {"state": window.get_state_display()}
             )
         before = snapshot(window, WINDOW_FIELDS)
@@ -332,7 +333,8 @@ def window_update(
 def _require_transition(actor: Actor, window: MaintenanceWindow, action: WindowAction) -> str:
     entry = WINDOW_TRANSITIONS.get((window.state, action))
     if entry is None:
-        raise ValidationError(
+        # The window has moved on since the user chose the step (another approver, the sweep): 409 in the API.
+        raise StateConflict(
             _("You cannot %(action)s this window while it is “%(state)s”.")
             % {"action": str(action.label).lower(), "state": window.get_state_display()}
         )

@@ -68,6 +68,7 @@ def test_the_provider_drafts_and_submits_the_center_approves(m):
     assert center.post(f"{URL}{pk}/submit/").status_code == 403
     assert provider.post(f"{URL}{pk}/submit/").data["state"] == "submitted"
     assert provider.post(f"{URL}{pk}/approve/", {}, format="json").status_code == 403
+    assert provider.patch(f"{URL}{pk}/", {"title": "x"}, format="json").status_code == 409  # submitted
     assert center.post(f"{URL}{pk}/return/", {}, format="json").status_code == 400  # the reason is required
     approved_ = center.post(f"{URL}{pk}/approve/", {"comment": "同意"}, format="json")
     assert approved_.status_code == 200 and approved_.data["state"] == "approved"
@@ -84,6 +85,9 @@ def test_the_provider_drafts_and_submits_the_center_approves(m):
     full = center.get(f"{URL}{pk}/").json()
     assert [e["kind"] for e in full["timeline"]] == ["created", "updated", "submitted", "approved"]
     assert a.post(f"{URL}{pk}/cancel/", {"comment": "x"}, format="json").status_code == 403
+    # A second decision after the first: the window has moved on (409, read it again).
+    again = center.post(f"{URL}{pk}/return/", {"comment": "x"}, format="json")
+    assert again.status_code == 409 and "non_field_errors" in again.json()
 
 
 def test_a_short_notice_is_refused_unless_emergency(m):

@@ -14,6 +14,7 @@ from django.db import connection
 from django.http import Http404
 
 from govcloud.audit.models import AuditEvent
+from govcloud.core.errors import StateConflict
 from govcloud.core.policy import Policy
 from govcloud.maintenance import kinds, services
 from govcloud.maintenance.models import (
@@ -274,7 +275,7 @@ def test_the_second_decision_sees_the_first(m):
     services.window_submit(actor=m.provider, window=window)
     stale = MaintenanceWindow.objects.get(pk=window.pk)
     services.window_approve(actor=m.center, window=window)
-    with pytest.raises(ValidationError) as exc:
+    with pytest.raises(StateConflict) as exc:
         services.window_return(actor=m.reviewer, window=stale, comment="不同意")
     assert "Approved" in exc.value.messages[0]
     decisions = WindowEvent.objects.filter(window=window, kind__in=["approved", "returned"])
