@@ -63,6 +63,13 @@ PERIODIC_JOBS: list[PeriodicJob] = [
         "to the center and the department head, once each (Art. 17).",
     ),
     PeriodicJob(
+        name="maintenance.sweep",
+        cron="*/5 * * * *",
+        task="govcloud.maintenance.tasks.maintenance_sweep_task",
+        description="Remind the departments the day before an approved maintenance window (once, from the start "
+        "of office hours); start and complete windows at their times (Art. 12).",
+    ),
+    PeriodicJob(
         name="notifications.email_retry",
         cron="*/5 * * * *",
         task="govcloud.notifications.tasks.retry_notification_emails_task",

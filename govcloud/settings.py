@@ -76,6 +76,7 @@ INSTALLED_APPS = [
     "govcloud.security",
     "govcloud.catalog",
     "govcloud.ledger",
+    "govcloud.maintenance",
     "govcloud.delivery",
     "govcloud.reconciliation",
     "govcloud.applications",
@@ -384,6 +385,9 @@ SPECTACULAR_SETTINGS = {
         "DiscrepancyStateEnum": "govcloud.reconciliation.models.DiscrepancyState",
         "ReconciliationRunStatusEnum": "govcloud.reconciliation.models.RunStatus",
         "StatementStateEnum": "govcloud.billing.models.StatementState",
+        "MaintenanceWindowKindEnum": "govcloud.maintenance.models.WindowKind",
+        "MaintenanceWindowStateEnum": "govcloud.maintenance.models.WindowState",
+        "MaintenanceEventKindEnum": "govcloud.maintenance.models.WindowEventKind",
     },
 }
 

@@ -15,6 +15,7 @@ urlpatterns = [
     path("guide/", include("govcloud.guide.urls")),
     path("catalog/", include("govcloud.catalog.urls")),
     path("ledger/", include("govcloud.ledger.urls")),
+    path("maintenance/", include("govcloud.maintenance.urls")),
     path("billing/", include("govcloud.billing.urls")),
     path("forms/", include("govcloud.applications.documents.urls")),
     path("applications/", include("govcloud.applications.urls")),

@@ -63,6 +63,7 @@ CREATING_ROUTES = frozenset(
         "delivery:work_order_note",
         "guide:announcement_create",
         "ledger:export",
+        "maintenance:window_create",
         "organizations:organization_create",
         "organizations:token_list",
         "organizations:user_create",

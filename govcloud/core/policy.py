@@ -64,6 +64,10 @@ class Policy(models.TextChoices):
         "security_notice_warning_working_days",
         _("Working days before a rectification deadline when the department is warned (Art. 17)"),
     )
+    MAINTENANCE_NOTICE_DAYS = (
+        "maintenance_notice_days",
+        _("Days of notice before planned maintenance; shorter notice only for an emergency (Art. 12)"),
+    )
 
 
 class PolicyKind(models.TextChoices):
@@ -123,6 +127,7 @@ DEFINITIONS: dict[Policy, PolicyDefinition] = {
             Policy.SECURITY_NOTICE_RECTIFICATION_WORKING_DAYS, PolicyKind.INTEGER, 10, 1, 60, source="第十七条"
         ),
         PolicyDefinition(Policy.SECURITY_NOTICE_WARNING_WORKING_DAYS, PolicyKind.INTEGER, 2, 1, 20, source="第十七条"),
+        PolicyDefinition(Policy.MAINTENANCE_NOTICE_DAYS, PolicyKind.INTEGER, 3, 0, 60, source="第十二条"),
     ]
 }
 

@@ -26,6 +26,7 @@ GROUPS: dict[str, str | Promise] = {
     "applications": _("Applications"),
     "delivery": _("Delivery"),
     "ledger": _("Resource ledger"),
+    "maintenance": _("Maintenance windows"),
     "reconciliation": _("Reconciliation"),
     "billing": _("Billing"),
     "budgets": _("Budgets"),

@@ -94,6 +94,14 @@ NAVIGATION: list[NavItem] = [
         group=OPERATIONS,
     ),
     NavItem(
+        _("Maintenance windows"),
+        "maintenance:window_upcoming",
+        "calendar-week",
+        CENTER_ROLES | DEPARTMENT_ROLES | {Role.PROVIDER_OPERATOR},
+        "/maintenance/",
+        group=OPERATIONS,
+    ),
+    NavItem(
         _("Applications"),
         "applications:application_list",
         "file-earmark-text",
