@@ -77,6 +77,7 @@ INSTALLED_APPS = [
     "govcloud.catalog",
     "govcloud.ledger",
     "govcloud.delivery",
+    "govcloud.incidents",
     "govcloud.reconciliation",
     "govcloud.applications",
     "govcloud.billing",
