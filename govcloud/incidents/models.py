@@ -367,7 +367,9 @@ class DutyShift(models.Model):
         ordering = ["starts_at", "team"]
         verbose_name = _("duty shift")
         verbose_name_plural = _("duty shifts")
-        constraints = [models.CheckConstraint(condition=models.Q(ends_at__gt=models.F("starts_at")), name="shift_ends_after_start")]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(ends_at__gt=models.F("starts_at")), name="shift_ends_after_start")
+        ]
 
     def __str__(self) -> str:
         return f"{self.team} {self.starts_at:%Y-%m-%d %H:%M}"
