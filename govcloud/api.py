@@ -11,6 +11,7 @@ from govcloud.catalog.api import urls as catalog_api
 from govcloud.core.api.routers import ValidatedLookupRouter
 from govcloud.delivery.api import urls as delivery_api
 from govcloud.guide.api import urls as guide_api
+from govcloud.incidents.api import urls as incidents_api
 from govcloud.ledger.api import urls as ledger_api
 from govcloud.notifications.api import urls as notifications_api
 from govcloud.notifications.api.views import NotificationViewSet
@@ -52,6 +53,7 @@ delivery_api.register(router)
 security_api.register(router)
 reconciliation_api.register(router)
 budgets_api.register(router)
+incidents_api.register(router)
 
 urlpatterns = [
     path("calendar/deadline/", DeadlineView.as_view(), name="calendar-deadline"),

@@ -143,7 +143,9 @@ def test_only_a_major_incident_has_a_report_and_it_renders_as_pdf(desk):
         )
     major = report(desk, severity="major", title="云平台存储故障")
     services.incident_claim(actor=desk.primary, incident=major, message="处理中")
-    services.follow_up_add(actor=desk.primary, incident=major, description="更换控制器", owner="运维部", due_on=T0.date())
+    services.follow_up_add(
+        actor=desk.primary, incident=major, description="更换控制器", owner="运维部", due_on=T0.date()
+    )
     rep = services.major_report_submit(
         actor=desk.primary,
         incident=major,
