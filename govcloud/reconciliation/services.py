@@ -508,8 +508,9 @@ def discrepancy_adopt(
 
 def discrepancy_open_incident(*, actor: Actor, discrepancy: Discrepancy, note: str) -> Discrepancy:
     """Hand the discrepancy to the provider to investigate: a real incident on the service desk
-    (channel "reconciliation", one per discrepancy), which notifies the duty engineers and runs the
-    response clock; the discrepancy's state and note record it."""
+    (channel "reconciliation", one per discrepancy). The incident calls the duty engineers (that is
+    the provider's notification) and runs the response clock; the discrepancy's state and note
+    record it."""
     note = _need_note(note)
     with transaction.atomic():
         d = _locked(actor, discrepancy)
@@ -521,7 +522,7 @@ def discrepancy_open_incident(*, actor: Actor, discrepancy: Discrepancy, note: s
             source="reconciliation",
             source_key=f"reconciliation:{d.pk}",
             title=_("Reconciliation: %(kind)s %(ref)s") % {"kind": d.get_kind_display(), "ref": ref},
-            symptom=note,
+            symptom=f"{note}\n{discrepancy_link(d)}",
             resource=d.resource,
             organization=d.organization,
         )
@@ -533,15 +534,6 @@ def discrepancy_open_incident(*, actor: Actor, discrepancy: Discrepancy, note: s
             note=note,
             message=_("Incident %(number)s opened for %(ref)s: %(note)s")
             % {"number": incident.number, "ref": ref, "note": note},
-        )
-        notify(
-            recipients=users_with_roles({Role.PROVIDER_OPERATOR}),
-            kind="reconciliation.incident",
-            title=_("Reconciliation: %(kind)s %(ref)s needs investigating")
-            % {"kind": d.get_kind_display(), "ref": ref},
-            body=note,
-            link=discrepancy_link(d),
-            severity=Severity.WARNING,
         )
     return d
 
