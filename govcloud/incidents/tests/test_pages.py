@@ -224,3 +224,44 @@ def test_an_incident_with_a_long_timeline(client, desk, name):
     small = count(client, reverse(name, args=[small_one.pk]))
     large = count(client, reverse(name, args=[large_one.pk]))
     assert small == large <= LIMIT, (small, large)
+
+
+def test_a_resource_and_a_system_link_to_their_incidents(client, desk):
+    on_resource = report(desk, title="主机故障")
+    report(desk, title="无关故障", resources=[], system=None)
+    login(client, desk.a_head)
+    page = client.get(reverse("ledger:resource_detail", args=[desk.resource_a.pk])).content.decode()
+    link = f"{reverse('incidents:incident_list')}?resource={desk.resource_a.pk}"
+    assert link in page
+    listed = client.get(link).content.decode()
+    assert on_resource.number in listed and "无关故障" not in listed
+    page = client.get(reverse("systems:system_detail", args=[desk.system_a.pk])).content.decode()
+    assert f"{reverse('incidents:incident_list')}?system={desk.system_a.pk}" in page
+
+
+def test_the_center_edits_a_severity_and_the_desk_keeps_the_roster(client, desk):
+    severity = desk.severity("serious")
+    login(client, desk.center)
+    response = client.post(
+        reverse("incidents:severity_edit", args=[severity.pk]),
+        {"name": "较大", "definition": "新定义", "is_major": "", "response_minutes": "", "recovery_hours": "6"},
+    )
+    assert response.status_code == 302
+    severity.refresh_from_db()
+    assert severity.recovery_hours == 6 and severity.definition == "新定义"
+    login(client, desk.primary)
+    assert client.get(reverse("incidents:severity_edit", args=[severity.pk])).status_code == 403
+    page = client.get(reverse("incidents:roster")).content.decode()
+    assert "值班甲" in page and "备班乙" in page
+    response = client.post(
+        reverse("incidents:roster"),
+        {
+            "team": desk.team.pk,
+            "starts_at": "2031-01-01T08:00",
+            "ends_at": "2031-01-01T20:00",
+            "primary": desk.engineer.pk,
+            "backup": desk.backup.pk,
+        },
+    )
+    assert response.status_code == 302
+    assert desk.team.shifts.count() == 2
