@@ -19,6 +19,7 @@ from django.utils import timezone
 from govcloud.core.actors import SYSTEM
 from govcloud.incidents import services
 from govcloud.incidents.models import DutyTeam, Incident, IncidentEntry, IncidentSeverity
+from govcloud.incidents.severities import severities_seed
 from govcloud.ledger.models import Resource
 from govcloud.systems.models import InformationSystem
 
@@ -32,6 +33,7 @@ def load_demo(*, orgs: dict, users: dict) -> None:
     if engineer is None:
         logger.info("incidents demo: no provider engineer; nothing created")
         return
+    severities_seed()
     _roster(engineer, users)
     if Incident.objects.exists():
         return

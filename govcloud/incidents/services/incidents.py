@@ -45,6 +45,7 @@ from govcloud.incidents.services.common import (
     tell_department,
     text,
 )
+from govcloud.incidents.severities import severities_seed
 from govcloud.ledger.models import Resource
 from govcloud.notifications.models import Severity
 from govcloud.notifications.services import notify, notify_roles
@@ -291,7 +292,11 @@ def incident_open_automatic(
             return existing
         if resource is not None and organization is None:
             organization = resource.organization
-        severity = severity or IncidentSeverity.objects.order_by("rank").first()
+        if severity is None:
+            # The least severe level; the center may have none left only in an emptied database.
+            if not IncidentSeverity.objects.exists():
+                severities_seed()
+            severity = IncidentSeverity.objects.order_by("rank").first()
         incident = _open(
             actor=actor,
             organization=organization,

@@ -13,6 +13,7 @@ from govcloud.core.actors import SYSTEM
 from govcloud.core.roles import Role
 from govcloud.incidents import services
 from govcloud.incidents.models import IncidentSeverity
+from govcloud.incidents.severities import severities_seed
 from govcloud.ledger.tests.helpers import adopt
 from govcloud.systems.models import InformationSystem
 
@@ -36,6 +37,12 @@ class Desk:
 
     def severity(self, code: str = "general") -> IncidentSeverity:
         return IncidentSeverity.objects.get(code=code)
+
+
+@pytest.fixture(autouse=True)
+def _severities(db):
+    # A transactional test elsewhere may have flushed the levels migration 0002 seeded.
+    severities_seed()
 
 
 @pytest.fixture

@@ -16,6 +16,7 @@ from govcloud.core.actors import SYSTEM
 from govcloud.core.roles import Role
 from govcloud.incidents import services
 from govcloud.incidents.models import IncidentSeverity
+from govcloud.incidents.severities import severities_seed
 from govcloud.systems.models import InformationSystem
 from tests.isolation import MARKER, MISSING_INT, Kind, Probe
 
@@ -24,6 +25,7 @@ def populate(world) -> None:
     from govcloud.ledger.tests.helpers import adopt
 
     city = world.city
+    severities_seed()  # a transactional test before may have flushed them
     world.inc_provider = city.user(Role.PROVIDER_OPERATOR, full_name="值班工程师")
     team = services.duty_team_create(actor=SYSTEM, name="一线")
     now = timezone.now()
