@@ -75,7 +75,7 @@ class ClaimForm(forms.Form):
 
 
 class MessageForm(forms.Form):
-    body = forms.CharField(label=_("message"), widget=forms.Textarea(attrs={"rows": 2}))
+    body = forms.CharField(label=_("Write a message"), widget=forms.Textarea(attrs={"rows": 2}))
 
 
 class NoteForm(forms.Form):

@@ -91,7 +91,7 @@ def test_department_reports_engineer_claims_recovers_department_confirms_and_rat
     # The department sees the answer on the timeline, confirms and rates.
     dept.reload()
     expect(dept.locator("[data-testid=timeline]")).to_contain_text("已收到，正在检查负载均衡与应用服务。")
-    dept.fill("[data-testid=timeline] ~ form #id_body", "请问原因是什么？")
+    dept.fill("#id_body", "请问原因是什么？")
     dept.click("[data-testid=message-submit]")
     dept.click("[data-testid=confirm-submit]")
     expect(dept.locator("[data-testid=incident-state] [data-state]")).to_have_attribute("data-state", "closed")

@@ -2,6 +2,7 @@
 
 from django import template
 from django.utils.html import format_html
+from django.utils.translation import gettext as _
 
 register = template.Library()
 
@@ -34,14 +35,13 @@ def incident_severity(severity):
 
 @register.filter
 def duration(seconds):
-    """Seconds as “1 h 02 min”, “4 min 59 s”; negative as overdue by that much."""
+    """Seconds as “1 h 02 min”, “4 min 59 s” (how far past, for a negative number: the page says
+    it is overdue)."""
     if seconds is None:
         return "—"
-    seconds = int(seconds)
-    sign = "-" if seconds < 0 else ""
-    seconds = abs(seconds)
+    seconds = abs(int(seconds))
     hours, rest = divmod(seconds, 3600)
     minutes, secs = divmod(rest, 60)
     if hours:
-        return f"{sign}{hours} h {minutes:02d} min"
-    return f"{sign}{minutes} min {secs:02d} s"
+        return _("%(h)d h %(m)02d min") % {"h": hours, "m": minutes}
+    return _("%(m)d min %(s)02d s") % {"m": minutes, "s": secs}
