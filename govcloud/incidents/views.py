@@ -304,10 +304,18 @@ def major_report_pdf(request, pk: int):
 # --- The board and the figures ---------------------------------------------------------------------
 
 
+# A duty engineer reads the top of the board; the rest are counted.
+BOARD_ROWS = 100
+
+
 def _board_context(request):
     user = request.user
-    rows = list(selectors.board_rows(user=user)[:200])
-    return {"rows": rows, "counts": selectors.open_counts(user=user), "now": timezone.now()}
+    now = timezone.now()
+    rows = list(selectors.board_rows(user=user, now=now)[:BOARD_ROWS])
+    for row in rows:
+        row.left = int((row.due - now).total_seconds())
+    counts = selectors.open_counts(user=user, now=now)
+    return {"rows": rows, "counts": counts, "now": now, "more": max(counts["open"] - len(rows), 0)}
 
 
 @login_required
