@@ -132,6 +132,7 @@ ACTION_LABELS = {
     "duty_team.create": _("Created duty team"),
     "duty_shift.add": _("Added duty shift"),
     "duty_shift.delete": _("Removed duty shift"),
+    "incident.attachment_download": _("Downloaded incident attachment"),
     # Application form, service guide, notification settings
     "application_form.download": _("Downloaded application form"),
     "announcement.create": _("Created announcement"),

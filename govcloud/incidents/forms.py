@@ -18,6 +18,29 @@ def datetime_field(label):
     )
 
 
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    """Several files in one input (Django's documented pattern); the services check each."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("widget", MultipleFileInput(attrs={"accept": "application/pdf,image/png,image/jpeg"}))
+        kwargs.setdefault("required", False)
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data, initial=None):
+        items = data if isinstance(data, list | tuple) else [data]
+        return [super(MultipleFileField, self).clean(item, initial) for item in items if item]
+
+
+def attachments_field():
+    return MultipleFileField(
+        label=_("attachments (PDF, PNG or JPEG)"), help_text=_("Screenshots or documents: up to 5 files.")
+    )
+
+
 class SeverityChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, obj):
         return f"{obj.name} — {obj.definition}" if obj.definition else obj.name
@@ -49,6 +72,7 @@ class _IncidentFields(forms.Form):
 
 class IncidentReportForm(_IncidentFields):
     contact_name = forms.CharField(label=_("contact"), max_length=60, required=False)
+    attachments = attachments_field()
 
     field_order = ["title", "symptom", "severity", "system", "resources", "contact_name", "contact_phone"]
 
@@ -76,6 +100,7 @@ class ClaimForm(forms.Form):
 
 class MessageForm(forms.Form):
     body = forms.CharField(label=_("Write a message"), widget=forms.Textarea(attrs={"rows": 2}))
+    attachments = attachments_field()
 
 
 class NoteForm(forms.Form):

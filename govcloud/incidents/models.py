@@ -11,6 +11,7 @@ A department sees its own incidents (and its units'); the provider and the cente
 
 from __future__ import annotations
 
+import uuid
 from datetime import timedelta
 
 from django.conf import settings
@@ -373,3 +374,32 @@ class DutyShift(models.Model):
 
     def __str__(self) -> str:
         return f"{self.team} {self.starts_at:%Y-%m-%d %H:%M}"
+
+
+class IncidentAttachment(models.Model):
+    """A screenshot or document attached to a report or a message (PDF, PNG, JPEG: core/uploads.py),
+    kept outside the web root; reached only through its incident, every download audited."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    incident = models.ForeignKey(Incident, on_delete=models.CASCADE, related_name="attachments")
+    entry = models.ForeignKey(
+        IncidentEntry, null=True, blank=True, on_delete=models.SET_NULL, related_name="attachments"
+    )
+    original_name = models.CharField(_("file name"), max_length=200)
+    content_type = models.CharField(_("type"), max_length=40)
+    size = models.PositiveIntegerField(_("size (bytes)"))
+    sm3 = models.CharField(_("SM3 digest"), max_length=64)
+    # Relative to settings.PRIVATE_MEDIA_ROOT.
+    stored_path = models.CharField(max_length=300, editable=False)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    uploaded_at = models.DateTimeField(_("uploaded at"), default=timezone.now)
+
+    class Meta:
+        ordering = ["uploaded_at", "original_name"]
+        verbose_name = _("attachment")
+        verbose_name_plural = _("attachments")
+
+    def __str__(self) -> str:
+        return self.original_name

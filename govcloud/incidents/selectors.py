@@ -7,7 +7,9 @@ import statistics
 from datetime import date, datetime, timedelta
 
 from django.db.models import Case, Count, F, IntegerField, Prefetch, Q, QuerySet, Value, When
+from django.http import Http404
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from govcloud.core.scoping import Action, get_scoped_or_404
 from govcloud.incidents.models import (
@@ -15,6 +17,7 @@ from govcloud.incidents.models import (
     DutyShift,
     FollowUpItem,
     Incident,
+    IncidentAttachment,
     IncidentEntry,
     IncidentSeverity,
     IncidentState,
@@ -36,15 +39,37 @@ def incidents_for(*, user, action: str = Action.VIEW) -> QuerySet[Incident]:
 
 
 def incident_get(*, user, pk, action: str = Action.VIEW) -> Incident:
-    queryset = incident_rows().prefetch_related(
+    queryset = incident_rows().select_related("major_report__submitted_by").prefetch_related(
         Prefetch("resources", queryset=Resource.objects.order_by("code")),
         Prefetch("follow_ups", queryset=FollowUpItem.objects.order_by("due_on", "id")),
     )
     return get_scoped_or_404(queryset, user, action, pk=pk)
 
 
+def major_report_of(incident: Incident):
+    """The incident's filed report, or None (select_related by incident_get: no query)."""
+    try:
+        return incident.major_report
+    except Incident.major_report.RelatedObjectDoesNotExist:
+        return None
+
+
 def incident_timeline(*, incident: Incident) -> QuerySet[IncidentEntry]:
-    return IncidentEntry.objects.filter(incident=incident).select_related("actor").order_by("created_at", "id")
+    return (
+        IncidentEntry.objects.filter(incident=incident)
+        .select_related("actor")
+        .prefetch_related(Prefetch("attachments", queryset=IncidentAttachment.objects.order_by("uploaded_at")))
+        .order_by("created_at", "id")
+    )
+
+
+def attachment_get(*, incident: Incident, attachment_id) -> IncidentAttachment:
+    """A file of the incident (the caller has it in scope): another incident's file answers 404
+    like a missing one."""
+    found = IncidentAttachment.objects.filter(pk=attachment_id, incident=incident).first()
+    if found is None:
+        raise Http404(_("There is no such attachment."))
+    return found
 
 
 def board_rows(*, user, now: datetime | None = None) -> QuerySet[Incident]:

@@ -21,5 +21,6 @@ urlpatterns = [
     path("<int:pk>/", views.incident_detail, name="incident_detail"),
     path("<int:pk>/report/", views.major_report, name="major_report"),
     path("<int:pk>/report.pdf", views.major_report_pdf, name="major_report_pdf"),
+    path("<int:pk>/files/<uuid:attachment_id>/", views.attachment, name="attachment"),
     path("<int:pk>/<slug:action>/", views.incident_act, name="incident_act"),
 ]

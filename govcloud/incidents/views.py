@@ -8,7 +8,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404, HttpResponse
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -34,7 +34,6 @@ from govcloud.incidents.models import (
     IncidentAction,
     IncidentSeverity,
     IncidentState,
-    MajorIncidentReport,
 )
 
 PAGE_SIZE = 50
@@ -49,7 +48,7 @@ def paginate(request, queryset):
     return Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
 
 
-def form_page(request, form, *, heading, cancel_url, intro="", submit=None):
+def form_page(request, form, *, heading, cancel_url, intro="", submit=None, multipart=False):
     return page(
         request,
         "incidents/form.html",
@@ -59,6 +58,7 @@ def form_page(request, form, *, heading, cancel_url, intro="", submit=None):
             "intro": intro,
             "cancel_url": cancel_url,
             "submit_label": submit or _("Save"),
+            "multipart": multipart,
         },
     )
 
@@ -94,6 +94,7 @@ def incident_create(request):
     require_role(user, REPORTERS)
     form = f.IncidentReportForm(
         request.POST or None,
+        request.FILES or None,
         systems=selectors.reporter_systems(user=user),
         resources=selectors.reporter_resources(user=user),
         initial={"contact_name": user.full_name},
@@ -118,6 +119,7 @@ def incident_create(request):
         ),
         cancel_url=reverse("incidents:incident_list"),
         submit=gettext_lazy("Report"),
+        multipart=True,
     )
 
 
@@ -165,7 +167,7 @@ def incident_detail(request, pk: int):
     can = {action.value: allowed(incident, action, user) for action in IncidentAction}
     desk = has_any_role(user, DESK)
     is_reporter = has_any_role(user, REPORTERS)
-    report = MajorIncidentReport.objects.filter(incident=incident).first()
+    report = selectors.major_report_of(incident)
     return page(
         request,
         "incidents/incident_detail.html",
@@ -228,7 +230,7 @@ def incident_act(request, pk: int, action: str):
     if action not in ACTIONS:
         raise Http404
     form_class, call = ACTIONS[action]
-    form = form_class(request.POST)
+    form = form_class(request.POST, request.FILES)
     if not form.is_valid():
         for errors in form.errors.values():
             for error in errors:
@@ -242,6 +244,16 @@ def incident_act(request, pk: int, action: str):
     else:
         messages.success(request, _("Done."))
     return redirect("incidents:incident_detail", pk=incident.pk)
+
+
+@login_required
+def attachment(request, pk: int, attachment_id):
+    incident = selectors.incident_get(user=request.user, pk=pk)
+    file = selectors.attachment_get(incident=incident, attachment_id=attachment_id)
+    path = services.incident_attachment_open(actor=request.user, incident=incident, attachment=file)
+    return FileResponse(
+        path.open("rb"), as_attachment=True, filename=file.original_name, content_type=file.content_type
+    )
 
 
 @login_required
@@ -259,7 +271,7 @@ def major_report(request, pk: int):
     user = request.user
     incident = selectors.incident_get(user=user, pk=pk)
     require_role(user, DESK)
-    existing = MajorIncidentReport.objects.filter(incident=incident).first()
+    existing = selectors.major_report_of(incident)
     initial = {}
     if existing is not None:
         initial = {k: getattr(existing, k) for k in ("timeline", "impact", "cause", "measures", "lessons")}
@@ -292,7 +304,7 @@ def major_report(request, pk: int):
 @login_required
 def major_report_pdf(request, pk: int):
     incident = selectors.incident_get(user=request.user, pk=pk)
-    report = MajorIncidentReport.objects.filter(incident=incident).select_related("submitted_by").first()
+    report = selectors.major_report_of(incident)
     if report is None:
         raise Http404(_("No incident report has been filed."))
     pdf = render_pdf(incident, report, list(selectors.incident_timeline(incident=incident)))

@@ -39,6 +39,13 @@ class ResourceRefSerializer(serializers.Serializer):
     name = serializers.CharField()
 
 
+class AttachmentSerializer(serializers.Serializer):
+    id = serializers.UUIDField()
+    original_name = serializers.CharField()
+    content_type = serializers.CharField()
+    size = serializers.IntegerField()
+
+
 class IncidentSerializer(ModelSerializer):
     """Reading: the incident with its clocks. Creating (a department, channel "api"): title,
     symptom, severity id, optional system id and resource ids from the department's own ledger."""
@@ -59,6 +66,7 @@ class IncidentSerializer(ModelSerializer):
     response_breached = serializers.BooleanField(read_only=True)
     recovery_breached = serializers.BooleanField(read_only=True)
     merged_into_id = serializers.IntegerField(read_only=True, allow_null=True)
+    attachments = AttachmentSerializer(many=True, read_only=True)
 
     class Meta:
         model = Incident
@@ -99,6 +107,7 @@ class IncidentSerializer(ModelSerializer):
             "rating",
             "rating_comment",
             "merged_into_id",
+            "attachments",
         ]
         read_only_fields = [
             "id",

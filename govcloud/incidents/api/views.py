@@ -8,6 +8,7 @@ incident, as for a missing one), locks the incident and writes the audit event a
 from __future__ import annotations
 
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.http import FileResponse
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, status
 from rest_framework.decorators import action
@@ -15,6 +16,8 @@ from rest_framework.response import Response
 from rest_framework.viewsets import GenericViewSet
 
 from govcloud.core.api.errors import as_drf_error
+from govcloud.core.api.files import FILE_RESPONSE
+from govcloud.core.api.routers import UUID
 from govcloud.core.api.viewsets import ScopedViewSetMixin
 from govcloud.core.permissions import require_role
 from govcloud.core.scoping import get_scoped_or_404
@@ -37,13 +40,13 @@ class IncidentViewSet(ScopedViewSetMixin, mixins.ListModelMixin, mixins.Retrieve
     center work them. Clocks run 7×24: respond within the limit (Art. 12: 5 minutes) by claiming
     with a first message; recover within the severity's target."""
 
-    queryset = selectors.incident_rows().prefetch_related("resources")
+    queryset = selectors.incident_rows().prefetch_related("resources", "attachments")
     serializer_class = s.IncidentSerializer
     filterset_class = IncidentFilter
     http_method_names = ["get", "post", "head", "options"]
     # The services check the role after the incident's view scope.
     view_scoped_actions = frozenset(
-        {"claim", "message", "start", "recover", "confirm", "reopen", "rate", "merge", "timeline"}
+        {"claim", "message", "start", "recover", "confirm", "reopen", "rate", "merge", "timeline", "attachment"}
     )
 
     def fresh(self, incident):
@@ -73,6 +76,17 @@ class IncidentViewSet(ScopedViewSetMixin, mixins.ListModelMixin, mixins.Retrieve
         """The incident's timeline: messages, moves, who did what."""
         incident = self.get_object()
         return Response(s.EntrySerializer(selectors.incident_timeline(incident=incident), many=True).data)
+
+    @extend_schema(responses=FILE_RESPONSE)
+    @action(detail=True, methods=["get"], url_path=f"attachments/<{UUID}:attachment_id>")
+    def attachment(self, request, pk=None, attachment_id=None):
+        """Download a file attached to the incident's report or one of its messages."""
+        incident = self.get_object()
+        file = selectors.attachment_get(incident=incident, attachment_id=attachment_id)
+        path = services.incident_attachment_open(actor=request.user, incident=incident, attachment=file)
+        return FileResponse(
+            path.open("rb"), as_attachment=True, filename=file.original_name, content_type=file.content_type
+        )
 
     def _act(self, request, service, body=None, **extra):
         incident = self.get_object()

@@ -1,6 +1,7 @@
 """Every write of the service desk (Art. 12, 13): keyword-only, typed, one transaction each — role
 check, scope, row lock where two people could act at once, one audit event and one timeline entry."""
 
+from govcloud.incidents.services.attachments import incident_attachment_open
 from govcloud.incidents.services.desk import (
     duty_shift_add,
     duty_shift_delete,
@@ -33,6 +34,7 @@ __all__ = [
     "duty_team_create",
     "follow_up_add",
     "follow_up_done",
+    "incident_attachment_open",
     "incident_claim",
     "incident_confirm",
     "incident_log_call",

@@ -9,7 +9,7 @@ it is within the limit when it comes at or before the incident's response deadli
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from datetime import datetime, timedelta
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -33,6 +33,7 @@ from govcloud.incidents.models import (
     IncidentSeverity,
     IncidentState,
 )
+from govcloud.incidents.services.attachments import attachments_saved, check_uploads
 from govcloud.incidents.services.common import (
     STATE_FIELDS,
     actor_user,
@@ -107,6 +108,7 @@ def _open(
     caller: str = "",
     source_key: str = "",
     audit_action: str = "incident.report",
+    attachments: list | None = None,
 ) -> Incident:
     severity = _severity(severity)
     title = text(title, "title", 200)
@@ -132,15 +134,16 @@ def _open(
     incident.number = f"GZ-{timezone.localtime(reported_at):%Y}-{incident.pk:05d}"
     incident.save(update_fields=["number"])
     incident.resources.set(chosen)
-    entry(incident, EntryKind.REPORTED, actor, symptom, at=reported_at)
-    audit_record(
-        actor=actor,
-        action=audit_action,
-        target=incident,
-        changes=created(incident, ("number", "title", "severity", "channel", "reported_at", "caller")),
-        message=", ".join(r.code for r in chosen),
-    )
-    _announce(incident)
+    reported = entry(incident, EntryKind.REPORTED, actor, symptom, at=reported_at)
+    with attachments_saved(actor=actor, incident=incident, entry=reported, checked=attachments or []) as files:
+        audit_record(
+            actor=actor,
+            action=audit_action,
+            target=incident,
+            changes=created(incident, ("number", "title", "severity", "channel", "reported_at", "caller")),
+            message=", ".join([r.code for r in chosen] + [f.original_name for f in files]),
+        )
+        _announce(incident)
     return incident
 
 
@@ -191,9 +194,12 @@ def incident_report(
     contact_name: str = "",
     contact_phone: str = "",
     channel: str = Channel.WEB,
+    attachments: Sequence = (),
 ) -> Incident:
-    """A department reports a fault (web form or API) for its own organization; the clock starts now."""
+    """A department reports a fault (web form or API) for its own organization, with up to five
+    screenshots or documents (PDF, PNG, JPEG); the clock starts now."""
     require_role(actor, REPORTERS)
+    checked = check_uploads(attachments)
     if channel not in (Channel.WEB, Channel.API):
         raise ValidationError({"channel": _("A department reports through the web form or the API.")})
     organization = getattr(actor, "organization", None)
@@ -212,6 +218,7 @@ def incident_report(
             resources=resources,
             contact_name=contact_name or getattr(actor, "full_name", ""),
             contact_phone=contact_phone,
+            attachments=checked,
         )
 
 
@@ -351,10 +358,11 @@ def incident_claim(*, actor: Actor, incident: Incident, message: str) -> Inciden
     return incident
 
 
-def incident_message(*, actor: Actor, incident: Incident, body: str) -> Incident:
-    """A message between the department and the provider, on the timeline. It is not a response
-    by itself: an engineer responds by claiming."""
+def incident_message(*, actor: Actor, incident: Incident, body: str, attachments: Sequence = ()) -> Incident:
+    """A message between the department and the provider, on the timeline, with up to five files.
+    It is not a response by itself: an engineer responds by claiming."""
     body = text(body, "body", MAX_MESSAGE)
+    checked = check_uploads(attachments)
     roles = actor_roles(actor)
     with transaction.atomic():
         incident = locked(actor, incident)
@@ -362,21 +370,23 @@ def incident_message(*, actor: Actor, incident: Incident, body: str) -> Incident
             raise ValidationError(_("This incident was merged; write on the incident it was merged into."))
         if not roles & (DESK | REPORTERS):
             raise PermissionDenied(_("Only the department and the service desk write on an incident."))
-        entry(incident, EntryKind.MESSAGE, actor, body)
-        audit_record(actor=actor, action="incident.message", target=incident, message=body[:500])
-        if roles & REPORTERS:
-            recipients = [incident.responder] if incident.responder_id else duty_engineers(backups=False)
-            notify(
-                recipients=recipients,
-                kind="incidents.update",
-                title=_("Message on %(number)s from the department") % {"number": incident.number},
-                body=body[:1000],
-                link=link(incident),
-            )
-        else:
-            tell_department(
-                incident, _("Message on %(number)s from the service desk") % {"number": incident.number}, body
-            )
+        written = entry(incident, EntryKind.MESSAGE, actor, body)
+        with attachments_saved(actor=actor, incident=incident, entry=written, checked=checked) as files:
+            names = "".join(f" [{f.original_name}]" for f in files)
+            audit_record(actor=actor, action="incident.message", target=incident, message=body[:500] + names)
+            if roles & REPORTERS:
+                recipients = [incident.responder] if incident.responder_id else duty_engineers(backups=False)
+                notify(
+                    recipients=recipients,
+                    kind="incidents.update",
+                    title=_("Message on %(number)s from the department") % {"number": incident.number},
+                    body=body[:1000],
+                    link=link(incident),
+                )
+            else:
+                tell_department(
+                    incident, _("Message on %(number)s from the service desk") % {"number": incident.number}, body
+                )
     return incident
 
 

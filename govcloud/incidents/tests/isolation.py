@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
 from govcloud.core.actors import SYSTEM
@@ -47,7 +48,9 @@ def populate(world) -> None:
         system=system,
         resources=[resource],
         contact_phone="13800000000",
+        attachments=[SimpleUploadedFile("screen.pdf", b"%PDF-1.4\n" + MARKER.encode() + b"\n%%EOF\n")],
     )
+    world.inc_attachment = world.inc_incident.attachments.get()
     services.incident_message(actor=world.a_user, incident=world.inc_incident, body=f"补充{MARKER}")
     services.incident_claim(actor=world.inc_provider, incident=world.inc_incident, message=f"已收到{MARKER}")
     world.inc_follow_up = services.follow_up_add(
@@ -121,11 +124,23 @@ ENDPOINTS = {
     "incidents:major_report": detail("inc_incident", methods=("get", "post")),
     "incidents:major_report_pdf": detail("inc_incident"),
     "incidents:incident_act": act("confirm", {"comment": "x"}),
+    "incidents:attachment": Probe(
+        Kind.DETAIL,
+        lambda w: {"pk": w.inc_incident.pk, "attachment_id": w.inc_attachment.pk},
+        lambda w: {**MISSING_INT, "attachment_id": w.inc_attachment.pk},
+        owner_sees_marker=True,
+    ),
     # --- REST API ------------------------------------------------------------------------------------
     "incident-list": Probe(Kind.LIST, methods=("get", "post")),
     "incident-detail": detail("inc_incident", owner="a_user"),
     "incident-calls": Probe(Kind.SHARED, methods=("post",)),
     "incident-timeline": detail("inc_incident", owner="a_user"),
+    "incident-attachment": Probe(
+        Kind.DETAIL,
+        lambda w: {"pk": w.inc_incident.pk, "attachment_id": w.inc_attachment.pk},
+        lambda w: {**MISSING_INT, "attachment_id": w.inc_attachment.pk},
+        owner_sees_marker=True,
+    ),
     "incident-claim": detail("inc_incident", methods=("post",), data={"message": "x"}),
     "incident-message": detail("inc_incident", methods=("post",), data={"body": "x"}),
     "incident-start": detail("inc_incident", methods=("post",)),

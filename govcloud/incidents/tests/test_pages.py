@@ -265,3 +265,51 @@ def test_the_center_edits_a_severity_and_the_desk_keeps_the_roster(client, desk)
     )
     assert response.status_code == 302
     assert desk.team.shifts.count() == 2
+
+
+def test_attachments_with_the_report_and_a_message(client, desk, settings, tmp_path):
+    from pathlib import Path
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from govcloud.audit.models import AuditEvent
+
+    settings.PRIVATE_MEDIA_ROOT = str(tmp_path)
+    png = b"\x89PNG\r\n\x1a\n" + b"0" * 64
+    login(client, desk.a_applicant)
+    client.post(
+        reverse("incidents:incident_create"),
+        {
+            "title": "截图报障",
+            "symptom": "见截图",
+            "severity": desk.severity().pk,
+            "attachments": [SimpleUploadedFile("首页.png", png, content_type="image/png")],
+        },
+    )
+    incident = Incident.objects.get(title="截图报障")
+    file = incident.attachments.get()
+    assert file.original_name == "首页.png" and file.content_type == "image/png" and len(file.sm3) == 64
+    url = reverse("incidents:attachment", args=[incident.pk, file.pk])
+    page = client.get(reverse("incidents:incident_detail", args=[incident.pk])).content.decode()
+    assert url in page
+    response = client.get(url)
+    assert response.status_code == 200 and b"".join(response.streaming_content) == png
+    assert AuditEvent.objects.filter(action="incident.attachment_download", object_id=str(incident.pk)).exists()
+    api = client.get(f"/api/v1/incidents/{incident.pk}/attachments/{file.pk}/")
+    assert api.status_code == 200
+    # Not a PDF/PNG/JPEG by content: refused, nothing written.
+    before = sorted(Path(tmp_path).rglob("*"))
+    login(client, desk.primary)
+    client.post(
+        reverse("incidents:incident_act", args=[incident.pk, "message"]),
+        {"body": "请看", "attachments": [SimpleUploadedFile("x.png", b"MZ not an image")]},
+    )
+    assert incident.entries.filter(kind="message").count() == 0
+    assert sorted(Path(tmp_path).rglob("*")) == before
+    client.post(
+        reverse("incidents:incident_act", args=[incident.pk, "message"]),
+        {"body": "日志见附件", "attachments": [SimpleUploadedFile("log.pdf", b"%PDF-1.4\n%%EOF\n")]},
+    )
+    assert incident.entries.get(kind="message").attachments.get().original_name == "log.pdf"
+    login(client, desk.b_head)
+    assert client.get(url).status_code == 404
