@@ -39,9 +39,13 @@ def incidents_for(*, user, action: str = Action.VIEW) -> QuerySet[Incident]:
 
 
 def incident_get(*, user, pk, action: str = Action.VIEW) -> Incident:
-    queryset = incident_rows().select_related("major_report__submitted_by").prefetch_related(
-        Prefetch("resources", queryset=Resource.objects.order_by("code")),
-        Prefetch("follow_ups", queryset=FollowUpItem.objects.order_by("due_on", "id")),
+    queryset = (
+        incident_rows()
+        .select_related("major_report__submitted_by")
+        .prefetch_related(
+            Prefetch("resources", queryset=Resource.objects.order_by("code")),
+            Prefetch("follow_ups", queryset=FollowUpItem.objects.order_by("due_on", "id")),
+        )
     )
     return get_scoped_or_404(queryset, user, action, pk=pk)
 
