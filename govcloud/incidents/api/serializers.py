@@ -11,7 +11,7 @@ from govcloud.core.api.serializers import ModelSerializer
 from govcloud.incidents.models import DutyShift, Incident, IncidentEntry, IncidentSeverity
 
 
-class SeveritySerializer(ModelSerializer):
+class IncidentSeveritySerializer(ModelSerializer):
     response_minutes_effective = serializers.SerializerMethodField()
 
     class Meta:
@@ -33,13 +33,13 @@ class SeveritySerializer(ModelSerializer):
         return int(obj.response_limit.total_seconds() // 60)
 
 
-class ResourceRefSerializer(serializers.Serializer):
+class IncidentResourceRefSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     code = serializers.CharField()
     name = serializers.CharField()
 
 
-class AttachmentSerializer(serializers.Serializer):
+class IncidentAttachmentSerializer(serializers.Serializer):
     id = serializers.UUIDField()
     original_name = serializers.CharField()
     content_type = serializers.CharField()
@@ -51,14 +51,14 @@ class IncidentSerializer(ModelSerializer):
     symptom, severity id, optional system id and resource ids from the department's own ledger."""
 
     severity = IdField(write_only=True, help_text="severity id (see /api/v1/incident-severities/)")
-    severity_detail = SeveritySerializer(source="severity", read_only=True)
+    severity_detail = IncidentSeveritySerializer(source="severity", read_only=True)
     system = IdField(write_only=True, required=False, allow_null=True, help_text="information system id")
     system_id = serializers.IntegerField(read_only=True, allow_null=True)
     system_name = serializers.CharField(source="system.name", read_only=True, default=None, allow_null=True)
     resources = serializers.ListField(
         child=IdField(), write_only=True, required=False, help_text="resource ids from the department's ledger"
     )
-    resource_list = ResourceRefSerializer(source="resources", many=True, read_only=True)
+    resource_list = IncidentResourceRefSerializer(source="resources", many=True, read_only=True)
     organization_id = serializers.IntegerField(read_only=True, allow_null=True)
     organization_name = serializers.CharField(source="organization.name", read_only=True, default=None, allow_null=True)
     responder_name = serializers.CharField(source="responder.full_name", read_only=True, default=None, allow_null=True)
@@ -66,7 +66,7 @@ class IncidentSerializer(ModelSerializer):
     response_breached = serializers.BooleanField(read_only=True)
     recovery_breached = serializers.BooleanField(read_only=True)
     merged_into_id = serializers.IntegerField(read_only=True, allow_null=True)
-    attachments = AttachmentSerializer(many=True, read_only=True)
+    attachments = IncidentAttachmentSerializer(many=True, read_only=True)
 
     class Meta:
         model = Incident
@@ -132,7 +132,7 @@ class IncidentSerializer(ModelSerializer):
         extra_kwargs = {"contact_name": {"required": False}, "contact_phone": {"required": False}}
 
 
-class PhoneCallSerializer(serializers.Serializer):
+class IncidentPhoneCallSerializer(serializers.Serializer):
     organization = IdField(help_text="the calling department's id")
     caller = serializers.CharField(max_length=100)
     called_at = serializers.DateTimeField(help_text="when the department called: the clock starts here")
@@ -144,50 +144,50 @@ class PhoneCallSerializer(serializers.Serializer):
     contact_phone = serializers.CharField(max_length=40, required=False, allow_blank=True)
 
 
-class EntrySerializer(ModelSerializer):
+class IncidentEntrySerializer(ModelSerializer):
     class Meta:
         model = IncidentEntry
         fields = ["id", "kind", "actor_name", "text", "created_at"]
         read_only_fields = fields
 
 
-class ClaimSerializer(serializers.Serializer):
+class IncidentClaimSerializer(serializers.Serializer):
     message = serializers.CharField(help_text="the first answer to the reporter")
 
 
-class MessageSerializer(serializers.Serializer):
+class IncidentMessageSerializer(serializers.Serializer):
     body = serializers.CharField()
 
 
-class NoteSerializer(serializers.Serializer):
+class IncidentNoteSerializer(serializers.Serializer):
     note = serializers.CharField(required=False, allow_blank=True, default="")
 
 
-class RecoverSerializer(serializers.Serializer):
+class IncidentRecoverSerializer(serializers.Serializer):
     resolution = serializers.CharField()
     workaround = serializers.CharField(required=False, allow_blank=True, default="")
     root_cause = serializers.CharField(required=False, allow_blank=True, default="")
 
 
-class CommentSerializer(serializers.Serializer):
+class IncidentCommentSerializer(serializers.Serializer):
     comment = serializers.CharField(required=False, allow_blank=True, default="")
 
 
-class ReopenSerializer(serializers.Serializer):
+class IncidentReopenSerializer(serializers.Serializer):
     reason = serializers.CharField()
 
 
-class RateSerializer(serializers.Serializer):
+class IncidentRateSerializer(serializers.Serializer):
     rating = serializers.IntegerField(min_value=1, max_value=5)
     comment = serializers.CharField(required=False, allow_blank=True, default="")
 
 
-class MergeSerializer(serializers.Serializer):
+class IncidentMergeSerializer(serializers.Serializer):
     into = IdField(help_text="the incident id to merge into")
     comment = serializers.CharField(required=False, allow_blank=True, default="")
 
 
-class ShiftSerializer(ModelSerializer):
+class IncidentShiftSerializer(ModelSerializer):
     team_name = serializers.CharField(source="team.name", read_only=True)
     primary_name = serializers.CharField(source="primary.full_name", read_only=True)
     backup_name = serializers.CharField(source="backup.full_name", read_only=True, default=None, allow_null=True)

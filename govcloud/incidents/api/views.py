@@ -24,7 +24,7 @@ from govcloud.core.scoping import get_scoped_or_404
 from govcloud.incidents import selectors, services
 from govcloud.incidents.api import serializers as s
 from govcloud.incidents.filters import IncidentFilter
-from govcloud.incidents.models import DESK, REPORTERS, Channel
+from govcloud.incidents.models import DESK, REPORTERS, Channel, DutyShift
 
 
 def call(service, **kwargs):
@@ -60,22 +60,22 @@ class IncidentViewSet(ScopedViewSetMixin, mixins.ListModelMixin, mixins.Retrieve
         incident = call(services.incident_report, actor=request.user, channel=Channel.API, **serializer.validated_data)
         return Response(self.fresh(incident), status=status.HTTP_201_CREATED)
 
-    @extend_schema(request=s.PhoneCallSerializer, responses={201: s.IncidentSerializer})
+    @extend_schema(request=s.IncidentPhoneCallSerializer, responses={201: s.IncidentSerializer})
     @action(detail=False, methods=["post"], url_path="calls")
     def calls(self, request):
         """Log a phone call (provider staff, the center): the clock starts at the call."""
         require_role(request.user, DESK)
-        body = s.PhoneCallSerializer(data=request.data)
+        body = s.IncidentPhoneCallSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         incident = call(services.incident_log_call, actor=request.user, **body.validated_data)
         return Response(self.fresh(incident), status=status.HTTP_201_CREATED)
 
-    @extend_schema(responses=s.EntrySerializer(many=True))
+    @extend_schema(responses=s.IncidentEntrySerializer(many=True))
     @action(detail=True, methods=["get"], pagination_class=None)
     def timeline(self, request, pk=None):
         """The incident's timeline: messages, moves, who did what."""
         incident = self.get_object()
-        return Response(s.EntrySerializer(selectors.incident_timeline(incident=incident), many=True).data)
+        return Response(s.IncidentEntrySerializer(selectors.incident_timeline(incident=incident), many=True).data)
 
     @extend_schema(responses=FILE_RESPONSE)
     @action(detail=True, methods=["get"], url_path=f"attachments/<{UUID}:attachment_id>")
@@ -98,54 +98,54 @@ class IncidentViewSet(ScopedViewSetMixin, mixins.ListModelMixin, mixins.Retrieve
         incident = call(service, actor=request.user, incident=incident, **data, **extra)
         return Response(self.fresh(incident))
 
-    @extend_schema(request=s.ClaimSerializer, responses=s.IncidentSerializer)
+    @extend_schema(request=s.IncidentClaimSerializer, responses=s.IncidentSerializer)
     @action(detail=True, methods=["post"])
     def claim(self, request, pk=None):
         """Claim the incident with a first answer to the reporter: the response (an engineer)."""
-        return self._act(request, services.incident_claim, s.ClaimSerializer)
+        return self._act(request, services.incident_claim, s.IncidentClaimSerializer)
 
-    @extend_schema(request=s.MessageSerializer, responses=s.IncidentSerializer)
+    @extend_schema(request=s.IncidentMessageSerializer, responses=s.IncidentSerializer)
     @action(detail=True, methods=["post"])
     def message(self, request, pk=None):
         """Write on the timeline (the department or the service desk)."""
-        return self._act(request, services.incident_message, s.MessageSerializer)
+        return self._act(request, services.incident_message, s.IncidentMessageSerializer)
 
-    @extend_schema(request=s.NoteSerializer, responses=s.IncidentSerializer)
+    @extend_schema(request=s.IncidentNoteSerializer, responses=s.IncidentSerializer)
     @action(detail=True, methods=["post"])
     def start(self, request, pk=None):
         """Start work on a responded incident."""
-        return self._act(request, services.incident_start, s.NoteSerializer)
+        return self._act(request, services.incident_start, s.IncidentNoteSerializer)
 
-    @extend_schema(request=s.RecoverSerializer, responses=s.IncidentSerializer)
+    @extend_schema(request=s.IncidentRecoverSerializer, responses=s.IncidentSerializer)
     @action(detail=True, methods=["post"])
     def recover(self, request, pk=None):
         """Service is back; the department is asked to confirm."""
-        return self._act(request, services.incident_recover, s.RecoverSerializer)
+        return self._act(request, services.incident_recover, s.IncidentRecoverSerializer)
 
-    @extend_schema(request=s.CommentSerializer, responses=s.IncidentSerializer)
+    @extend_schema(request=s.IncidentCommentSerializer, responses=s.IncidentSerializer)
     @action(detail=True, methods=["post"])
     def confirm(self, request, pk=None):
         """Confirm the recovery (the reporting department): the incident closes."""
-        return self._act(request, services.incident_confirm, s.CommentSerializer)
+        return self._act(request, services.incident_confirm, s.IncidentCommentSerializer)
 
-    @extend_schema(request=s.ReopenSerializer, responses=s.IncidentSerializer)
+    @extend_schema(request=s.IncidentReopenSerializer, responses=s.IncidentSerializer)
     @action(detail=True, methods=["post"])
     def reopen(self, request, pk=None):
         """Say the fault is not gone (the reporting department)."""
-        return self._act(request, services.incident_reopen, s.ReopenSerializer)
+        return self._act(request, services.incident_reopen, s.IncidentReopenSerializer)
 
-    @extend_schema(request=s.RateSerializer, responses=s.IncidentSerializer)
+    @extend_schema(request=s.IncidentRateSerializer, responses=s.IncidentSerializer)
     @action(detail=True, methods=["post"])
     def rate(self, request, pk=None):
         """Rate the handling 1–5 once closed (the reporting department)."""
-        return self._act(request, services.incident_rate, s.RateSerializer)
+        return self._act(request, services.incident_rate, s.IncidentRateSerializer)
 
-    @extend_schema(request=s.MergeSerializer, responses=s.IncidentSerializer)
+    @extend_schema(request=s.IncidentMergeSerializer, responses=s.IncidentSerializer)
     @action(detail=True, methods=["post"])
     def merge(self, request, pk=None):
         """Merge a duplicate into the incident being worked (the service desk)."""
         incident = self.get_object()
-        body = s.MergeSerializer(data=request.data)
+        body = s.IncidentMergeSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         into = get_scoped_or_404(selectors.incident_rows(), request.user, pk=body.validated_data["into"])
         incident = call(
@@ -162,16 +162,20 @@ class IncidentSeverityViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, 
     """The severity levels the center defines, with their response limits and recovery targets."""
 
     queryset = selectors.severities()
-    serializer_class = s.SeveritySerializer
+    serializer_class = s.IncidentSeveritySerializer
     pagination_class = None
 
 
 class DutyShiftViewSet(mixins.ListModelMixin, GenericViewSet):
     """The duty roster from the shift running now to a week ahead (the service desk)."""
 
-    serializer_class = s.ShiftSerializer
+    queryset = DutyShift.objects.none()
+    serializer_class = s.IncidentShiftSerializer
     pagination_class = None
 
+    def list(self, request, *args, **kwargs):
+        require_role(request.user, DESK)
+        return super().list(request, *args, **kwargs)
+
     def get_queryset(self):
-        require_role(self.request.user, DESK)
         return selectors.shifts()
