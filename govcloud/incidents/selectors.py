@@ -202,6 +202,12 @@ def shifts(*, now: datetime | None = None, days: int = 7) -> QuerySet[DutyShift]
     )
 
 
+def incident_from_source(*, user, source_key: str) -> Incident | None:
+    """The latest incident opened automatically for `source_key` ("reconciliation:12"), if the
+    user sees it."""
+    return incidents_for(user=user).filter(source_key=source_key).order_by("-reported_at", "-id").first()
+
+
 def incidents_of_resource(*, user, resource) -> QuerySet[Incident]:
     return incidents_for(user=user).filter(resources=resource)
 
