@@ -1,5 +1,7 @@
 """The REST API root: every app's viewsets under /api/v1/, with the OpenAPI schema and docs."""
 
+from django.conf import settings
+from django.contrib.auth.views import redirect_to_login
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
@@ -30,6 +32,13 @@ class ApiDocsView(SpectacularSwaggerSplitView):
     page styles from a static file instead of an inline <style>."""
 
     template_name = "web/api_docs.html"
+
+    def dispatch(self, request, *args, **kwargs):
+        # Outside development the documentation is for signed-in users (it maps every endpoint); a
+        # person who is not signed in is sent to the login page rather than shown a JSON 403.
+        if not settings.DEBUG and not request.user.is_authenticated:
+            return redirect_to_login(request.get_full_path())
+        return super().dispatch(request, *args, **kwargs)
 
 
 router = ValidatedLookupRouter()

@@ -25,6 +25,7 @@ from govcloud.audit.models import Outcome
 from govcloud.audit.services import audit_record
 from govcloud.catalog.models import CatalogItem, Dimension, ResourceKind
 from govcloud.core.actors import SYSTEM, Actor, is_system
+from govcloud.core.errors import StateConflict
 from govcloud.core.permissions import require_role
 from govcloud.core.roles import CENTER_ROLES, Role
 from govcloud.core.scoping import Action, get_scoped_or_404
@@ -396,7 +397,7 @@ def _check(d: Discrepancy, action: str) -> str:
             % {"action": A(action).label, "kind": d.get_kind_display()}
         )
     if d.state not in states:
-        raise ValidationError(
+        raise StateConflict(
             _("“%(action)s” is not possible for a discrepancy that is “%(state)s”.")
             % {"action": A(action).label, "state": d.get_state_display()}
         )
