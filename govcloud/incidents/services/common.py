@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from govcloud.core.actors import Actor, is_system
+from govcloud.core.errors import StateConflict
 from govcloud.core.permissions import require_role
 from govcloud.core.roles import CENTER_ROLES, Role
 from govcloud.core.scoping import Action, get_scoped_or_404
@@ -87,7 +88,9 @@ def locked(actor: Actor, incident: Incident, action: str = Action.VIEW) -> Incid
 def require_move(actor: Actor, incident: Incident, action: IncidentAction) -> str:
     entry_ = INCIDENT_TRANSITIONS.get((incident.state, action))
     if entry_ is None:
-        raise ValidationError(
+        # Someone else moved it first (another engineer's claim), or the page was stale: the API
+        # answers 409.
+        raise StateConflict(
             _("You cannot %(action)s this incident while it is “%(state)s”.")
             % {
                 "action": str(IncidentAction(action).label).lower(),

@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 
 from govcloud.audit.services import audit_record, created, diff, snapshot
 from govcloud.core.actors import Actor, actor_roles
+from govcloud.core.errors import StateConflict
 from govcloud.core.permissions import require_role
 from govcloud.core.roles import Role
 from govcloud.core.scoping import Action
@@ -367,7 +368,7 @@ def incident_message(*, actor: Actor, incident: Incident, body: str, attachments
     with transaction.atomic():
         incident = locked(actor, incident)
         if incident.state == IncidentState.MERGED:
-            raise ValidationError(_("This incident was merged; write on the incident it was merged into."))
+            raise StateConflict(_("This incident was merged; write on the incident it was merged into."))
         if not roles & (DESK | REPORTERS):
             raise PermissionDenied(_("Only the department and the service desk write on an incident."))
         written = entry(incident, EntryKind.MESSAGE, actor, body)
@@ -480,9 +481,9 @@ def incident_rate(*, actor: Actor, incident: Incident, rating: int, comment: str
     with transaction.atomic():
         incident = locked(actor, incident, Action.CHANGE)
         if incident.state != IncidentState.CLOSED:
-            raise ValidationError(_("An incident is rated once it is closed."))
+            raise StateConflict(_("An incident is rated once it is closed."))
         if incident.rated_at is not None:
-            raise ValidationError(_("This incident has been rated already."))
+            raise StateConflict(_("This incident has been rated already."))
         before = snapshot(incident, STATE_FIELDS)
         incident.rating, incident.rating_comment, incident.rated_at = rating, comment, timezone.now()
         _finish(actor, incident, "rate", before, EntryKind.RATED, f"{rating}/5 {comment}".strip())
@@ -527,7 +528,7 @@ def incident_update(
     with transaction.atomic():
         incident = locked(actor, incident)
         if incident.state in (IncidentState.CLOSED, IncidentState.MERGED):
-            raise ValidationError(_("A closed incident does not change."))
+            raise StateConflict(_("A closed incident does not change."))
         before = snapshot(incident, STATE_FIELDS)
         was_major = incident.severity.is_major
         if severity not in (None, ""):

@@ -99,8 +99,9 @@ def test_the_api_journey(client, desk):
     login(client, desk.primary)
     claimed = client.post(f"/api/v1/incidents/{pk}/claim/", {"message": "收到"}, content_type="application/json")
     assert claimed.status_code == 200 and claimed.json()["responded_in_time"] is True
+    # A second claim (someone else was first): 409 Conflict, the record has moved on.
     again = client.post(f"/api/v1/incidents/{pk}/claim/", {"message": "收到"}, content_type="application/json")
-    assert again.status_code == 400
+    assert again.status_code == 409
     client.post(f"/api/v1/incidents/{pk}/recover/", {"resolution": "扩容"}, content_type="application/json")
     login(client, desk.a_head)
     assert client.post(f"/api/v1/incidents/{pk}/confirm/", {}, content_type="application/json").status_code == 200
