@@ -13,6 +13,7 @@ from govcloud.catalog.api import urls as catalog_api
 from govcloud.core.api.routers import ValidatedLookupRouter
 from govcloud.delivery.api import urls as delivery_api
 from govcloud.guide.api import urls as guide_api
+from govcloud.incidents.api import urls as incidents_api
 from govcloud.ledger.api import urls as ledger_api
 from govcloud.maintenance.api import urls as maintenance_api
 from govcloud.notifications.api import urls as notifications_api
@@ -63,6 +64,7 @@ security_api.register(router)
 reconciliation_api.register(router)
 budgets_api.register(router)
 maintenance_api.register(router)
+incidents_api.register(router)
 
 urlpatterns = [
     path("calendar/deadline/", DeadlineView.as_view(), name="calendar-deadline"),

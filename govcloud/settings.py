@@ -78,6 +78,7 @@ INSTALLED_APPS = [
     "govcloud.ledger",
     "govcloud.maintenance",
     "govcloud.delivery",
+    "govcloud.incidents",
     "govcloud.reconciliation",
     "govcloud.applications",
     "govcloud.billing",

@@ -12,6 +12,7 @@ urlpatterns = [
     path("notifications/", include("govcloud.notifications.urls")),
     path("systems/", include("govcloud.systems.urls")),
     path("security/", include("govcloud.security.urls")),
+    path("incidents/", include("govcloud.incidents.urls")),
     path("guide/", include("govcloud.guide.urls")),
     path("catalog/", include("govcloud.catalog.urls")),
     path("ledger/", include("govcloud.ledger.urls")),

@@ -29,6 +29,14 @@ class Policy(models.TextChoices):
     PASSWORD_MAX_AGE_DAYS = "password_max_age_days", _("Days before a password must be changed")
     ACCESS_GRANT_MAX_HOURS = "access_grant_max_hours", _("Longest access grant (hours, Art. 18)")
     INCIDENT_RESPONSE_MINUTES = "incident_response_minutes", _("Incident response time (minutes, Art. 12)")
+    INCIDENT_BACKUP_ESCALATION_PERCENT = (
+        "incident_backup_escalation_percent",
+        _("Share of the response limit after which an unanswered incident goes to the backup engineer (%)"),
+    )
+    INCIDENT_CENTER_ESCALATION_PERCENT = (
+        "incident_center_escalation_percent",
+        _("Share of the response limit after which an unanswered incident goes to the center (%)"),
+    )
     ASSESSMENT_MONTHS_LEVEL3 = "assessment_months_level3", _("Months between MLPS assessments, level 3 and above")
     ASSESSMENT_MONTHS_LEVEL2 = "assessment_months_level2", _("Months between MLPS assessments, level 2")
     EXEMPTION_VALID_MONTHS = "exemption_valid_months", _("Months a migration exemption is valid (Art. 3)")
@@ -106,6 +114,8 @@ DEFINITIONS: dict[Policy, PolicyDefinition] = {
         PolicyDefinition(Policy.PASSWORD_MAX_AGE_DAYS, PolicyKind.INTEGER, 90, 1, 365, _SECURITY),
         PolicyDefinition(Policy.ACCESS_GRANT_MAX_HOURS, PolicyKind.INTEGER, 72, 1, 720, source="第十八条"),
         PolicyDefinition(Policy.INCIDENT_RESPONSE_MINUTES, PolicyKind.INTEGER, 5, 1, 120, source="第十二条"),
+        PolicyDefinition(Policy.INCIDENT_BACKUP_ESCALATION_PERCENT, PolicyKind.INTEGER, 60, 10, 95, source="第十二条"),
+        PolicyDefinition(Policy.INCIDENT_CENTER_ESCALATION_PERCENT, PolicyKind.INTEGER, 80, 10, 99, source="第十二条"),
         PolicyDefinition(Policy.ASSESSMENT_MONTHS_LEVEL3, PolicyKind.INTEGER, 12, 1, 36, source="第十一条"),
         PolicyDefinition(Policy.ASSESSMENT_MONTHS_LEVEL2, PolicyKind.INTEGER, 24, 1, 60, source="第十一条"),
         PolicyDefinition(Policy.EXEMPTION_VALID_MONTHS, PolicyKind.INTEGER, 12, 1, 60, source="第三条"),

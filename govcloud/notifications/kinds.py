@@ -34,6 +34,7 @@ GROUPS: dict[str, str | Promise] = {
     "systems": _("Information systems"),
     "security": _("Security"),
     "guide": _("Service guide"),
+    "incidents": _("Service desk"),
 }
 OTHER_GROUP = _("Other")
 

@@ -86,6 +86,22 @@ NAVIGATION: list[NavItem] = [
         group=OPERATIONS,
     ),
     NavItem(
+        _("Incidents"),
+        "incidents:incident_list",
+        "life-preserver",
+        CENTER_ROLES | DEPARTMENT_ROLES | {Role.PROVIDER_OPERATOR},
+        "/incidents/",
+        group=OPERATIONS,
+    ),
+    NavItem(
+        _("Service desk board"),
+        "incidents:board",
+        "display",
+        CENTER_ROLES | {Role.PROVIDER_OPERATOR},
+        "/incidents/board/",
+        group=OPERATIONS,
+    ),
+    NavItem(
         _("Security events"),
         "security:security_event_stats",
         "shield-exclamation",
