@@ -8,13 +8,14 @@ VENV := .venv
 PY := $(VENV)/bin/python
 PIP := $(VENV)/bin/pip
 PORT ?= 8000
+BIND ?= 127.0.0.1
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
 .PHONY: run test install install-dev system-packages frontend messages migrate lint format clean
 
 run: .env install messages migrate
 	GOVCLOUD_DEBUG=1 $(PY) manage.py load_demo
-	GOVCLOUD_DEBUG=1 PORT=$(PORT) scripts/run.sh
+	GOVCLOUD_DEBUG=1 PORT=$(PORT) BIND=$(BIND) scripts/run.sh
 
 test: .env install-dev messages
 	$(VENV)/bin/ruff check .

@@ -14,7 +14,7 @@ class Command(BaseCommand):
         lines = [
             "",
             "=" * 78,
-            f"  GovCloud 政务云平台管理系统 is starting at  {url}",
+            f"  GovCloud 政务云平台管理系统 is running at  {url}",
             f"  Demo logins (every password: {DEMO_PASSWORD}):",
             "",
         ]
