@@ -3,6 +3,7 @@ notifications settings page). Registered from ApplicationsConfig.ready()."""
 
 from django.utils.translation import gettext_lazy as _
 
+from govcloud.applications.models import ApplicationState as S
 from govcloud.core.roles import CENTER_ROLES, Role
 
 _DEPARTMENT = frozenset({Role.DEPARTMENT_APPLICANT, Role.DEPARTMENT_HEAD})
@@ -29,6 +30,18 @@ class Kind:
     TEST_DUE = "applications.test_due"
     TEST_OVERDUE = "applications.test_overdue"
     WORK_ORDERS = "delivery.work_orders_created"
+
+
+# The notifications that ask someone to act while an application is in a state; once it leaves that
+# state the step has been taken and they are settled (read) for everyone (workflow.transition).
+TO_DO_WHILE: dict[str, frozenset[str]] = {
+    S.AWAITING_SIGNOFF: frozenset({Kind.SIGNOFF_REQUESTED}),
+    S.DRAFT: frozenset({Kind.SENT_BACK}),
+    S.SUBMITTED: frozenset({Kind.SUBMITTED, Kind.DECISION_DUE, Kind.DECISION_OVERDUE}),
+    S.ACCEPTED: frozenset({Kind.SUBMITTED, Kind.ACCEPTED, Kind.DECISION_DUE, Kind.DECISION_OVERDUE}),
+    S.RETURNED: frozenset({Kind.RETURNED}),
+    S.DELIVERED: frozenset({Kind.DELIVERED, Kind.TEST_DUE, Kind.TEST_OVERDUE}),
+}
 
 
 KINDS = [

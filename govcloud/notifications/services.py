@@ -87,6 +87,15 @@ def notification_mark_read(*, actor, notification: Notification | None = None) -
     return unread.update(read_at=timezone.now())
 
 
+def notifications_settle(*, link: str, kinds: Iterable[str]) -> int:
+    """The step these notifications asked for has been taken (by whoever took it): they are read for
+    every recipient, so nobody's bell keeps a task that is done. Informative kinds are not passed."""
+    kinds = list(kinds)
+    if not link or not kinds:
+        return 0
+    return Notification.objects.filter(link=link, kind__in=kinds, read_at__isnull=True).update(read_at=timezone.now())
+
+
 # --- E-mail preferences -------------------------------------------------------------------------
 
 _CHOICE_TEXT = {True: "on", False: "off", None: "default"}

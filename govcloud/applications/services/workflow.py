@@ -27,6 +27,7 @@ from django_fsm import can_proceed
 
 from govcloud.applications import rules
 from govcloud.applications.gates import go_live_verdict
+from govcloud.applications.kinds import TO_DO_WHILE
 from govcloud.applications.kinds import Kind as K
 from govcloud.applications.models import (
     STEP_LABELS,
@@ -44,6 +45,7 @@ from govcloud.applications.services.common import (
     creator_and,
     department_people,
     event,
+    link,
     provider_operators,
     tell,
 )
@@ -68,6 +70,7 @@ from govcloud.delivery.services import work_orders_create, work_orders_reopen
 from govcloud.ledger.models import Resource, ResourceState
 from govcloud.ledger.services import resource_activate, resource_change_start
 from govcloud.notifications.models import Severity
+from govcloud.notifications.services import notifications_settle
 from govcloud.workdays.selectors import deadline_from
 
 A = ApplicationAction
@@ -185,6 +188,8 @@ def _transition(
             changes={"state": [from_state, row.state], **changes},
             message=comment[:500],
         )
+        if row.state != from_state:
+            notifications_settle(link=link(row), kinds=TO_DO_WHILE.get(from_state, ()))
         _notify_next(row, action, comment)
     return row
 

@@ -273,3 +273,24 @@ def test_rejection_needs_reasons_and_ends_it(wf):
     app = services.application_reject(actor=wf.admin, application=app, reasons="现有资源利用率不足30%")
     assert app.state == S.REJECTED and app.decision_note == "现有资源利用率不足30%" and app.closed_at
     assert not WorkOrder.objects.filter(application=app).exists()
+
+
+def test_a_step_taken_settles_the_notifications_that_asked_for_it(wf):
+    """The head's "sign off" and the center's "awaiting acceptance/decision" stayed unread after the step
+    was taken (by them or a colleague); informative notifications stay until read."""
+    from govcloud.applications.kinds import Kind
+
+    def unread(kind, user=None):
+        qs = Notification.objects.filter(kind=kind, read_at__isnull=True)
+        return qs.filter(recipient=user).count() if user else qs.count()
+
+    app = advance(wf, new_application(wf), ApplicationState.AWAITING_SIGNOFF)
+    assert unread(Kind.SIGNOFF_REQUESTED, wf.head) == 1
+    app = advance(wf, app, ApplicationState.SUBMITTED)
+    assert unread(Kind.SIGNOFF_REQUESTED) == 0
+    assert unread(Kind.SUBMITTED, wf.reviewer) == 1 and unread(Kind.SUBMITTED, wf.admin) == 1
+    app = advance(wf, app, ApplicationState.ACCEPTED)  # the reviewer accepts: the admin's copy is settled too
+    assert unread(Kind.SUBMITTED) == 0 and unread(Kind.ACCEPTED, wf.admin) == 1
+    app = advance(wf, app, ApplicationState.IN_DELIVERY)
+    assert unread(Kind.ACCEPTED) == 0
+    assert unread(Kind.APPROVED, wf.applicant) == 1  # news for the department, not a task: stays unread
