@@ -8,6 +8,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -17,7 +18,7 @@ from govcloud.core.roles import Role
 from govcloud.delivery import provisioning, selectors, services
 from govcloud.delivery.drivers import is_automatic
 from govcloud.delivery.forms import CompletionForm, NoteForm
-from govcloud.delivery.models import WorkOrderState
+from govcloud.delivery.models import WorkOrderKind, WorkOrderState
 from govcloud.delivery.selectors import Queue
 from govcloud.delivery.specfields import spec_text
 
@@ -67,6 +68,11 @@ def _context(request, order, **forms):
         and has_any_role(request.user, provisioning.RETRIERS),
         "note_form": NoteForm(),
     }
+    # A termination is done on the day the department asked for, not before: the page says when and
+    # offers no button that would only be refused.
+    day = order.application.termination_date if order.kind == WorkOrderKind.TERMINATE else None
+    context["terminate_on"] = day
+    context["too_early"] = bool(day and timezone.localdate() < day)
     if context["can_complete"] and "completion_form" not in forms:
         forms["completion_form"] = CompletionForm(work_order=order)
     context.update(forms)

@@ -202,3 +202,36 @@ def test_the_platform_may_work_an_order(wf, order):
     services.work_order_claim(actor=SYSTEM, work_order=order)
     services.work_order_complete(actor=SYSTEM, work_order=order, delivered=entries(order))
     assert WorkOrder.objects.get(pk=order.pk).completed_by_name == "Platform"
+
+
+def test_a_termination_order_before_its_day_shows_the_day_and_no_working_button(wf, client):
+    """完成 was offered before the termination date and always refused; the page now says the day and
+    disables the button until then."""
+    from datetime import date, timedelta
+
+    from django.urls import reverse
+
+    from govcloud.applications import services as app_services
+    from govcloud.applications.models import ApplicationKind
+    from govcloud.applications.tests.helpers import in_service_resource
+
+    resource = in_service_resource(wf)
+    day = date.today() + timedelta(days=3)
+    app = new_application(
+        wf,
+        kind=ApplicationKind.TERMINATION,
+        rows=[app_services.ItemInput(target_resource=resource)],
+        termination_mode="handover",
+        termination_date=day,
+    )
+    app = advance(wf, app, ApplicationState.IN_DELIVERY)
+    terminate = WorkOrder.objects.get(application=app)
+    services.work_order_claim(actor=wf.provider, work_order=terminate)
+    client.force_login(wf.provider)
+    html = client.get(reverse("delivery:work_order_detail", args=[terminate.pk])).content.decode()
+    assert day.isoformat() in html and 'data-testid="terminate-on"' in html
+    assert 'data-testid="complete" disabled' in html
+    with time_machine.travel(datetime.combine(day, datetime.min.time()).replace(hour=10, tzinfo=SH)):
+        client.force_login(wf.provider)  # days later: the idle session has ended
+        html = client.get(reverse("delivery:work_order_detail", args=[terminate.pk])).content.decode()
+        assert 'data-testid="complete" disabled' not in html and 'data-testid="complete"' in html
