@@ -78,6 +78,7 @@ INSTALLED_APPS = [
     "govcloud.ledger",
     "govcloud.delivery",
     "govcloud.reconciliation",
+    "govcloud.monitoring",
     "govcloud.applications",
     "govcloud.billing",
     "govcloud.budgets",
@@ -376,6 +377,9 @@ SPECTACULAR_SETTINGS = {
         "DiscrepancyStateEnum": "govcloud.reconciliation.models.DiscrepancyState",
         "ReconciliationRunStatusEnum": "govcloud.reconciliation.models.RunStatus",
         "StatementStateEnum": "govcloud.billing.models.StatementState",
+        "MetricEnum": "govcloud.monitoring.models.Metric",
+        "RejectReasonEnum": "govcloud.monitoring.models.RejectReason",
+        "PeriodEnum": "govcloud.monitoring.models.Period",
     },
 }
 

@@ -64,6 +64,14 @@ class Policy(models.TextChoices):
         "security_notice_warning_working_days",
         _("Working days before a rectification deadline when the department is warned (Art. 17)"),
     )
+    MONITORING_RAW_RETENTION_DAYS = (
+        "monitoring_raw_retention_days",
+        _("Days raw utilization samples are kept (rollups are kept for years) (Art. 12)"),
+    )
+    MONITORING_CLOCK_SKEW_MINUTES = (
+        "monitoring_clock_skew_minutes",
+        _("Minutes a utilization sample may be ahead of the platform's clock before it is refused"),
+    )
 
 
 class PolicyKind(models.TextChoices):
@@ -123,6 +131,9 @@ DEFINITIONS: dict[Policy, PolicyDefinition] = {
             Policy.SECURITY_NOTICE_RECTIFICATION_WORKING_DAYS, PolicyKind.INTEGER, 10, 1, 60, source="第十七条"
         ),
         PolicyDefinition(Policy.SECURITY_NOTICE_WARNING_WORKING_DAYS, PolicyKind.INTEGER, 2, 1, 20, source="第十七条"),
+        # Raw samples feed the daily rollups and a month's report: never less than a week.
+        PolicyDefinition(Policy.MONITORING_RAW_RETENTION_DAYS, PolicyKind.INTEGER, 35, 7, 400, source="第十二条"),
+        PolicyDefinition(Policy.MONITORING_CLOCK_SKEW_MINUTES, PolicyKind.INTEGER, 5, 0, 60, source="第七条"),
     ]
 }
 
