@@ -12,6 +12,7 @@ from govcloud.core.api.routers import ValidatedLookupRouter
 from govcloud.delivery.api import urls as delivery_api
 from govcloud.guide.api import urls as guide_api
 from govcloud.ledger.api import urls as ledger_api
+from govcloud.monitoring.api import urls as monitoring_api
 from govcloud.notifications.api import urls as notifications_api
 from govcloud.notifications.api.views import NotificationViewSet
 from govcloud.organizations.api.views import ApiTokenViewSet, OrganizationViewSet, UserViewSet
@@ -52,6 +53,7 @@ delivery_api.register(router)
 security_api.register(router)
 reconciliation_api.register(router)
 budgets_api.register(router)
+monitoring_api.register(router)
 
 urlpatterns = [
     path("calendar/deadline/", DeadlineView.as_view(), name="calendar-deadline"),
