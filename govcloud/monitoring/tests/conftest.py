@@ -12,6 +12,7 @@ import pytest
 import time_machine
 
 from govcloud.core.roles import Role
+from govcloud.delivery.tests.cloud import cloud, libvirt_hosts  # noqa: F401  (libvirt test hypervisor)
 from govcloud.ledger.models import Resource
 
 TZ = ZoneInfo("Asia/Shanghai")
@@ -19,7 +20,9 @@ NOW = datetime(2026, 12, 5, 10, 30, tzinfo=TZ)
 SINCE = datetime(2026, 11, 1, 9, 0, tzinfo=TZ)
 
 
-def host(org, name: str, *, since: datetime = SINCE, vcpu: int = 4, memory: int = 8) -> Resource:
+def host(
+    org, name: str, *, since: datetime = SINCE, vcpu: int = 4, memory: int = 8, provider_ref: str = ""
+) -> Resource:
     from govcloud.catalog.models import CatalogItem
     from govcloud.catalog.seed import seed_annex1
     from govcloud.catalog.tests.helpers import HOST_SPEC
@@ -34,6 +37,7 @@ def host(org, name: str, *, since: datetime = SINCE, vcpu: int = 4, memory: int 
         spec=dict(HOST_SPEC, vcpu=vcpu, memory_gb=memory),
         name=name,
         in_service_at=since,
+        provider_ref=provider_ref,
     )
 
 
