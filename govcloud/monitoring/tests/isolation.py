@@ -42,6 +42,9 @@ def _resource(w):
 
 
 ENDPOINTS = {
+    # --- pages ---------------------------------------------------------------------------------------
+    "monitoring:utilization": Probe(Kind.LIST),
+    "monitoring:resource_utilization": Probe(Kind.DETAIL, _resource, lambda w: MISSING_INT, owner_sees_marker=True),
     # --- REST API ------------------------------------------------------------------------------------
     # Pushing is the provider's: a department's user gets 403 before anything is looked up.
     "metric-sample-list": Probe(
