@@ -17,6 +17,7 @@ from govcloud.core.actors import SYSTEM
 from govcloud.core.roles import Role
 from govcloud.guide import demo as guide_demo
 from govcloud.ledger import demo as ledger_demo
+from govcloud.monitoring import demo as monitoring_demo
 from govcloud.organizations import services
 from govcloud.organizations.credit_codes import make_credit_code
 from govcloud.organizations.models import Organization, OrganizationKind, OrganizationLevel, User
@@ -148,6 +149,7 @@ def load_demo() -> dict[str, int]:
     applications_demo.load_demo(orgs=by_key, users=users)
     billing_demo.load_demo(orgs=by_key, users=users)
     budgets_demo.load_demo(orgs=by_key, users=users)
+    monitoring_demo.load_demo(orgs=by_key, users=users)
     if created["organizations"] or created["users"]:
         audit_record(
             actor=SYSTEM,
