@@ -154,6 +154,18 @@ def day_start(moment: datetime) -> datetime:
     return local.replace(hour=0, minute=0, second=0, microsecond=0)
 
 
+def _insert_samples(rows: list[tuple]) -> None:
+    """A bulk insert that ignores rows already stored (the unique resource, metric and time): one
+    parametrized INSERT … ON CONFLICT DO NOTHING run for all rows (executemany), on SQLite and
+    PostgreSQL alike. It is what `bulk_create(ignore_conflicts=True)` does, without building a
+    model instance and compiling SQL per row, which cost most of a push request's time."""
+    q = connection.ops.quote_name
+    columns = ", ".join(q(c) for c in ("resource_id", "metric", "at", "value", "source"))
+    sql = f"INSERT INTO {q(Sample._meta.db_table)} ({columns}) VALUES (%s, %s, %s, %s, %s) ON CONFLICT DO NOTHING"
+    with connection.cursor() as cursor:
+        cursor.executemany(sql, rows)
+
+
 def samples_ingest(
     *, actor: Actor, source: SampleSource | str, samples: Iterable[Mapping[str, Any]], now: datetime | None = None
 ) -> IngestResult:
@@ -230,7 +242,10 @@ def samples_ingest(
 
     resources = _resources_by_code(actor, {code for _i, code, *_rest in parsed})
     seen: set[tuple[int, str, datetime]] = set()
-    rows: list[Sample] = []
+    rows: list[tuple] = []
+    times: list[datetime] = []
+    adapt = connection.ops.adapt_datetimefield_value
+    source_value = source.value
     for index, code, metric, at, value in parsed:
         resource = resources.get(code)
         if resource is None:
@@ -254,14 +269,15 @@ def samples_ingest(
             )
             continue
         seen.add(key)
-        rows.append(Sample(resource_id=resource[0], metric=metric, at=at, value=value, source=source))
+        rows.append((resource[0], metric, adapt(at), value, source_value))
+        times.append(at)
 
     rejections.sort(key=lambda r: r.index)
     with transaction.atomic():
         if rows:
-            Sample.objects.bulk_create(rows, ignore_conflicts=True, batch_size=2000)
+            _insert_samples(rows)
             PendingRollup.objects.bulk_create(
-                [PendingRollup(period=p, start=s) for p, s in _buckets(r.at for r in rows)], ignore_conflicts=True
+                [PendingRollup(period=p, start=s) for p, s in _buckets(times)], ignore_conflicts=True
             )
         batch = IngestBatch.objects.create(
             received_at=now,

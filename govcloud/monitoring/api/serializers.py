@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from govcloud.core.api.serializers import ModelSerializer
@@ -23,10 +24,33 @@ class SampleBatchSerializer(serializers.Serializer):
     samples = SampleSerializer(many=True, min_length=1, max_length=MAX_BATCH)
 
 
-class SampleBatchEnvelopeSerializer(serializers.Serializer):
-    """The batch as read: a list of 1 to MAX_BATCH items; the service checks each."""
+class SampleListField(serializers.Field):
+    """A list of 1 to MAX_BATCH items, taken as it is: the service checks each item and refuses a
+    bad one on its own (validating each item here too would cost more than storing it)."""
 
-    samples = serializers.ListField(child=serializers.JSONField(), min_length=1, max_length=MAX_BATCH)
+    default_error_messages = {
+        "not_a_list": _("Give a list of samples."),
+        "empty": _("Give at least one sample."),
+        "too_many": _("A batch holds at most {max} samples."),
+    }
+
+    def to_internal_value(self, data):
+        if not isinstance(data, list):
+            self.fail("not_a_list")
+        if not data:
+            self.fail("empty")
+        if len(data) > MAX_BATCH:
+            self.fail("too_many", max=MAX_BATCH)
+        return data
+
+    def to_representation(self, value):
+        return value
+
+
+class SampleBatchEnvelopeSerializer(serializers.Serializer):
+    """The batch as read (see SampleListField)."""
+
+    samples = SampleListField()
 
 
 class RejectionSerializer(serializers.Serializer):
