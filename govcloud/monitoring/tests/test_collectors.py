@@ -86,3 +86,19 @@ def test_the_scheduler_runs_the_collector_rollups_and_retention():
         "govcloud.monitoring.tasks.rollups_daily_task",
         "govcloud.monitoring.tasks.samples_purge_task",
     } <= tasks
+
+
+def test_the_tasks_run_the_services_as_the_platform(mon):
+    from govcloud.monitoring import services, tasks
+    from govcloud.monitoring.models import Period, Rollup
+
+    hour = NOW.replace(hour=8, minute=0)
+    services.samples_ingest(
+        actor=SYSTEM,
+        source=SampleSource.PUSH,
+        samples=[{"resource": mon.a_host.code, "metric": "cpu_percent", "time": hour.isoformat(), "value": 12}],
+    )
+    assert tasks.rollups_hourly_task.call() == 1
+    assert tasks.rollups_daily_task.call() == 0  # today has not ended
+    assert tasks.samples_purge_task.call() == 0
+    assert Rollup.objects.get(period=Period.HOUR).avg == 12.0
