@@ -1,5 +1,7 @@
 """The REST API root: every app's viewsets under /api/v1/, with the OpenAPI schema and docs."""
 
+from django.conf import settings
+from django.contrib.auth.views import redirect_to_login
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
@@ -11,7 +13,9 @@ from govcloud.catalog.api import urls as catalog_api
 from govcloud.core.api.routers import ValidatedLookupRouter
 from govcloud.delivery.api import urls as delivery_api
 from govcloud.guide.api import urls as guide_api
+from govcloud.incidents.api import urls as incidents_api
 from govcloud.ledger.api import urls as ledger_api
+from govcloud.maintenance.api import urls as maintenance_api
 from govcloud.monitoring.api import urls as monitoring_api
 from govcloud.notifications.api import urls as notifications_api
 from govcloud.notifications.api.views import NotificationViewSet
@@ -30,6 +34,13 @@ class ApiDocsView(SpectacularSwaggerSplitView):
     page styles from a static file instead of an inline <style>."""
 
     template_name = "web/api_docs.html"
+
+    def dispatch(self, request, *args, **kwargs):
+        # Outside development the documentation is for signed-in users (it maps every endpoint); a
+        # person who is not signed in is sent to the login page rather than shown a JSON 403.
+        if not settings.DEBUG and not request.user.is_authenticated:
+            return redirect_to_login(request.get_full_path())
+        return super().dispatch(request, *args, **kwargs)
 
 
 router = ValidatedLookupRouter()
@@ -53,6 +64,8 @@ delivery_api.register(router)
 security_api.register(router)
 reconciliation_api.register(router)
 budgets_api.register(router)
+maintenance_api.register(router)
+incidents_api.register(router)
 monitoring_api.register(router)
 
 urlpatterns = [

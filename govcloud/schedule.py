@@ -63,6 +63,26 @@ PERIODIC_JOBS: list[PeriodicJob] = [
         "to the center and the department head, once each (Art. 17).",
     ),
     PeriodicJob(
+        name="maintenance.sweep",
+        cron="*/5 * * * *",
+        task="govcloud.maintenance.tasks.maintenance_sweep_task",
+        description="Remind the departments the day before an approved maintenance window (once, from the start "
+        "of office hours); start and complete windows at their times (Art. 12).",
+    ),
+    PeriodicJob(
+        name="incidents.escalate",
+        cron="* * * * *",
+        task="govcloud.incidents.tasks.incidents_escalate_task",
+        description="Call the backup engineers, then the center, about incidents nobody has answered, "
+        "before the response limit passes (Art. 12: 5 minutes).",
+    ),
+    PeriodicJob(
+        name="incidents.major_reports",
+        cron="0 23 * * *",
+        task="govcloud.incidents.tasks.major_reports_warn_task",
+        description="Warn the center at the end of the day of each major incident without its report (Art. 12).",
+    ),
+    PeriodicJob(
         name="notifications.email_retry",
         cron="*/5 * * * *",
         task="govcloud.notifications.tasks.retry_notification_emails_task",

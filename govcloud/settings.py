@@ -76,7 +76,9 @@ INSTALLED_APPS = [
     "govcloud.security",
     "govcloud.catalog",
     "govcloud.ledger",
+    "govcloud.maintenance",
     "govcloud.delivery",
+    "govcloud.incidents",
     "govcloud.reconciliation",
     "govcloud.monitoring",
     "govcloud.applications",
@@ -345,8 +347,16 @@ REST_FRAMEWORK = {
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "GovCloud API",
-    "DESCRIPTION": "政务云平台管理系统 REST API. Authenticate with a personal access token: "
-    "`Authorization: Bearer gct_...`.",
+    "DESCRIPTION": "政务云平台管理系统 REST API。以个人访问令牌认证：在“我的账户 → API 令牌”中创建令牌，"
+    "请求时携带 `Authorization: Bearer gct_...`。创建类请求可带 `Idempotency-Key` 头以安全重试；错误一律以 JSON 返回"
+    "（400 输入有误，403 无权限，404 不存在或不在您的范围内，409 记录状态已变化）。\n\n"
+    "GovCloud REST API. Authenticate with a personal access token (My account → API tokens): "
+    "`Authorization: Bearer gct_...`. Errors are JSON: 400 bad input, 403 not allowed, 404 missing or out "
+    "of your scope, 409 the record's state has changed.",
+    # The schema and the docs map every endpoint: outside development, for signed-in users only.
+    "SERVE_PERMISSIONS": [
+        "rest_framework.permissions.AllowAny" if DEBUG else "rest_framework.permissions.IsAuthenticated"
+    ],
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "SWAGGER_UI_DIST": "SIDECAR",
@@ -377,6 +387,9 @@ SPECTACULAR_SETTINGS = {
         "DiscrepancyStateEnum": "govcloud.reconciliation.models.DiscrepancyState",
         "ReconciliationRunStatusEnum": "govcloud.reconciliation.models.RunStatus",
         "StatementStateEnum": "govcloud.billing.models.StatementState",
+        "MaintenanceWindowKindEnum": "govcloud.maintenance.models.WindowKind",
+        "MaintenanceWindowStateEnum": "govcloud.maintenance.models.WindowState",
+        "MaintenanceEventKindEnum": "govcloud.maintenance.models.WindowEventKind",
         "MetricEnum": "govcloud.monitoring.models.Metric",
         "RejectReasonEnum": "govcloud.monitoring.models.RejectReason",
         "PeriodEnum": "govcloud.monitoring.models.Period",

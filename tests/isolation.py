@@ -53,7 +53,7 @@ MISSING_UUID = {"pk": uuid.UUID(int=12345)}
 ENDPOINTS: dict[str, Probe] = {
     # --- pages: accounts ---------------------------------------------------------------------------
     "organizations:login": Probe(Kind.PUBLIC),
-    "organizations:logout": Probe(Kind.PUBLIC, methods=()),  # POST-only; logs the prober out
+    "organizations:logout": Probe(Kind.PUBLIC),  # GET asks for confirmation; the POST would log the prober out
     "organizations:otp_verify": Probe(Kind.SHARED),
     "organizations:otp_setup": Probe(Kind.SHARED),
     "organizations:password_change": Probe(Kind.SHARED),

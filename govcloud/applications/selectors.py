@@ -16,6 +16,7 @@ from govcloud.applications.models import (
     ApplicationState,
 )
 from govcloud.catalog.selectors import items_for_new_applications
+from govcloud.core.roles import DEPARTMENT_ROLES
 from govcloud.core.scoping import Action, get_scoped_or_404
 from govcloud.delivery.models import WorkOrder
 from govcloud.ledger.models import Resource, ResourceState
@@ -42,8 +43,20 @@ def _list_base() -> QuerySet[Application]:
     return Application.objects.select_related("organization", "system", "created_by").annotate(item_count=_item_count())
 
 
+# Not yet sent to the center: a department's working copies (a draft, or one waiting for its head).
+UNSUBMITTED_STATES = frozenset({ApplicationState.DRAFT, ApplicationState.AWAITING_SIGNOFF})
+
+
+def without_unsubmitted(queryset: QuerySet[Application], *, user) -> QuerySet[Application]:
+    """Lists for people outside the department leave out what it has not submitted yet: the center
+    has nothing to do with a draft, and listing them buried the applications it must handle."""
+    if user.roles & DEPARTMENT_ROLES:
+        return queryset
+    return queryset.exclude(state__in=UNSUBMITTED_STATES)
+
+
 def applications_for(*, user, action: str = Action.VIEW) -> QuerySet[Application]:
-    return _list_base().restrict(user, action).order_by("-created_at", "-pk")
+    return without_unsubmitted(_list_base().restrict(user, action), user=user).order_by("-created_at", "-pk")
 
 
 class InboxTab:

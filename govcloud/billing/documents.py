@@ -17,6 +17,7 @@ from openpyxl import Workbook
 from govcloud.billing.models import Statement, StatementLine
 from govcloud.billing.selectors import statement_summary
 from govcloud.catalog.models import PriceUnit, ResourceKind
+from govcloud.core.tables import cell
 
 logging.getLogger("weasyprint.progress").setLevel(logging.WARNING)
 
@@ -114,8 +115,8 @@ def statement_xlsx(statement: Statement, lines: list[StatementLine]) -> bytes:
                 line.unit_detail,
                 line.quantity,
                 line.unit_price,
-                line.starts_at.replace(tzinfo=None) if line.starts_at else None,
-                line.ends_at.replace(tzinfo=None) if line.ends_at else None,
+                cell(line.starts_at),
+                cell(line.ends_at),
                 line.seconds,
                 line.amount,
                 line.adjusts.statement.number if line.adjusts_id else "",

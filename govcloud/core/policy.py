@@ -29,6 +29,14 @@ class Policy(models.TextChoices):
     PASSWORD_MAX_AGE_DAYS = "password_max_age_days", _("Days before a password must be changed")
     ACCESS_GRANT_MAX_HOURS = "access_grant_max_hours", _("Longest access grant (hours, Art. 18)")
     INCIDENT_RESPONSE_MINUTES = "incident_response_minutes", _("Incident response time (minutes, Art. 12)")
+    INCIDENT_BACKUP_ESCALATION_PERCENT = (
+        "incident_backup_escalation_percent",
+        _("Share of the response limit after which an unanswered incident goes to the backup engineer (%)"),
+    )
+    INCIDENT_CENTER_ESCALATION_PERCENT = (
+        "incident_center_escalation_percent",
+        _("Share of the response limit after which an unanswered incident goes to the center (%)"),
+    )
     ASSESSMENT_MONTHS_LEVEL3 = "assessment_months_level3", _("Months between MLPS assessments, level 3 and above")
     ASSESSMENT_MONTHS_LEVEL2 = "assessment_months_level2", _("Months between MLPS assessments, level 2")
     EXEMPTION_VALID_MONTHS = "exemption_valid_months", _("Months a migration exemption is valid (Art. 3)")
@@ -63,6 +71,10 @@ class Policy(models.TextChoices):
     SECURITY_NOTICE_WARNING_WORKING_DAYS = (
         "security_notice_warning_working_days",
         _("Working days before a rectification deadline when the department is warned (Art. 17)"),
+    )
+    MAINTENANCE_NOTICE_DAYS = (
+        "maintenance_notice_days",
+        _("Days of notice before planned maintenance; shorter notice only for an emergency (Art. 12)"),
     )
     MONITORING_RAW_RETENTION_DAYS = (
         "monitoring_raw_retention_days",
@@ -110,6 +122,8 @@ DEFINITIONS: dict[Policy, PolicyDefinition] = {
         PolicyDefinition(Policy.PASSWORD_MAX_AGE_DAYS, PolicyKind.INTEGER, 90, 1, 365, _SECURITY),
         PolicyDefinition(Policy.ACCESS_GRANT_MAX_HOURS, PolicyKind.INTEGER, 72, 1, 720, source="第十八条"),
         PolicyDefinition(Policy.INCIDENT_RESPONSE_MINUTES, PolicyKind.INTEGER, 5, 1, 120, source="第十二条"),
+        PolicyDefinition(Policy.INCIDENT_BACKUP_ESCALATION_PERCENT, PolicyKind.INTEGER, 60, 10, 95, source="第十二条"),
+        PolicyDefinition(Policy.INCIDENT_CENTER_ESCALATION_PERCENT, PolicyKind.INTEGER, 80, 10, 99, source="第十二条"),
         PolicyDefinition(Policy.ASSESSMENT_MONTHS_LEVEL3, PolicyKind.INTEGER, 12, 1, 36, source="第十一条"),
         PolicyDefinition(Policy.ASSESSMENT_MONTHS_LEVEL2, PolicyKind.INTEGER, 24, 1, 60, source="第十一条"),
         PolicyDefinition(Policy.EXEMPTION_VALID_MONTHS, PolicyKind.INTEGER, 12, 1, 60, source="第三条"),
@@ -131,6 +145,7 @@ DEFINITIONS: dict[Policy, PolicyDefinition] = {
             Policy.SECURITY_NOTICE_RECTIFICATION_WORKING_DAYS, PolicyKind.INTEGER, 10, 1, 60, source="第十七条"
         ),
         PolicyDefinition(Policy.SECURITY_NOTICE_WARNING_WORKING_DAYS, PolicyKind.INTEGER, 2, 1, 20, source="第十七条"),
+        PolicyDefinition(Policy.MAINTENANCE_NOTICE_DAYS, PolicyKind.INTEGER, 3, 0, 60, source="第十二条"),
         # Raw samples feed the daily rollups and a month's report: never less than a week.
         PolicyDefinition(Policy.MONITORING_RAW_RETENTION_DAYS, PolicyKind.INTEGER, 35, 7, 400, source="第十二条"),
         PolicyDefinition(Policy.MONITORING_CLOCK_SKEW_MINUTES, PolicyKind.INTEGER, 5, 0, 60, source="第七条"),

@@ -24,6 +24,7 @@ from django.utils.translation import gettext as _
 from govcloud.catalog.models import CatalogItem, Dimension, NetworkKind
 from govcloud.catalog.specs import validate_spec
 from govcloud.core.actors import SYSTEM, Actor, is_system
+from govcloud.core.errors import StateConflict
 from govcloud.core.permissions import require_role
 from govcloud.core.policy import Policy, policy_value
 from govcloud.core.roles import Role
@@ -120,7 +121,7 @@ def work_order_claim(*, actor: Actor, work_order: WorkOrder) -> WorkOrder:
         order = work_order_lock(work_order)
         # A failed automatic order can be taken over and finished by hand.
         if order.state not in (WorkOrderState.OPEN, WorkOrderState.CLAIMED, WorkOrderState.FAILED):
-            raise ValidationError(_("Only an open work order can be claimed."))
+            raise StateConflict(_("Only an open work order can be claimed."))
         if order.state == WorkOrderState.CLAIMED and order.claimed_by_id == getattr(actor, "pk", None):
             raise ValidationError(_("You have already claimed this work order."))
         before = {"state": order.state, "claimed_by": order.claimed_by_id}

@@ -26,6 +26,7 @@ GROUPS: dict[str, str | Promise] = {
     "applications": _("Applications"),
     "delivery": _("Delivery"),
     "ledger": _("Resource ledger"),
+    "maintenance": _("Maintenance windows"),
     "reconciliation": _("Reconciliation"),
     "billing": _("Billing"),
     "budgets": _("Budgets"),
@@ -33,6 +34,7 @@ GROUPS: dict[str, str | Promise] = {
     "systems": _("Information systems"),
     "security": _("Security"),
     "guide": _("Service guide"),
+    "incidents": _("Service desk"),
 }
 OTHER_GROUP = _("Other")
 

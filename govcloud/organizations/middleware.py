@@ -50,6 +50,13 @@ def token_creation_refusal(request) -> str:
     return ""
 
 
+def owes_account_step(request) -> bool:
+    """Whether this page session must still give or set up its second factor, or change its password:
+    every page but that step redirects there, so the page shell offers no navigation until then."""
+    state = request.session.get(SESSION_2FA, "")
+    return bool(state and not request.user.is_verified()) or password_expired(request.user)
+
+
 class AccountSecurityMiddleware:
     def __init__(self, get_response):
         self.get_response = get_response

@@ -62,7 +62,15 @@ class LoginView(auth_views.LoginView):
 
 
 class LogoutView(auth_views.LogoutView):
-    http_method_names = ["post", "options"]
+    """POST signs out (a link, a prefetch or another site cannot sign anyone out). A GET — a typed or
+    bookmarked /accounts/logout/ — asks for confirmation instead of the browser's 405 error page."""
+
+    http_method_names = ["get", "post", "options"]
+
+    def get(self, request, *args, **kwargs):
+        if not request.user.is_authenticated:
+            return redirect("organizations:login")
+        return render(request, "organizations/logout_confirm.html")
 
 
 @login_required

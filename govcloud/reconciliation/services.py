@@ -25,10 +25,12 @@ from govcloud.audit.models import Outcome
 from govcloud.audit.services import audit_record
 from govcloud.catalog.models import CatalogItem, Dimension, ResourceKind
 from govcloud.core.actors import SYSTEM, Actor, is_system
+from govcloud.core.errors import StateConflict
 from govcloud.core.permissions import require_role
 from govcloud.core.roles import CENTER_ROLES, Role
 from govcloud.core.scoping import Action, get_scoped_or_404
 from govcloud.delivery.drivers.base import CloudDriver, CloudInstance, DriverError
+from govcloud.incidents import services as incident_services
 from govcloud.ledger import services as ledger_services
 from govcloud.ledger.models import Resource, ResourceState
 from govcloud.notifications.models import Severity
@@ -395,7 +397,7 @@ def _check(d: Discrepancy, action: str) -> str:
             % {"action": A(action).label, "kind": d.get_kind_display()}
         )
     if d.state not in states:
-        raise ValidationError(
+        raise StateConflict(
             _("“%(action)s” is not possible for a discrepancy that is “%(state)s”.")
             % {"action": A(action).label, "state": d.get_state_display()}
         )
@@ -506,30 +508,33 @@ def discrepancy_adopt(
 
 
 def discrepancy_open_incident(*, actor: Actor, discrepancy: Discrepancy, note: str) -> Discrepancy:
-    """Hand the discrepancy to the provider to investigate. There is no incidents app yet: the
-    state and the note record it and the provider's operators are notified; the operations
-    capability will link a real incident here."""
+    """Hand the discrepancy to the provider to investigate: a real incident on the service desk
+    (channel "reconciliation", one per discrepancy). The incident calls the duty engineers (that is
+    the provider's notification) and runs the response clock; the discrepancy's state and note
+    record it."""
     note = _need_note(note)
     with transaction.atomic():
         d = _locked(actor, discrepancy)
         require_role(actor, INCIDENT_OPENERS)
         after = _check(d, A.OPEN_INCIDENT)
+        ref = d.ref or d.provider_id
+        incident = incident_services.incident_open_automatic(
+            actor=actor,
+            source="reconciliation",
+            source_key=f"reconciliation:{d.pk}",
+            title=_("Reconciliation: %(kind)s %(ref)s") % {"kind": d.get_kind_display(), "ref": ref},
+            symptom=f"{note}\n{discrepancy_link(d)}",
+            resource=d.resource,
+            organization=d.organization,
+        )
         _apply(
             d,
             actor=actor,
             action=A.OPEN_INCIDENT,
             after=after,
             note=note,
-            message=_("Incident opened for %(ref)s: %(note)s") % {"ref": d.ref or d.provider_id, "note": note},
-        )
-        notify(
-            recipients=users_with_roles({Role.PROVIDER_OPERATOR}),
-            kind="reconciliation.incident",
-            title=_("Reconciliation: %(kind)s %(ref)s needs investigating")
-            % {"kind": d.get_kind_display(), "ref": d.ref or d.provider_id},
-            body=note,
-            link=discrepancy_link(d),
-            severity=Severity.WARNING,
+            message=_("Incident %(number)s opened for %(ref)s: %(note)s")
+            % {"number": incident.number, "ref": ref, "note": note},
         )
     return d
 

@@ -17,6 +17,7 @@ from django.views.decorators.http import require_POST
 from govcloud.core.forms import form_errors_from
 from govcloud.core.permissions import has_any_role, require_role
 from govcloud.core.roles import DEPARTMENT_ROLES
+from govcloud.incidents import selectors as incident_selectors
 from govcloud.reconciliation import selectors, services
 from govcloud.reconciliation.filters import DiscrepancyFilter
 from govcloud.reconciliation.forms import AdoptForm, DismissForm, NoteForm
@@ -82,6 +83,7 @@ def _detail(request, d, forms=None):
             "d": d,
             "comparison": _comparison(d),
             "timeline": list(selectors.timeline_of(d)),
+            "incident": incident_selectors.incident_from_source(user=request.user, source_key=f"reconciliation:{d.pk}"),
             "actions": actions,
             "adopt_form": forms.get(A.ADOPT)
             or (AdoptForm(kind=d.observed.get("kind", "")) if A.ADOPT in actions else None),

@@ -1,5 +1,6 @@
 from django.conf import settings
 
+from govcloud.organizations.middleware import owes_account_step
 from govcloud.web.navigation import GROUPS, items_for
 
 
@@ -28,7 +29,10 @@ def _groups(items, active) -> list[dict]:
 
 def shell(request):
     user = getattr(request, "user", None)
-    roles = user.roles if user is not None and user.is_authenticated else frozenset()
+    signed_in = user is not None and user.is_authenticated
+    # Before the second factor (or a required password change) nothing in the navigation would open.
+    account_pending = signed_in and owes_account_step(request)
+    roles = user.roles if signed_in and not account_pending else frozenset()
     path = request.path
     items = items_for(roles)
     # The most specific section wins (/security/lockouts/ over /security/).
@@ -36,7 +40,8 @@ def shell(request):
     return {
         "nav_items": [{"item": item, "active": item is active} for item in items if item.group is None],
         "nav_groups": _groups(items, active),
-        "user_role_labels": sorted(str(r.label) for r in roles),
+        "account_pending": account_pending,
+        "user_role_labels": sorted(str(r.label) for r in (user.roles if signed_in else ())),
         "site_name": settings.GOVCLOUD_SITE_NAME,
         "languages_available": settings.LANGUAGES,
     }

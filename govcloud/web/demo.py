@@ -16,7 +16,9 @@ from govcloud.catalog import demo as catalog_demo
 from govcloud.core.actors import SYSTEM
 from govcloud.core.roles import Role
 from govcloud.guide import demo as guide_demo
+from govcloud.incidents import demo as incidents_demo
 from govcloud.ledger import demo as ledger_demo
+from govcloud.maintenance import demo as maintenance_demo
 from govcloud.monitoring import demo as monitoring_demo
 from govcloud.organizations import services
 from govcloud.organizations.credit_codes import make_credit_code
@@ -146,9 +148,11 @@ def load_demo() -> dict[str, int]:
     guide_demo.load_demo(orgs=by_key, users=users)
     catalog_demo.load_demo(orgs=by_key, users=users)
     ledger_demo.load_demo(orgs=by_key, users=users)
+    maintenance_demo.load_demo(orgs=by_key, users=users)
     applications_demo.load_demo(orgs=by_key, users=users)
     billing_demo.load_demo(orgs=by_key, users=users)
     budgets_demo.load_demo(orgs=by_key, users=users)
+    incidents_demo.load_demo(orgs=by_key, users=users)
     monitoring_demo.load_demo(orgs=by_key, users=users)
     if created["organizations"] or created["users"]:
         audit_record(

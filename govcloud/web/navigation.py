@@ -27,8 +27,11 @@ class NavItem:
 ADMINISTRATION = "administration"
 COSTS = "costs"
 OPERATIONS = "operations"
-# The drop-down menus: key → (label, icon).
+RESOURCES = "resources"
+# The drop-down menus: key → (label, icon). Top-level items and menus together must fit a 1280 px
+# office screen for the role with the most of them (tests/browser/test_layout.py).
 GROUPS: dict[str, tuple[str | Promise, str]] = {
+    RESOURCES: (_("Resources"), "hdd-stack"),
     COSTS: (_("Costs"), "cash-coin"),
     OPERATIONS: (_("Operations"), "activity"),
     ADMINISTRATION: (_("Administration"), "gear"),
@@ -83,6 +86,22 @@ NAVIGATION: list[NavItem] = [
         group=OPERATIONS,
     ),
     NavItem(
+        _("Incidents"),
+        "incidents:incident_list",
+        "life-preserver",
+        CENTER_ROLES | DEPARTMENT_ROLES | {Role.PROVIDER_OPERATOR},
+        "/incidents/",
+        group=OPERATIONS,
+    ),
+    NavItem(
+        _("Service desk board"),
+        "incidents:board",
+        "display",
+        CENTER_ROLES | {Role.PROVIDER_OPERATOR},
+        "/incidents/board/",
+        group=OPERATIONS,
+    ),
+    NavItem(
         _("Utilization"),
         "monitoring:utilization",
         "speedometer2",
@@ -96,6 +115,14 @@ NAVIGATION: list[NavItem] = [
         "shield-exclamation",
         CENTER_ROLES | DEPARTMENT_ROLES | {Role.PROVIDER_OPERATOR},
         "/security/security-events/",
+        group=OPERATIONS,
+    ),
+    NavItem(
+        _("Maintenance windows"),
+        "maintenance:window_upcoming",
+        "calendar-week",
+        CENTER_ROLES | DEPARTMENT_ROLES | {Role.PROVIDER_OPERATOR},
+        "/maintenance/",
         group=OPERATIONS,
     ),
     NavItem(
@@ -118,6 +145,7 @@ NAVIGATION: list[NavItem] = [
         "hdd-stack",
         CENTER_ROLES | DEPARTMENT_ROLES | {Role.PROVIDER_OPERATOR, Role.FINANCE_VIEWER},
         "/ledger/",
+        group=RESOURCES,
     ),
     NavItem(
         _("Reconciliation"),
@@ -126,6 +154,7 @@ NAVIGATION: list[NavItem] = [
         # Departments reach their confirmations from the notification that asks for them.
         CENTER_ROLES | {Role.PROVIDER_OPERATOR},
         "/reconciliation/",
+        group=RESOURCES,
     ),
     NavItem(
         _("Statements"),
@@ -157,6 +186,7 @@ NAVIGATION: list[NavItem] = [
         "card-list",
         CENTER_ROLES | DEPARTMENT_ROLES | {Role.PROVIDER_OPERATOR, Role.FINANCE_VIEWER},
         "/catalog/",
+        group=RESOURCES,
     ),
     NavItem(_("Working-day calendar"), "workdays:calendar", "calendar3", EVERYONE, "/workdays/", ADMINISTRATION),
     NavItem(

@@ -14,6 +14,7 @@ from govcloud.audit.selectors import chain_state
 from govcloud.core.policy import Policy, policy_value
 from govcloud.core.roles import CENTER_ROLES, DEPARTMENT_ROLES, Role
 from govcloud.delivery.selectors import queue_summary
+from govcloud.maintenance.selectors import upcoming_approved_for
 from govcloud.organizations.models import Organization, OrganizationKind, User
 from govcloud.organizations.selectors import organizations_for, users_for
 from govcloud.workdays.selectors import deadline_from, next_year_notice_missing, work_calendar
@@ -90,6 +91,8 @@ def home_context(*, user) -> dict:
         context["center"] = center_summary(user=user)
     if roles & DEPARTMENT_ROLES:
         context["department"] = department_summary(user=user)
+        # Art. 12: the approved maintenance that concerns the department, next first.
+        context["maintenance"] = upcoming_approved_for(user=user)
     if roles & (CENTER_ROLES | DEPARTMENT_ROLES):
         context["applications"] = workflow_summary(user=user)
     if roles & (CENTER_ROLES | {Role.PROVIDER_OPERATOR}):

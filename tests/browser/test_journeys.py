@@ -105,9 +105,15 @@ def test_readable_on_a_tablet(browser, live_server, city):
     expect(toggler).to_be_visible()
     expect(page.locator("#gc-nav")).not_to_be_visible()
     toggler.click()
-    expect(page.locator("#gc-nav")).to_be_visible()
-    page.locator("#gc-nav [data-group=administration] > a").click()  # 平台管理
-    page.locator("#gc-nav").get_by_text("用户", exact=True).click()
+    # Bootstrap's collapse animates ("collapsing") before it settles as "show"; a click during the
+    # animation can land on a moving menu.
+    expect(page.locator("#gc-nav")).to_have_class(re.compile(r"\bshow\b"))
+    group = page.locator("#gc-nav [data-group=administration]")
+    group.locator("> a").click()  # 平台管理
+    expect(group.locator(".dropdown-menu")).to_be_visible()
+    group.locator(".dropdown-menu").get_by_text("用户", exact=True).click()
+    # The navigation itself may take longer than an assertion's timeout on a loaded CI machine.
+    page.wait_for_url(re.compile(r"/users/$"))
     expect(page.locator("[data-testid=user-table]")).to_be_visible()
     # No sideways scrolling on a tablet.
     assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1")

@@ -163,7 +163,10 @@ class ApplicationViewSet(
         )
 
     def get_queryset(self):
-        return self._base().restrict(self.request.user, self.scope_action()).order_by("-created_at", "-pk")
+        queryset = self._base().restrict(self.request.user, self.scope_action())
+        if self.action == "list":
+            queryset = selectors.without_unsubmitted(queryset, user=self.request.user)
+        return queryset.order_by("-created_at", "-pk")
 
     def get_object(self):
         qs = self._base().prefetch_related(

@@ -57,6 +57,7 @@ from govcloud.applications.services.drafts import (
 )
 from govcloud.catalog.specs import INTEGER_DIMENSIONS, money
 from govcloud.core.actors import SYSTEM, Actor, is_system
+from govcloud.core.errors import StateConflict
 from govcloud.core.permissions import require_role
 from govcloud.core.policy import Policy, policy_value
 from govcloud.core.roles import Role
@@ -161,7 +162,7 @@ def _transition(
         row = _lock(application)
         bound = getattr(row, action)
         if not can_proceed(bound, check_conditions=False):
-            raise ValidationError(
+            raise StateConflict(
                 _("“%(action)s” is not possible while the application is “%(state)s”.")
                 % {"action": STEP_LABELS[action], "state": S(row.state).label}
             )

@@ -97,9 +97,9 @@ def test_forbidden_and_invalid_requests(wf):
     assert b_head.get(url("application-detail", pk=987654)).status_code == 404
     assert provider.post(url("application-list"), payload(wf), format="json").status_code == 403
     assert reviewer.patch(url("application-detail", pk=app.pk), {"purpose": "中心改"}, format="json").status_code == 403
-    # State: 400 with the reason.
+    # State: 409 with the reason (the request conflicts with the application's current state).
     response = reviewer.post(url("application-accept", pk=app.pk), {}, format="json")
-    assert response.status_code == 400 and "not possible" in str(response.json())
+    assert response.status_code == 409 and "not possible" in str(response.json())
     # Reasons are required to return.
     advance(wf, app, S.SUBMITTED)
     assert reviewer.post(url("application-return-for-correction", pk=app.pk), {}, format="json").status_code == 400
@@ -192,3 +192,45 @@ def test_the_schema_documents_the_workflow(wf):
         "/api/v1/work-orders/{id}/complete/",
     ):
         assert path in paths, path
+
+
+def test_a_step_someone_else_took_first_answers_409(wf):
+    """The losing side of two simultaneous approvals (it sees the application already approved once
+    the row lock lets it through) got 400, as if its request were malformed; it is a conflict."""
+    app = advance(wf, new_application(wf), ApplicationState.ACCEPTED)
+    admin = api_for(wf.admin)
+    first = admin.post(url("application-approve", pk=app.pk), {"decisions": [], "comment": "同意"}, format="json")
+    assert first.status_code == 200, first.json()
+    second = admin.post(url("application-approve", pk=app.pk), {"decisions": [], "comment": "同意"}, format="json")
+    assert second.status_code == 409, second.json()
+    assert "is not possible while" in second.json()["non_field_errors"][0]
+    # Bad input is still 400: an unknown item in the decisions.
+    other = advance(wf, new_application(wf), ApplicationState.ACCEPTED)
+    bad = admin.post(
+        url("application-approve", pk=other.pk),
+        {"decisions": [{"item": 987654, "approved_quantity": 1}], "comment": ""},
+        format="json",
+    )
+    assert bad.status_code == 400, bad.json()
+
+
+def test_claiming_a_work_order_someone_completed_answers_409(wf):
+    app = advance(wf, new_application(wf), ApplicationState.DELIVERED)
+    order = WorkOrder.objects.get(application=app)
+    response = api_for(wf.provider).post(url("work-order-claim", pk=order.pk))
+    assert response.status_code == 409, response.json()
+
+
+def test_the_centers_lists_leave_out_what_departments_have_not_submitted(wf, client):
+    draft = new_application(wf)
+    waiting = advance(wf, new_application(wf), ApplicationState.AWAITING_SIGNOFF)
+    submitted = advance(wf, new_application(wf), ApplicationState.SUBMITTED)
+    for user in (wf.reviewer, wf.admin):
+        listed = [a["id"] for a in api_for(user).get(url("application-list")).json()["results"]]
+        assert listed == [submitted.pk], user
+        client.force_login(user)
+        page = client.get(reverse("applications:application_list"))
+        assert [a.pk for a in page.context["page"]] == [submitted.pk]
+    # The department's own people still list everything of theirs.
+    listed = {a["id"] for a in api_for(wf.applicant).get(url("application-list")).json()["results"]}
+    assert listed == {draft.pk, waiting.pk, submitted.pk}

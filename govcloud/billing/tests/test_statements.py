@@ -6,6 +6,7 @@ import io
 import subprocess
 from datetime import date
 from decimal import Decimal
+from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
@@ -163,7 +164,15 @@ def test_statement_pdf_renders_chinese_and_xlsx(client, city, billed):
     response = client.get(reverse("billing:statement_xlsx", args=[statement.pk]))
     sheet = load_workbook(io.BytesIO(response.content)).active
     assert sheet["B2"].value == statement.number
-    assert any(row[10] == 353.89 or row[10] is not None for row in sheet.iter_rows(min_row=10, values_only=True))
+    rows = list(sheet.iter_rows(min_row=10, values_only=True))
+    lines = list(statement.lines.order_by("pk"))
+    assert len(rows) == len(lines) and sum(Decimal(str(r[10])) for r in rows) == statement.total
+    # Times as Taizhou reads them (UTC+8), not the UTC they are stored in: 09:30 was printed 01:30.
+    local = ZoneInfo(settings.TIME_ZONE)
+    for row, line in zip(rows, lines, strict=True):
+        assert row[7] == line.starts_at.astimezone(local).replace(tzinfo=None)
+        assert row[8] == (line.ends_at.astimezone(local).replace(tzinfo=None) if line.ends_at else None)
+    assert any(row[7].hour != line.starts_at.hour for row, line in zip(rows, lines, strict=True))
 
 
 def test_detail_page_shows_subtotals_change_and_verification(client, city, billed):

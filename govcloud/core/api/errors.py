@@ -9,15 +9,27 @@ from __future__ import annotations
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.utils.translation import gettext_lazy as _
 from django.views import defaults
-from rest_framework import exceptions
+from rest_framework import exceptions, status
 from rest_framework.exceptions import ValidationError
+
+from govcloud.core.errors import StateConflict
 
 API_PREFIX = "/api/"
 
 
-def as_drf_error(exc: DjangoValidationError) -> ValidationError:
-    """A service's ValidationError as DRF's: 400 with the same localized messages, per field."""
+class Conflict(exceptions.APIException):
+    status_code = status.HTTP_409_CONFLICT
+    default_detail = _("The record has changed since it was read.")
+    default_code = "conflict"
+
+
+def as_drf_error(exc: DjangoValidationError) -> exceptions.APIException:
+    """A service's ValidationError as DRF's: 400 with the same localized messages, per field; a
+    StateConflict (someone else acted first) 409 with the same body."""
+    if isinstance(exc, StateConflict):
+        return Conflict({"non_field_errors": exc.messages})
     if hasattr(exc, "error_dict"):
         return ValidationError({k: [str(m) for e in v for m in e.messages] for k, v in exc.error_dict.items()})
     return ValidationError({"non_field_errors": exc.messages})

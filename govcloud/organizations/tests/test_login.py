@@ -211,3 +211,21 @@ def test_page_fragments_are_not_redirected_to_the_set_up_page(client, city):
     attempt(client, user.username, TEST_PASSWORD)
     response = client.get(reverse("notifications:notification_badge"), HTTP_HX_REQUEST="true")
     assert response.status_code == 204 and not response.content
+
+
+def test_logout_by_get_asks_for_confirmation_and_signs_nobody_out(client, city):
+    """A typed or bookmarked /accounts/logout/ answered 405 (the browser's error page): it now asks,
+    and only the POST of its button signs out."""
+    user = city.user(Role.DEPARTMENT_APPLICANT, full_name="孙伟")
+    attempt(client, user.username, TEST_PASSWORD)
+    response = client.get(reverse("organizations:logout"), HTTP_ACCEPT_LANGUAGE="zh-hans")
+    assert response.status_code == 200
+    assert "孙伟" in response.content.decode() and 'data-testid="logout-confirm"' in response.content.decode()
+    assert client.get("/").status_code == 200  # still signed in
+    client.post(reverse("organizations:logout"))
+    assert client.get("/").status_code == 302
+
+
+def test_logout_by_get_when_signed_out_goes_to_the_login_page(client):
+    response = client.get(reverse("organizations:logout"))
+    assert response.status_code == 302 and response["Location"].endswith(reverse("organizations:login"))

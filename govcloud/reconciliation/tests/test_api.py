@@ -85,7 +85,8 @@ def test_adopt_through_the_api(city, found):
     assert response.json()["state"] == DiscrepancyState.ADOPTED
     assert response.json()["resource_code"].startswith("TZ-VM-")
     again = api_for(city.user(Role.CENTER_ADMIN)).post(detail(found["rogue"], "adopt"), body)
-    assert again.status_code == 400 and "not possible" in str(again.json())
+    # Already adopted: the request conflicts with the discrepancy's state.
+    assert again.status_code == 409 and "not possible" in str(again.json())
 
 
 def test_deletion_request_and_confirmation_through_the_api(city, found, cloud, django_capture_on_commit_callbacks):

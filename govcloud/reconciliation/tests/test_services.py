@@ -11,6 +11,7 @@ from django.http import Http404
 from govcloud.audit.models import AuditEvent
 from govcloud.core.actors import SYSTEM
 from govcloud.core.roles import Role
+from govcloud.incidents.models import Incident
 from govcloud.ledger import services as ledger_services
 from govcloud.ledger.models import HistoryKind, Resource, ResourceState
 from govcloud.ledger.tests.helpers import DB_SPEC, adopt, catalog_item, system_of
@@ -290,7 +291,13 @@ def test_open_incident_notifies_the_provider(city, cloud):
     services.discrepancy_open_incident(actor=city.user(Role.CENTER_REVIEWER), discrepancy=d, note="主机不见了")
     d.refresh_from_db()
     assert d.state == S.INCIDENT_OPENED and d.note == "主机不见了"
-    assert Notification.objects.get(recipient=operator).kind == "reconciliation.incident"
+    # A real incident on the service desk, which calls the provider's engineers (no roster: all).
+    incident = Incident.objects.get(source_key=f"reconciliation:{d.pk}")
+    assert incident.channel == "reconciliation" and incident.organization == city.dept_a
+    assert list(incident.resources.all()) == [resource]
+    opened = AuditEvent.objects.get(action="reconciliation.discrepancy_open_incident", object_id=str(d.pk))
+    assert incident.number in opened.message
+    assert Notification.objects.get(recipient=operator).kind == "incidents.new"
     assert AuditEvent.objects.filter(action="reconciliation.discrepancy_open_incident", object_id=str(d.pk)).exists()
     assert resource.code in d.ref
 

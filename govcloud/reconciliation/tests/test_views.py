@@ -125,3 +125,15 @@ def test_forbidden_and_out_of_scope_pages(client, city, found):
     login(client, city.user(Role.DEPARTMENT_APPLICANT, org=city.dept_a))
     url = reverse("reconciliation:discrepancy_action", args=[found["drift"].pk, "dismiss"])
     assert client.post(url, {"dismiss-reason": "x"}).status_code == 403
+
+
+def test_opening_an_incident_from_the_page_links_the_service_desk_incident(client, city, found):
+    from govcloud.incidents.models import Incident
+
+    english(client, city.user(Role.CENTER_ADMIN))
+    drift = found["drift"]
+    url = reverse("reconciliation:discrepancy_action", args=[drift.pk, "open-incident"])
+    assert client.post(url, {"incident-note": "规格与账不符"}).status_code == 302
+    incident = Incident.objects.get(source_key=f"reconciliation:{drift.pk}")
+    page = client.get(reverse("reconciliation:discrepancy_detail", args=[drift.pk])).content.decode()
+    assert reverse("incidents:incident_detail", args=[incident.pk]) in page and incident.number in page

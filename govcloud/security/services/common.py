@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext as _
 
 from govcloud.core.actors import Actor, is_system
+from govcloud.core.errors import StateConflict
 from govcloud.core.permissions import require_role
 from govcloud.core.scoping import Action, get_scoped_or_404
 
@@ -38,7 +38,7 @@ def require_transition(table: dict, state: str, action: str, actor: Actor, *, la
     state_labels, action_labels = labels
     entry = table.get((state, action))
     if entry is None:
-        raise ValidationError(
+        raise StateConflict(
             _("You cannot %(action)s this while it is “%(state)s”.")
             % {"action": str(action_labels(action).label).lower(), "state": state_labels(state).label}
         )

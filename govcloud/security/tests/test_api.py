@@ -66,7 +66,8 @@ def test_address_filing_endpoints(sec):
     assert b.get(url).status_code == 404
     assert a.patch(url, {"domain": "www.a.gov.cn"}, format="json").data["domain"] == "www.a.gov.cn"
     assert b.patch(url, {"domain": "x.cn"}, format="json").status_code == 404
-    assert center.post(f"{url}complete/", {"reference": "x"}, format="json").status_code == 400  # still a draft
+    # Still a draft: the step conflicts with the filing's state.
+    assert center.post(f"{url}complete/", {"reference": "x"}, format="json").status_code == 409
     assert a.post(f"{url}submit/").status_code == 200
     assert a.post(f"{url}complete/", {"reference": "x"}, format="json").status_code == 403
     assert provider.post(f"{url}reject/", {"comment": "x"}, format="json").status_code == 403
@@ -108,7 +109,8 @@ def test_port_request_endpoints(sec):
     ports = a.get(f"/api/v1/address-filings/{filing.pk}/ports/").data
     assert [(p["port"], p["protocol"]) for p in ports["open_ports"]] == [(443, "tcp")]
     assert [h["change"] for h in ports["history"]] == ["opened"]
-    assert center.post(f"{url}reject/", {"comment": "x"}, format="json").status_code == 400
+    # Already decided: a conflict with the request's state.
+    assert center.post(f"{url}reject/", {"comment": "x"}, format="json").status_code == 409
     http = a.post("/api/v1/port-requests/", {**body, "port": 80}, format="json").data["id"]
     assert center.post(f"/api/v1/port-requests/{http}/reject/", {}, format="json").status_code == 400
     assert center.post(f"/api/v1/port-requests/{http}/reject/", {"comment": "仅443"}, format="json").status_code == 200

@@ -98,14 +98,14 @@ def test_a_record_from_report_to_acceptance_with_forbidden_callers(sec):
     returned = center.post(f"{url}return/", {"comment": "请补充版本截图"}, format="json")
     assert returned.status_code == 200 and returned.data["status"] == "returned"
     assert returned.data["reports"][0]["decision"] == "returned"
-    assert center.post(f"{url}accept/", {}, format="json").status_code == 400  # nothing to decide on
+    assert center.post(f"{url}accept/", {}, format="json").status_code == 409  # nothing to decide on (state)
     again = a_security.post(f"{url}report/", {"measures": "补充截图", "result": "复测通过"}, format="multipart")
     assert again.status_code == 201 and again.data["number"] == 2
     accepted = center.post(f"{url}accept/", {"comment": "同意"}, format="json")
     assert accepted.status_code == 200 and accepted.data["status"] == "accepted"
     assert RectificationReport.objects.filter(rectification=record).count() == 2
     assert ids(center.get("/api/v1/notice-rectifications/?status=accepted")) == [record.pk]
-    assert center.post(f"{url}cancel/", {"comment": "x"}, format="json").status_code == 400
+    assert center.post(f"{url}cancel/", {"comment": "x"}, format="json").status_code == 409  # accepted: final
 
 
 def test_security_events_and_their_statistics(sec):

@@ -27,6 +27,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from govcloud.core.actors import Actor, is_system
+from govcloud.core.errors import StateConflict
 from govcloud.core.permissions import require_role
 from govcloud.core.policy import Policy, policy_value
 from govcloud.core.roles import Role
@@ -142,7 +143,7 @@ def _transition(
         )
         transition = TRANSITIONS.get((ExemptionState(row.state), action))
         if transition is None:
-            raise ValidationError(
+            raise StateConflict(
                 _("“%(action)s” is not possible while the request is “%(state)s”.")
                 % {"action": ExemptionAction(action).label, "state": ExemptionState(row.state).label}
             )
