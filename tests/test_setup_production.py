@@ -33,7 +33,17 @@ from django.test import Client
 client = Client()
 login = client.get("/accounts/login/", secure=True, HTTP_HOST="{HOST}")
 plain = client.get("/accounts/login/", HTTP_HOST="{HOST}")
-docs = client.get("/api/v1/docs/", secure=True, HTTP_HOST="{HOST}")
+anonymous_docs = client.get("/api/v1/docs/", secure=True, HTTP_HOST="{HOST}")
+# The documentation is for signed-in users (outside DEBUG): read it as one.
+from django.utils import timezone
+from govcloud.organizations.models import Organization, OrganizationKind, OrganizationLevel, User
+org = Organization.objects.filter(parent=None).first() or Organization.objects.create(
+    name="市电子政务中心", kind=OrganizationKind.values[0], level=OrganizationLevel.values[0], contact_name="联系人")
+reader, _ = User.objects.get_or_create(username="docs_reader", defaults=dict(
+    full_name="文档读者", organization=org, must_change_password=False, password_changed_at=timezone.now()))
+signed_in = Client()
+signed_in.force_login(reader)
+docs = signed_in.get("/api/v1/docs/", secure=True, HTTP_HOST="{HOST}")
 browsable = client.get("/api/v1/", secure=True, HTTP_HOST="{HOST}", HTTP_ACCEPT="text/html")
 ready = client.get("/readyz", HTTP_HOST="{HOST}")
 health = client.get("/healthz", HTTP_HOST="{HOST}")
@@ -41,6 +51,7 @@ print(json.dumps({{
     "login": [login.status_code, login.content.decode()],
     "plain": [plain.status_code, plain.get("Location", "")],
     "docs": [docs.status_code, docs.content.decode()],
+    "anonymous_docs": [anonymous_docs.status_code, anonymous_docs.get("Location", "")],
     "browsable": [browsable.status_code, browsable.content.decode()],
     "ready": [ready.status_code, ready.json()],
     "health": [health.status_code],
@@ -133,6 +144,8 @@ def test_every_static_file_a_page_links_was_collected(installation):
     }
     assert {"vendor/echarts/echarts.min.js", "vendor/bootstrap/js/bootstrap.bundle.min.js"} <= linked
     assert not linked - set(manifest), "linked by a template, not collected"
+    status, location = answers["anonymous_docs"]
+    assert status == 302 and location.startswith("/accounts/login/")
     status, html = answers["docs"]
     assert status == 200 and "/static/drf_spectacular_sidecar/swagger-ui-dist/swagger-ui-bundle." in html
     status, html = answers["browsable"]  # signed out: DRF's page saying so
