@@ -16,6 +16,7 @@ from govcloud.guide.api import urls as guide_api
 from govcloud.incidents.api import urls as incidents_api
 from govcloud.ledger.api import urls as ledger_api
 from govcloud.maintenance.api import urls as maintenance_api
+from govcloud.monitoring.api import urls as monitoring_api
 from govcloud.notifications.api import urls as notifications_api
 from govcloud.notifications.api.views import NotificationViewSet
 from govcloud.organizations.api.views import ApiTokenViewSet, OrganizationViewSet, UserViewSet
@@ -65,6 +66,7 @@ reconciliation_api.register(router)
 budgets_api.register(router)
 maintenance_api.register(router)
 incidents_api.register(router)
+monitoring_api.register(router)
 
 urlpatterns = [
     path("calendar/deadline/", DeadlineView.as_view(), name="calendar-deadline"),

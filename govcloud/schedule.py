@@ -142,4 +142,28 @@ PERIODIC_JOBS: list[PeriodicJob] = [
         task="govcloud.billing.tasks.statements_issue_task",
         description="Issue statement drafts whose late-data window has passed.",
     ),
+    PeriodicJob(
+        name="monitoring.collect_drivers",
+        cron="*/5 * * * *",
+        task="govcloud.monitoring.tasks.driver_usage_collect_task",
+        description="Read the usage of the resources in service from the automatic cloud drivers (Art. 12).",
+    ),
+    PeriodicJob(
+        name="monitoring.rollups_hourly",
+        cron="7 * * * *",
+        task="govcloud.monitoring.tasks.rollups_hourly_task",
+        description="Roll up the hours that received utilization samples (average, peak, 95th percentile).",
+    ),
+    PeriodicJob(
+        name="monitoring.rollups_daily",
+        cron="20 0,6 * * *",
+        task="govcloud.monitoring.tasks.rollups_daily_task",
+        description="Roll up the days that received utilization samples (late samples are rolled up again).",
+    ),
+    PeriodicJob(
+        name="monitoring.samples_purge",
+        cron="50 2 * * *",
+        task="govcloud.monitoring.tasks.samples_purge_task",
+        description="Remove raw utilization samples past their retention period (default 35 days); rollups stay.",
+    ),
 ]

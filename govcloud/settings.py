@@ -80,6 +80,7 @@ INSTALLED_APPS = [
     "govcloud.delivery",
     "govcloud.incidents",
     "govcloud.reconciliation",
+    "govcloud.monitoring",
     "govcloud.applications",
     "govcloud.billing",
     "govcloud.budgets",
@@ -389,6 +390,9 @@ SPECTACULAR_SETTINGS = {
         "MaintenanceWindowKindEnum": "govcloud.maintenance.models.WindowKind",
         "MaintenanceWindowStateEnum": "govcloud.maintenance.models.WindowState",
         "MaintenanceEventKindEnum": "govcloud.maintenance.models.WindowEventKind",
+        "MetricEnum": "govcloud.monitoring.models.Metric",
+        "RejectReasonEnum": "govcloud.monitoring.models.RejectReason",
+        "PeriodEnum": "govcloud.monitoring.models.Period",
     },
 }
 

@@ -22,3 +22,16 @@ def test_billing_benchmark_runs_and_its_floor_agrees_with_the_statements(tmp_pat
     assert done.returncode == 0, done.stdout + done.stderr
     assert "they agree" in done.stdout
     assert "statements: 5," in done.stdout
+
+
+INGEST = Path(settings.BASE_DIR) / "benchmarks" / "ingest.py"
+
+
+def test_ingest_benchmark_runs_and_prints_both_rates(tmp_path):
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("DATABASE_URL", "PYTEST", "DJANGO_SETTINGS"))}
+    env["GOVCLOUD_DATA_DIR"] = str(tmp_path)
+    done = subprocess.run(
+        [sys.executable, str(INGEST), "4000", "100"], env=env, capture_output=True, text=True, timeout=300
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "push path" in done.stdout and "floor (raw executemany" in done.stdout and "ratio push rate" in done.stdout

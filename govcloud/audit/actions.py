@@ -38,6 +38,7 @@ ACTION_LABELS = {
     "policy.set": _("Changed policy"),
     "job.download": _("Downloaded file"),
     "demo.load": _("Loaded demo data"),
+    "monitoring.samples_purge": _("Purged raw utilization samples"),
     # Information systems and MLPS (systems app)
     "system.create": _("Registered information system"),
     "system.update": _("Changed information system"),

@@ -76,6 +76,14 @@ class Policy(models.TextChoices):
         "maintenance_notice_days",
         _("Days of notice before planned maintenance; shorter notice only for an emergency (Art. 12)"),
     )
+    MONITORING_RAW_RETENTION_DAYS = (
+        "monitoring_raw_retention_days",
+        _("Days raw utilization samples are kept (rollups are kept for years) (Art. 12)"),
+    )
+    MONITORING_CLOCK_SKEW_MINUTES = (
+        "monitoring_clock_skew_minutes",
+        _("Minutes a utilization sample may be ahead of the platform's clock before it is refused"),
+    )
 
 
 class PolicyKind(models.TextChoices):
@@ -138,6 +146,9 @@ DEFINITIONS: dict[Policy, PolicyDefinition] = {
         ),
         PolicyDefinition(Policy.SECURITY_NOTICE_WARNING_WORKING_DAYS, PolicyKind.INTEGER, 2, 1, 20, source="第十七条"),
         PolicyDefinition(Policy.MAINTENANCE_NOTICE_DAYS, PolicyKind.INTEGER, 3, 0, 60, source="第十二条"),
+        # Raw samples feed the daily rollups and a month's report: never less than a week.
+        PolicyDefinition(Policy.MONITORING_RAW_RETENTION_DAYS, PolicyKind.INTEGER, 35, 7, 400, source="第十二条"),
+        PolicyDefinition(Policy.MONITORING_CLOCK_SKEW_MINUTES, PolicyKind.INTEGER, 5, 0, 60, source="第七条"),
     ]
 }
 

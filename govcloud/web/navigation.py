@@ -102,6 +102,14 @@ NAVIGATION: list[NavItem] = [
         group=OPERATIONS,
     ),
     NavItem(
+        _("Utilization"),
+        "monitoring:utilization",
+        "speedometer2",
+        CENTER_ROLES | DEPARTMENT_ROLES | {Role.PROVIDER_OPERATOR, Role.FINANCE_VIEWER},
+        "/monitoring/",
+        group=OPERATIONS,
+    ),
+    NavItem(
         _("Security events"),
         "security:security_event_stats",
         "shield-exclamation",

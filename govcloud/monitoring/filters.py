@@ -1,0 +1,56 @@
+"""Filters of the utilization pages and API, strict about junk (400 naming the parameter)."""
+
+from __future__ import annotations
+
+import django_filters
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from govcloud.catalog.models import ResourceKind
+from govcloud.core.filters import IdFilter
+from govcloud.ledger.filters import FastSelect
+from govcloud.ledger.models import Resource
+from govcloud.monitoring.models import Metric, Period, Rollup
+from govcloud.systems.filters import departments_in_scope
+
+
+class RollupFilter(django_filters.FilterSet):
+    resource = IdFilter(field_name="resource_id", label=_("resource"))
+    resource_code = django_filters.CharFilter(field_name="resource__code", label=_("resource number"), max_length=40)
+    metric = django_filters.ChoiceFilter(choices=Metric.choices, label=_("metric"))
+    period = django_filters.ChoiceFilter(choices=Period.choices, label=_("period"))
+    since = django_filters.IsoDateTimeFilter(field_name="start", lookup_expr="gte", label=_("from"))
+    until = django_filters.IsoDateTimeFilter(field_name="start", lookup_expr="lt", label=_("until"))
+
+    class Meta:
+        model = Rollup
+        fields = ["resource", "resource_code", "metric", "period", "since", "until"]
+
+
+class UtilizationFilter(django_filters.FilterSet):
+    """The utilization page's resources: by department (the center's view of every department) and
+    by type."""
+
+    q = django_filters.CharFilter(label=_("Search"), method="search", max_length=100)
+    organization = django_filters.ModelChoiceFilter(
+        label=_("department"),
+        queryset=departments_in_scope,
+        method="in_organization",
+        empty_label=_("All departments"),
+        widget=FastSelect,
+    )
+    kind = django_filters.ChoiceFilter(
+        label=_("type"), choices=ResourceKind.choices, empty_label=_("All types"), widget=FastSelect
+    )
+
+    class Meta:
+        model = Resource
+        fields = ["q", "organization", "kind"]
+
+    def search(self, queryset, name, value):
+        value = value.strip()
+        return queryset.filter(Q(code__icontains=value) | Q(name__icontains=value)) if value else queryset
+
+    def in_organization(self, queryset, name, value):
+        # The department and its units (Art. 4 tree).
+        return queryset.filter(organization__path__startswith=value.path)

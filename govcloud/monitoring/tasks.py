@@ -1,0 +1,32 @@
+"""Thin task wrappers over the monitoring services (actor SYSTEM). Their times are in
+govcloud/schedule.py."""
+
+from django_tasks import task
+
+from govcloud.core.actors import SYSTEM
+from govcloud.monitoring import collectors, services
+from govcloud.monitoring.models import Period
+
+
+@task()
+def driver_usage_collect_task() -> dict[str, int]:
+    """Ask every automatic cloud driver for the usage of the resources in service it runs."""
+    return collectors.driver_usage_collect(actor=SYSTEM)
+
+
+@task()
+def rollups_hourly_task() -> int:
+    """Roll up the hours that received samples; the number of hours rolled up."""
+    return len(services.rollups_run(actor=SYSTEM, period=Period.HOUR).buckets)
+
+
+@task()
+def rollups_daily_task() -> int:
+    """Roll up the days that received samples; the number of days rolled up."""
+    return len(services.rollups_run(actor=SYSTEM, period=Period.DAY).buckets)
+
+
+@task()
+def samples_purge_task() -> int:
+    """Remove raw samples past the retention policy; the number removed."""
+    return services.samples_purge(actor=SYSTEM)
