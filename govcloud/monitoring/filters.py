@@ -7,7 +7,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from govcloud.catalog.models import ResourceKind
-from govcloud.core.filters import IdFilter
+from govcloud.core.filters import BooleanFilter, IdFilter
 from govcloud.ledger.filters import FastSelect
 from govcloud.ledger.models import Resource
 from govcloud.monitoring.models import Alert, AlertKind, AlertState, Metric, Period, Rollup
@@ -73,7 +73,7 @@ class AlertFilter(django_filters.FilterSet):
         widget=FastSelect,
     )
     resource = IdFilter(field_name="resource_id", label=_("resource"))
-    planned = django_filters.BooleanFilter(label=_("planned (maintenance)"))
+    planned = BooleanFilter(label=_("planned (maintenance)"))
 
     class Meta:
         model = Alert
