@@ -166,4 +166,11 @@ PERIODIC_JOBS: list[PeriodicJob] = [
         task="govcloud.monitoring.tasks.samples_purge_task",
         description="Remove raw utilization samples past their retention period (default 35 days); rollups stay.",
     ),
+    PeriodicJob(
+        name="monitoring.alerts_evaluate",
+        cron="40 * * * *",
+        task="govcloud.monitoring.tasks.alerts_evaluate_task",
+        description="Evaluate the alert rules (idle, overloaded, nearly full, anomaly) over the daily rollups: "
+        "open, update and close alerts; incidents for the rules that ask for them (Art. 10, 12, 19).",
+    ),
 ]

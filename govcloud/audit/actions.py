@@ -39,6 +39,9 @@ ACTION_LABELS = {
     "job.download": _("Downloaded file"),
     "demo.load": _("Loaded demo data"),
     "monitoring.samples_purge": _("Purged raw utilization samples"),
+    "alert.open": _("Opened utilization alert"),
+    "alert.close": _("Closed utilization alert"),
+    "alert_rule.update": _("Changed alert rule"),
     # Information systems and MLPS (systems app)
     "system.create": _("Registered information system"),
     "system.update": _("Changed information system"),

@@ -29,3 +29,9 @@ class IncidentsConfig(AppConfig):
         register_kind(
             "incidents.report_missing", _("Major incident report missing"), email_default=True, roles=CENTER_ROLES
         )
+
+        from govcloud.core.signals import alert_closed, alert_opened
+        from govcloud.incidents import receivers
+
+        alert_opened.connect(receivers.open_for_alert, dispatch_uid="incidents.open_for_alert")
+        alert_closed.connect(receivers.note_alert_closed, dispatch_uid="incidents.note_alert_closed")

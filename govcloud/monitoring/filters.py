@@ -7,10 +7,10 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from govcloud.catalog.models import ResourceKind
-from govcloud.core.filters import IdFilter
+from govcloud.core.filters import BooleanFilter, IdFilter
 from govcloud.ledger.filters import FastSelect
 from govcloud.ledger.models import Resource
-from govcloud.monitoring.models import Metric, Period, Rollup
+from govcloud.monitoring.models import Alert, AlertKind, AlertState, Metric, Period, Rollup
 from govcloud.systems.filters import departments_in_scope
 
 
@@ -54,3 +54,30 @@ class UtilizationFilter(django_filters.FilterSet):
     def in_organization(self, queryset, name, value):
         # The department and its units (Art. 4 tree).
         return queryset.filter(organization__path__startswith=value.path)
+
+
+class AlertFilter(django_filters.FilterSet):
+    """Alerts by state (open by default on the page), kind, department and resource."""
+
+    state = django_filters.ChoiceFilter(
+        label=_("state"), choices=AlertState.choices, empty_label=_("All states"), widget=FastSelect
+    )
+    kind = django_filters.ChoiceFilter(
+        label=_("kind"), choices=AlertKind.choices, empty_label=_("All kinds"), widget=FastSelect
+    )
+    organization = django_filters.ModelChoiceFilter(
+        label=_("department"),
+        queryset=departments_in_scope,
+        method="in_organization",
+        empty_label=_("All departments"),
+        widget=FastSelect,
+    )
+    resource = IdFilter(field_name="resource_id", label=_("resource"))
+    planned = BooleanFilter(label=_("planned (maintenance)"))
+
+    class Meta:
+        model = Alert
+        fields = ["state", "kind", "organization", "resource", "planned"]
+
+    def in_organization(self, queryset, name, value):
+        return queryset.filter(resource__organization__path__startswith=value.path)

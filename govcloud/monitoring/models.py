@@ -198,3 +198,97 @@ class DriverReading(models.Model):
 
     def __str__(self) -> str:
         return f"{self.driver} {self.resource_id} {self.at:%Y-%m-%d %H:%M}"
+
+
+# --- Alerts (waste control and operations, Art. 10, 12, 19) ---------------------------------------
+
+
+class AlertKind(models.TextChoices):
+    IDLE = "idle", _("Idle")
+    OVERLOADED = "overloaded", _("Overloaded")
+    NEARLY_FULL = "nearly_full", _("Nearly full")
+    ANOMALY = "anomaly", _("Anomaly")
+
+
+class AlertState(models.TextChoices):
+    OPEN = "open", _("Open")
+    CLOSED = "closed", _("Closed")
+
+
+# Who edits the alert rules: the center (regulation as data).
+RULE_EDITORS = CENTER_ROLES
+
+
+class AlertRule(models.Model):
+    """One rule per kind, seeded with the issue's defaults, the center edits the numbers:
+    - idle: the daily CPU peak stayed below `threshold` % on each of the last `window_days` days;
+    - overloaded: the daily CPU average stayed above `threshold` % on each of the last `window_days` days;
+    - nearly full: the disk or storage used in the last `window_days` days exceeds `threshold` % of
+      the capacity the resource's specification gives;
+    - anomaly: yesterday's CPU average is more than `threshold` standard deviations and more than
+      `change_percent` % away from its mean over the `window_days` days before."""
+
+    kind = models.CharField(_("kind"), max_length=16, choices=AlertKind.choices, unique=True)
+    threshold = models.FloatField(_("threshold"))
+    window_days = models.PositiveSmallIntegerField(_("window (days)"))
+    change_percent = models.FloatField(_("minimum change (%)"), default=0)
+    enabled = models.BooleanField(_("enabled"), default=True)
+    opens_incident = models.BooleanField(_("opens an incident"), default=False)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+    updated_by = models.CharField(_("updated by"), max_length=150, blank=True)
+
+    class Meta:
+        ordering = ["pk"]
+        verbose_name = _("alert rule")
+        verbose_name_plural = _("alert rules")
+
+    def __str__(self) -> str:
+        return str(self.get_kind_display())
+
+
+class Alert(models.Model):
+    """A rule's condition holding for a resource: opened by the evaluation, updated while it holds,
+    closed by the evaluation when it clears. One open alert per rule and resource."""
+
+    rule = models.ForeignKey(AlertRule, verbose_name=_("rule"), on_delete=models.PROTECT, related_name="alerts")
+    kind = models.CharField(_("kind"), max_length=16, choices=AlertKind.choices)
+    resource = models.ForeignKey(
+        "ledger.Resource", verbose_name=_("resource"), on_delete=models.CASCADE, related_name="alerts"
+    )
+    metric = models.CharField(_("metric"), max_length=20, choices=Metric.choices)
+    state = models.CharField(_("state"), max_length=8, choices=AlertState.choices, default=AlertState.OPEN)
+    value = models.FloatField(_("value"))
+    threshold = models.FloatField(_("threshold"))
+    planned = models.BooleanField(_("planned (maintenance)"), default=False)
+    opened_at = models.DateTimeField(_("opened at"))
+    last_seen_at = models.DateTimeField(_("last seen at"))
+    closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
+    incident = models.ForeignKey(
+        "incidents.Incident",
+        verbose_name=_("incident"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+
+    objects = ScopedManager()
+    scope_policy = USAGE_SCOPE
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["rule", "resource"], condition=models.Q(state="open"), name="monitoring_alert_one_open"
+            ),
+        ]
+        indexes = [models.Index(fields=["state", "-opened_at"], name="monitoring_alert_state")]
+        ordering = ["-opened_at", "-pk"]
+        verbose_name = _("alert")
+        verbose_name_plural = _("alerts")
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.resource_id}"
+
+    @property
+    def source_key(self) -> str:
+        return f"alert:{self.pk}"

@@ -17,11 +17,11 @@ from django.db.models.functions import Cast, RowNumber
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from govcloud.core.scoping import Action
+from govcloud.core.scoping import Action, get_scoped_or_404
 from govcloud.ledger import selectors as ledger_selectors
 from govcloud.ledger.models import Resource
 from govcloud.ledger.selectors import IN_USE
-from govcloud.monitoring.models import Metric, Period, Rollup, Sample
+from govcloud.monitoring.models import Alert, AlertRule, Metric, Period, Rollup, Sample
 from govcloud.monitoring.services import day_start
 
 # The window of the pages' averages, peaks and charts.
@@ -40,6 +40,26 @@ def rollups_for(*, user, action: str = Action.VIEW) -> QuerySet[Rollup]:
         .select_related("resource")
         .order_by("resource_id", "metric", "period", "start")
     )
+
+
+def alerts_for(*, user, action: str = Action.VIEW) -> QuerySet[Alert]:
+    """The alerts of the resources the user may see (a department its own and its units')."""
+    return (
+        Alert.objects.restrict(user, action)
+        .select_related("rule", "resource__organization", "incident")
+        .order_by("-opened_at", "-pk")
+    )
+
+
+def alert_get(*, user, pk) -> Alert:
+    return get_scoped_or_404(
+        Alert.objects.select_related("rule", "resource__organization", "incident"), user, Action.VIEW, pk=pk
+    )
+
+
+def alert_rules() -> QuerySet[AlertRule]:
+    """The alert rules: the same for everyone (regulation as data); the center edits them."""
+    return AlertRule.objects.order_by("pk")
 
 
 def resources_for(*, user) -> QuerySet[Resource]:

@@ -30,3 +30,12 @@ def rollups_daily_task() -> int:
 def samples_purge_task() -> int:
     """Remove raw samples past the retention policy; the number removed."""
     return services.samples_purge(actor=SYSTEM)
+
+
+@task()
+def alerts_evaluate_task() -> dict[str, int]:
+    """Evaluate the alert rules over the daily rollups (after the rollups of the hour)."""
+    from govcloud.monitoring.alerts import alerts_evaluate
+
+    result = alerts_evaluate(actor=SYSTEM)
+    return {"opened": len(result.opened), "updated": result.updated, "closed": len(result.closed)}

@@ -7,4 +7,8 @@ app_name = "monitoring"
 urlpatterns = [
     path("", views.utilization, name="utilization"),
     path("resources/<int:pk>/", views.resource_utilization, name="resource_utilization"),
+    path("alerts/", views.alert_list, name="alert_list"),
+    path("alerts/<int:pk>/", views.alert_detail, name="alert_detail"),
+    path("alert-rules/", views.alert_rule_list, name="alert_rule_list"),
+    path("alert-rules/<int:pk>/edit/", views.alert_rule_edit, name="alert_rule_edit"),
 ]

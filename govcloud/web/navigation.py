@@ -110,6 +110,14 @@ NAVIGATION: list[NavItem] = [
         group=OPERATIONS,
     ),
     NavItem(
+        _("Utilization alerts"),
+        "monitoring:alert_list",
+        "bell",
+        CENTER_ROLES | DEPARTMENT_ROLES | {Role.PROVIDER_OPERATOR, Role.FINANCE_VIEWER},
+        "/monitoring/alerts/",
+        group=OPERATIONS,
+    ),
+    NavItem(
         _("Security events"),
         "security:security_event_stats",
         "shield-exclamation",

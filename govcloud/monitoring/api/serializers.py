@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from govcloud.core.api.serializers import ModelSerializer
-from govcloud.monitoring.models import Metric, RejectReason, Rollup
+from govcloud.monitoring.models import Alert, AlertRule, Metric, RejectReason, Rollup
 from govcloud.monitoring.services import MAX_BATCH
 
 
@@ -84,5 +84,52 @@ class RollupSerializer(ModelSerializer):
             "max",
             "p95",
             "count",
+        ]
+        read_only_fields = fields
+
+
+class AlertRuleSerializer(ModelSerializer):
+    class Meta:
+        model = AlertRule
+        fields = [
+            "id",
+            "kind",
+            "threshold",
+            "window_days",
+            "change_percent",
+            "enabled",
+            "opens_incident",
+            "updated_at",
+            "updated_by",
+        ]
+        read_only_fields = ["id", "kind", "updated_at", "updated_by"]
+
+
+class AlertSerializer(ModelSerializer):
+    resource_code = serializers.CharField(source="resource.code", read_only=True)
+    resource_name = serializers.CharField(source="resource.name", read_only=True)
+    organization = serializers.IntegerField(source="resource.organization_id", read_only=True)
+    organization_name = serializers.CharField(source="resource.organization.name", read_only=True)
+
+    class Meta:
+        model = Alert
+        fields = [
+            "id",
+            "rule",
+            "kind",
+            "state",
+            "resource",
+            "resource_code",
+            "resource_name",
+            "organization",
+            "organization_name",
+            "metric",
+            "value",
+            "threshold",
+            "planned",
+            "opened_at",
+            "last_seen_at",
+            "closed_at",
+            "incident",
         ]
         read_only_fields = fields

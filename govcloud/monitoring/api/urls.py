@@ -1,8 +1,10 @@
 """The monitoring app's API routes; govcloud/api.py calls register()."""
 
-from govcloud.monitoring.api.views import RollupViewSet, SampleViewSet
+from govcloud.monitoring.api.views import AlertRuleViewSet, AlertViewSet, RollupViewSet, SampleViewSet
 
 
 def register(router) -> None:
     router.register("metrics/samples", SampleViewSet, basename="metric-sample")
     router.register("metrics/rollups", RollupViewSet, basename="metric-rollup")
+    router.register("monitoring/alerts", AlertViewSet, basename="monitoring-alert")
+    router.register("monitoring/alert-rules", AlertRuleViewSet, basename="monitoring-alert-rule")

@@ -12,10 +12,10 @@ from rest_framework.viewsets import GenericViewSet, ViewSet
 from govcloud.core.api.errors import as_drf_error
 from govcloud.core.api.viewsets import ScopedViewSetMixin
 from govcloud.core.permissions import require_role
-from govcloud.monitoring import selectors, services
+from govcloud.monitoring import alerts, selectors, services
 from govcloud.monitoring.api import serializers as s
-from govcloud.monitoring.filters import RollupFilter
-from govcloud.monitoring.models import SAMPLE_PUSHERS, Rollup, SampleSource
+from govcloud.monitoring.filters import AlertFilter, RollupFilter
+from govcloud.monitoring.models import RULE_EDITORS, SAMPLE_PUSHERS, Alert, AlertRule, Rollup, SampleSource
 
 
 class SampleViewSet(ViewSet):
@@ -56,3 +56,39 @@ class RollupViewSet(ScopedViewSetMixin, mixins.ListModelMixin, GenericViewSet):
 
     def get_queryset(self):
         return selectors.rollups_for(user=self.request.user)
+
+
+class AlertViewSet(ScopedViewSetMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, GenericViewSet):
+    """Utilization alerts (idle, overloaded, nearly full, anomaly — Art. 10, 12, 19), opened and closed
+    by the hourly evaluation of the alert rules. A department sees its own resources' alerts."""
+
+    queryset = Alert.objects.select_related("resource__organization").order_by("-opened_at", "-pk")
+    serializer_class = s.AlertSerializer
+    filterset_class = AlertFilter
+
+
+class AlertRuleViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, GenericViewSet):
+    """The alert rules with their thresholds and windows; the center edits them (PATCH)."""
+
+    queryset = AlertRule.objects.order_by("pk")
+    serializer_class = s.AlertRuleSerializer
+    pagination_class = None
+    http_method_names = ["get", "patch", "head", "options"]
+
+    @extend_schema(request=s.AlertRuleSerializer, responses={200: s.AlertRuleSerializer})
+    def partial_update(self, request, *args, **kwargs):
+        """Change a rule's threshold, window, minimum change, whether it is enabled and whether its
+        alerts open an incident. The center only (403 for anyone else)."""
+        require_role(request.user, RULE_EDITORS)
+        rule = self.get_object()
+        serializer = s.AlertRuleSerializer(rule, data=request.data, partial=True)
+        serializer.is_valid(raise_exception=True)
+        values = {
+            k: serializer.validated_data.get(k, getattr(rule, k))
+            for k in ("threshold", "window_days", "change_percent", "enabled", "opens_incident")
+        }
+        try:
+            rule = alerts.alert_rule_update(actor=request.user, rule=rule, **values)
+        except DjangoValidationError as exc:
+            raise as_drf_error(exc) from exc
+        return Response(s.AlertRuleSerializer(rule).data)

@@ -36,6 +36,29 @@ def populate(world) -> None:
     services.rollups_run(actor=SYSTEM, period=Period.HOUR)
     services.rollups_run(actor=SYSTEM, period=Period.DAY)
 
+    # An open alert on A's resource (its name carries the marker; the alert shows it).
+    from govcloud.monitoring.models import Alert, AlertKind, AlertRule, Metric
+
+    world.mon_alert = Alert.objects.create(
+        rule=AlertRule.objects.get(kind=AlertKind.IDLE),
+        kind=AlertKind.IDLE,
+        resource=world.a_resource,
+        metric=Metric.CPU_PERCENT,
+        value=4.0,
+        threshold=10.0,
+        opened_at=now,
+        last_seen_at=now,
+    )
+    world.mon_rule = AlertRule.objects.get(kind=AlertKind.IDLE)
+
+
+def _alert(w):
+    return {"pk": w.mon_alert.pk}
+
+
+def _rule(w):
+    return {"pk": w.mon_rule.pk}
+
 
 def _resource(w):
     return {"pk": w.a_resource.pk}
@@ -45,6 +68,13 @@ ENDPOINTS = {
     # --- pages ---------------------------------------------------------------------------------------
     "monitoring:utilization": Probe(Kind.LIST),
     "monitoring:resource_utilization": Probe(Kind.DETAIL, _resource, lambda w: MISSING_INT, owner_sees_marker=True),
+    "monitoring:alert_list": Probe(Kind.LIST),
+    "monitoring:alert_detail": Probe(Kind.DETAIL, _alert, lambda w: MISSING_INT, owner_sees_marker=True),
+    "monitoring:alert_rule_list": Probe(Kind.SHARED),
+    # Editing a rule is the center's: 403 for a department whether or not the rule exists.
+    "monitoring:alert_rule_edit": Probe(
+        Kind.DETAIL, _rule, lambda w: MISSING_INT, methods=("get", "post"), data={"threshold": 1, "window_days": 1}
+    ),
     # --- REST API ------------------------------------------------------------------------------------
     # Pushing is the provider's: a department's user gets 403 before anything is looked up.
     "metric-sample-list": Probe(
@@ -58,3 +88,14 @@ ENDPOINTS = {
     ),
     "metric-rollup-list": Probe(Kind.LIST),
 }
+ENDPOINTS.update(
+    {
+        "monitoring-alert-list": Probe(Kind.LIST),
+        "monitoring-alert-detail": Probe(Kind.DETAIL, _alert, lambda w: MISSING_INT, owner_sees_marker=True),
+        "monitoring-alert-rule-list": Probe(Kind.SHARED),
+        # Rules are shared reading; a department's PATCH is refused (403) and changes nothing.
+        "monitoring-alert-rule-detail": Probe(
+            Kind.SHARED, _rule, methods=("get", "patch"), data={"threshold": 1, "window_days": 1}
+        ),
+    }
+)

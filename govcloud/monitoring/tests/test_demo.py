@@ -25,3 +25,17 @@ def test_demo_resources_have_a_month_of_daily_rollups_and_the_pages_show_charts(
     assert server.code in html and 'data-chart="department-chart-cpu_percent"' in html
     page = client.get(reverse("monitoring:resource_utilization", args=[server.pk])).content.decode()
     assert 'data-chart="chart-cpu_percent"' in page and 'data-chart="chart-network_out_mbps"' in page
+
+
+def test_the_demo_city_has_an_idle_alert_and_an_overloaded_one_with_its_incident():
+    from govcloud.monitoring.models import Alert, AlertKind, AlertState
+
+    load_demo()
+    idle = Alert.objects.filter(kind=AlertKind.IDLE, state=AlertState.OPEN, resource__name="交通违法-前置服务器")
+    assert idle.exists()
+    overloaded = Alert.objects.get(
+        kind=AlertKind.OVERLOADED, state=AlertState.OPEN, resource__name="预约挂号-应用服务器01"
+    )
+    assert overloaded.incident is not None and overloaded.incident.source_key == f"alert:{overloaded.pk}"
+    load_demo()  # again: nothing doubles
+    assert Alert.objects.filter(kind=AlertKind.OVERLOADED, resource=overloaded.resource).count() == 1
