@@ -89,7 +89,6 @@ class AssessmentScheme(models.Model):
     period_kind = models.CharField(_("period"), max_length=16, choices=PeriodKind.choices)
     # [[min_score, grade label], ...] from the highest band down.
     grades = models.JSONField(_("grade table"))
-    dispute_working_days = models.PositiveSmallIntegerField(_("working days for the provider's comments"), default=5)
     note = models.CharField(_("what changed"), max_length=300, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
@@ -189,3 +188,27 @@ class AssessmentResult(models.Model):
     @property
     def score(self) -> float | None:
         return self.adjusted_score if self.adjusted_score is not None else self.computed_score
+
+
+class EntryKind(models.TextChoices):
+    RUN = "run", _("Assessment run")
+    DISPUTE = "dispute", _("Provider's comment")
+    ADJUST = "adjust", _("Score adjusted")
+    FINALIZE = "finalize", pgettext_lazy("assessment", "Finalized")
+
+
+class AssessmentEntry(models.Model):
+    """The assessment's timeline: one entry per transition."""
+
+    assessment = models.ForeignKey(Assessment, on_delete=models.CASCADE, related_name="entries")
+    kind = models.CharField(_("kind"), max_length=16, choices=EntryKind.choices)
+    indicator = models.CharField(_("indicator"), max_length=40, blank=True)
+    actor_name = models.CharField(_("by"), max_length=150)
+    text = models.TextField(_("text"), blank=True)
+    created_at = models.DateTimeField(_("time"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["assessment", "created_at", "pk"]
+
+    def __str__(self) -> str:
+        return self.kind

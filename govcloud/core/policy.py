@@ -76,6 +76,10 @@ class Policy(models.TextChoices):
         "maintenance_notice_days",
         _("Days of notice before planned maintenance; shorter notice only for an emergency (Art. 12)"),
     )
+    ASSESSMENT_DISPUTE_WORKING_DAYS = (
+        "assessment_dispute_working_days",
+        _("Working days the provider has to comment on or dispute an assessment (Art. 20)"),
+    )
 
 
 class PolicyKind(models.TextChoices):
@@ -138,6 +142,7 @@ DEFINITIONS: dict[Policy, PolicyDefinition] = {
         ),
         PolicyDefinition(Policy.SECURITY_NOTICE_WARNING_WORKING_DAYS, PolicyKind.INTEGER, 2, 1, 20, source="第十七条"),
         PolicyDefinition(Policy.MAINTENANCE_NOTICE_DAYS, PolicyKind.INTEGER, 3, 0, 60, source="第十二条"),
+        PolicyDefinition(Policy.ASSESSMENT_DISPUTE_WORKING_DAYS, PolicyKind.INTEGER, 5, 1, 30, source="第二十条"),
     ]
 }
 
