@@ -14,7 +14,7 @@ from tests.isolation import MISSING_INT, Kind, Probe
 
 
 def populate(world) -> None:
-    scheme = services.scheme_seed_default(actor=SYSTEM)
+    scheme = world.as_scheme = services.scheme_seed_default(actor=SYSTEM)
     today = timezone.localdate()
     world.as_assessment = services.assessment_run(
         actor=SYSTEM, scheme=scheme, period_start=today.replace(day=1), period_end=today
@@ -52,4 +52,20 @@ ENDPOINTS = {
         methods=("get", "post"),
         data={"rating": 5},
     ),
+    # --- REST API ------------------------------------------------------------------------------------
+    "assessment-list": Probe(Kind.LIST, methods=("get", "post")),
+    "assessment-detail": Probe(Kind.DETAIL, _pk("as_assessment"), lambda w: MISSING_INT),
+    "assessment-dispute": Probe(
+        Kind.DETAIL, _pk("as_assessment"), lambda w: MISSING_INT, methods=("post",), data={"key": "x", "text": "x"}
+    ),
+    "assessment-adjust": Probe(
+        Kind.DETAIL,
+        _pk("as_assessment"),
+        lambda w: MISSING_INT,
+        methods=("post",),
+        data={"key": "x", "score": 1, "reason": "x"},
+    ),
+    "assessment-finalize": Probe(Kind.DETAIL, _pk("as_assessment"), lambda w: MISSING_INT, methods=("post",)),
+    "assessment-scheme-list": Probe(Kind.LIST),
+    "assessment-scheme-detail": Probe(Kind.LIST, lambda w: {"pk": w.as_scheme.pk}),
 }

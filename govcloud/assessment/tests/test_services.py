@@ -170,3 +170,45 @@ def test_department_rates_its_own_delivery_once(wf):
         services.delivery_rate(actor=wf.head, application=app, rating=2)
     assert DeliveryRating.objects.get().rating == 4
     assert AuditEvent.objects.filter(action="delivery_rating.create").count() == 1
+
+
+@time_machine.travel("2026-07-02 10:00 +0800", tick=False)
+def test_api_run_dispute_adjust_finalize(city, people):
+    from govcloud.applications.tests.helpers import api_for
+
+    services.scheme_seed_default(actor=SYSTEM)
+    center, provider = api_for(people["center"]), api_for(people["provider"])
+    r = center.post("/api/v1/assessments/", {"period_start": "2026-06-01", "period_end": "2026-06-30"}, format="json")
+    assert r.status_code == 201, r.content
+    pk = r.json()["id"]
+    avail = next(x for x in r.json()["results"] if x["key"] == "availability")
+    assert avail["value"] is None and avail["has_data"] is False and avail["formula"]
+    assert (
+        provider.post(
+            "/api/v1/assessments/", {"period_start": "2026-06-01", "period_end": "2026-06-30"}, format="json"
+        ).status_code
+        == 403
+    )
+    assert (
+        provider.post(
+            f"/api/v1/assessments/{pk}/dispute/", {"key": "major_incidents", "text": "异议"}, format="json"
+        ).status_code
+        == 200
+    )
+    assert (
+        provider.post(
+            f"/api/v1/assessments/{pk}/adjust/", {"key": "major_incidents", "score": 1, "reason": "x"}, format="json"
+        ).status_code
+        == 403
+    )
+    assert (
+        center.post(
+            f"/api/v1/assessments/{pk}/adjust/",
+            {"key": "major_incidents", "score": 80, "reason": "核实"},
+            format="json",
+        ).status_code
+        == 200
+    )
+    assert center.post(f"/api/v1/assessments/{pk}/finalize/").json()["state"] == "finalized"
+    assert api_for(people["dept"]).get(f"/api/v1/assessments/{pk}/").status_code == 404
+    assert api_for(people["dept"]).get("/api/v1/assessments/").json()["count"] == 0
