@@ -7,7 +7,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -16,6 +16,7 @@ from django.views.decorators.http import require_POST
 
 from govcloud.assessment import forms as f
 from govcloud.assessment import selectors, services
+from govcloud.assessment.documents import assessment_pdf as render_pdf
 from govcloud.assessment.indicators import REGISTRY
 from govcloud.assessment.models import ASSESSORS, AssessmentAction, DeliveryRating, Dimension
 from govcloud.core.forms import form_errors_from
@@ -161,6 +162,18 @@ def evidence(request, pk: int, key: str):
             "flagged_only": flagged_only,
         },
     )
+
+
+@login_required
+def assessment_pdf(request, pk: int):
+    """The finalized assessment as a PDF report."""
+    assessment = selectors.assessment_get(user=request.user, pk=pk)
+    if assessment.is_open:
+        raise Http404(_("The report is available once the assessment is finalized."))
+    pdf = render_pdf(assessment, selectors.assessment_results(assessment=assessment), list(assessment.entries.all()))
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="assessment-{assessment.period_start:%Y%m%d}.pdf"'
+    return response
 
 
 @login_required

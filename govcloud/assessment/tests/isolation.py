@@ -44,6 +44,7 @@ ENDPOINTS = {
         lambda w: {"pk": w.as_assessment.pk, "key": "major_incidents"},
         lambda w: {**MISSING_INT, "key": "major_incidents"},
     ),
+    "assessment:assessment_pdf": Probe(Kind.DETAIL, _pk("as_assessment"), lambda w: MISSING_INT),
     "assessment:assessment_act": act("finalize", {}),
     "assessment:delivery_rating": Probe(
         Kind.DETAIL,

@@ -33,6 +33,7 @@ def test_center_sees_detail_with_formula_no_data_and_drill_down(assessed, login_
     assert evidence.status_code == 200 and str(late) in evidence.content.decode()
     assert client.get("/assessment/").status_code == 200
     assert client.get("/assessment/scheme/").status_code == 200
+    assert client.get(f"/assessment/{a.pk}/report.pdf").status_code == 404  # still open
 
 
 def test_provider_disputes_center_adjusts_and_finalizes_through_the_pages(assessed, login_as, client):
@@ -45,10 +46,13 @@ def test_provider_disputes_center_adjusts_and_finalizes_through_the_pages(assess
         login_as(center)
         client.post(f"/assessment/{a.pk}/adjust/", {"key": "major_incidents", "score": "90", "reason": "核实"})
         client.post(f"/assessment/{a.pk}/finalize/")
+        pdf = client.get(f"/assessment/{a.pk}/report.pdf")
     r = a.results.get(key="major_incidents")
     assert r.dispute == "有异议" and r.adjusted_score == 90
     a.refresh_from_db()
     assert a.state == "finalized"
+    assert pdf.status_code == 200 and pdf["Content-Type"] == "application/pdf"
+    assert pdf.content.startswith(b"%PDF")
 
 
 def test_department_sees_no_assessment(assessed, login_as):
