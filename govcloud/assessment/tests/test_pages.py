@@ -78,3 +78,16 @@ def test_list_query_count_is_constant(assessed, login_as, django_assert_max_num_
             services.assessment_run(actor=center, scheme=a.scheme, period_start=JUNE[0], period_end=JUNE[1])
     with django_assert_max_num_queries(12):
         client.get("/assessment/")
+
+
+def test_department_rates_its_delivery_from_the_application_page(wf, login_as):
+    from govcloud.applications.models import ApplicationState
+    from govcloud.applications.tests.helpers import advance, new_application
+
+    app = advance(wf, new_application(wf), ApplicationState.IN_SERVICE)
+    client = login_as(wf.applicant)
+    page = client.get(f"/applications/{app.pk}/").content.decode()
+    assert f"/assessment/ratings/{app.pk}/" in page
+    client.post(f"/assessment/ratings/{app.pk}/", {"rating": "5", "comment": "满意"})
+    assert app.delivery_rating.rating == 5
+    assert "rating-form" not in client.get(f"/assessment/ratings/{app.pk}/").content.decode()
