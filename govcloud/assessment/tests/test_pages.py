@@ -91,3 +91,28 @@ def test_department_rates_its_delivery_from_the_application_page(wf, login_as):
     client.post(f"/assessment/ratings/{app.pk}/", {"rating": "5", "comment": "满意"})
     assert app.delivery_rating.rating == 5
     assert "rating-form" not in client.get(f"/assessment/ratings/{app.pk}/").content.decode()
+
+
+def test_detail_and_api_query_counts_do_not_grow_with_the_evidence(city, login_as, django_assert_max_num_queries):
+    from govcloud.applications.tests.helpers import api_for
+
+    calendar_seed_from_package(actor=SYSTEM)
+    center = city.user(Role.CENTER_ADMIN)
+    scheme = services.scheme_seed_default(actor=SYSTEM)
+    client, api = login_as(center), api_for(center)
+    api.get("/api/v1/assessments/")  # the token's first use is audited once
+    client.get("/assessment/")  # and the session's first request
+    counts = []
+    for n in (2, 30):
+        with time_machine.travel("2026-07-02 10:00 +0800", tick=False):
+            for i in range(n):
+                incident(city.dept_a, reported=at(date(2026, 6, 1 + i % 28)), answered_after=timedelta(minutes=9))
+            a = services.assessment_run(actor=center, scheme=scheme, period_start=JUNE[0], period_end=JUNE[1])
+        with django_assert_max_num_queries(15) as page:
+            client.get(f"/assessment/{a.pk}/")
+        with django_assert_max_num_queries(15) as evidence:
+            client.get(f"/assessment/{a.pk}/evidence/incident_response_on_time/")
+        with django_assert_max_num_queries(12) as listing:
+            api.get("/api/v1/assessments/")
+        counts.append((len(page), len(evidence), len(listing)))
+    assert counts[0] == counts[1]
