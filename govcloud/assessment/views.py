@@ -105,8 +105,62 @@ def scheme_detail(request):
     return render(
         request,
         "assessment/scheme_detail.html",
-        {"scheme": current, "rows": rows, "versions": schemes, "dimensions": DIMENSIONS},
+        {
+            "scheme": current,
+            "rows": rows,
+            "versions": schemes,
+            "dimensions": DIMENSIONS,
+            "can_edit": has_any_role(request.user, ASSESSORS),
+        },
     )
+
+
+@login_required
+def scheme_edit(request):
+    """The center edits the scheme: saving makes a new version; finished assessments keep theirs."""
+    if not has_any_role(request.user, ASSESSORS):
+        raise Http404
+    current = selectors.scheme_current(user=request.user)
+    keys = list(REGISTRY)
+    initial = {
+        "period_kind": "quarterly",
+        "grades": "\n".join(f"{m:g} {label}" for m, label in services.DEFAULT_GRADES),
+    }
+    if current:
+        initial.update(
+            name=current.name,
+            period_kind=current.period_kind,
+            grades="\n".join(f"{float(m):g} {label}" for m, label in current.grades),
+        )
+        for ind in current.indicators.all():
+            initial.update(
+                {f"weight_{ind.key}": ind.weight, f"rule_{ind.key}": ind.rule, f"params_{ind.key}": ind.params}
+            )
+    form = f.SchemeForm(request.POST or None, initial=initial, keys=keys)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        rows = [
+            services.IndicatorInput(key, data[f"weight_{key}"], data[f"rule_{key}"], data[f"params_{key}"] or {})
+            for key in keys
+            if data[f"weight_{key}"]
+        ]
+        try:
+            services.scheme_save(
+                actor=request.user,
+                name=data["name"],
+                period_kind=data["period_kind"],
+                grades=data["grades"],
+                indicators=rows,
+                note=data["note"],
+            )
+        except ValidationError as exc:
+            form_errors_from(exc, form)
+        else:
+            messages.success(request, _("The scheme has been saved as a new version."))
+            return redirect("assessment:scheme_detail")
+    labels = {key: REGISTRY[key].label for key in keys}
+    rows = [{"key": k, "label": labels[k], "weight": w, "rule": r, "params": p} for k, w, r, p in form.indicator_rows()]
+    return render(request, "assessment/scheme_edit.html", {"form": form, "rows": rows})
 
 
 def _result_rows(assessment, results):

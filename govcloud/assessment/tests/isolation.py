@@ -38,6 +38,7 @@ def act(action: str, data: dict) -> Probe:
 ENDPOINTS = {
     "assessment:assessment_list": Probe(Kind.LIST, methods=("get", "post")),
     "assessment:scheme_detail": Probe(Kind.LIST),
+    "assessment:scheme_edit": Probe(Kind.LIST, methods=("get", "post")),
     "assessment:assessment_detail": Probe(Kind.DETAIL, _pk("as_assessment"), lambda w: MISSING_INT),
     "assessment:evidence": Probe(
         Kind.DETAIL,

@@ -116,3 +116,33 @@ def test_detail_and_api_query_counts_do_not_grow_with_the_evidence(city, login_a
             api.get("/api/v1/assessments/")
         counts.append((len(page), len(evidence), len(listing)))
     assert counts[0] == counts[1]
+
+
+def test_center_edits_the_scheme_into_a_new_version(city, login_as):
+    from govcloud.assessment.models import AssessmentScheme
+
+    calendar_seed_from_package(actor=SYSTEM)
+    services.scheme_seed_default(actor=SYSTEM)
+    provider = city.user(Role.PROVIDER_OPERATOR)
+    assert login_as(provider).get("/assessment/scheme/edit/").status_code == 404
+    client = login_as(city.user(Role.CENTER_ADMIN))
+    assert client.get("/assessment/scheme/edit/").status_code == 200
+    data = {"name": "月度考核", "period_kind": "monthly", "grades": "90 优秀\n60 合格\n0 不合格", "note": "简化"}
+    for key in services.REGISTRY:
+        data.update({f"weight_{key}": "0", f"rule_{key}": "linear", f"params_{key}": ""})
+    data.update({"weight_delivery_on_time": "60", "params_delivery_on_time": '{"best": 100, "worst": 80}'})
+    data.update(
+        {
+            "weight_major_incidents": "40",
+            "rule_major_incidents": "thresholds",
+            "params_major_incidents": '{"steps": [[0, 100]], "higher_is_better": false}',
+        }
+    )
+    response = client.post("/assessment/scheme/edit/", data)
+    assert response.status_code == 302, response.content.decode()[-2000:]
+    current = AssessmentScheme.objects.get(is_current=True)
+    assert current.version == 2 and current.period_kind == "monthly"
+    assert sorted(current.indicators.values_list("key", flat=True)) == ["delivery_on_time", "major_incidents"]
+    data["params_delivery_on_time"] = "{}"  # incomplete rule: refused, nothing saved
+    assert client.post("/assessment/scheme/edit/", data).status_code == 200
+    assert AssessmentScheme.objects.count() == 2
