@@ -56,6 +56,7 @@ CREATING_ROUTES = frozenset(
         "applications:application_create",
         "assessment:assessment_list",
         "assessment:delivery_rating",
+        "assessment:scheme_edit",
         "applications:attachment_upload",
         "audit:export",
         "audit:verify",
