@@ -6,6 +6,7 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from govcloud.applications.api import urls as applications_api
+from govcloud.assessment.api import urls as assessment_api
 from govcloud.audit.api.views import AuditEventViewSet, AuditVerifyView
 from govcloud.billing.api import urls as billing_api
 from govcloud.budgets.api import urls as budgets_api
@@ -67,6 +68,7 @@ budgets_api.register(router)
 maintenance_api.register(router)
 incidents_api.register(router)
 monitoring_api.register(router)
+assessment_api.register(router)
 
 urlpatterns = [
     path("calendar/deadline/", DeadlineView.as_view(), name="calendar-deadline"),

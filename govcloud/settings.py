@@ -79,6 +79,7 @@ INSTALLED_APPS = [
     "govcloud.maintenance",
     "govcloud.delivery",
     "govcloud.incidents",
+    "govcloud.assessment",
     "govcloud.reconciliation",
     "govcloud.monitoring",
     "govcloud.applications",

@@ -13,6 +13,7 @@ urlpatterns = [
     path("systems/", include("govcloud.systems.urls")),
     path("security/", include("govcloud.security.urls")),
     path("incidents/", include("govcloud.incidents.urls")),
+    path("assessment/", include("govcloud.assessment.urls")),
     path("guide/", include("govcloud.guide.urls")),
     path("catalog/", include("govcloud.catalog.urls")),
     path("ledger/", include("govcloud.ledger.urls")),

@@ -38,7 +38,7 @@ from govcloud.applications.services.common import CENTER, DRAFTERS
 from govcloud.applications.services.workflow import COMMENT_STEPS, REASON_STEPS
 from govcloud.core.forms import form_errors_from
 from govcloud.core.permissions import has_any_role, require_role
-from govcloud.core.roles import Role
+from govcloud.core.roles import DEPARTMENT_ROLES, Role
 from govcloud.core.scoping import Action
 from govcloud.delivery.specfields import spec_text
 
@@ -368,6 +368,10 @@ def _detail_context(request, application: Application, **forms):
         "text_actions": [(a, STEP_LABELS[a]) for a in actions if a in COMMENT_STEPS or a in REASON_STEPS],
         "reason_actions": set(REASON_STEPS),
         "timeline": _timeline(application),
+        # The department rates the delivery once it is in service (Art. 6; the assessment app's form).
+        "rating_url": _optional_url("assessment:delivery_rating", application_id=application.pk)
+        if application.in_service_at and has_any_role(request.user, DEPARTMENT_ROLES)
+        else None,
         "work_orders": list(application.work_orders.all()),
         "resources": resources,
         "attachments": list(application.attachments.all()),

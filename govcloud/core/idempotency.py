@@ -54,6 +54,9 @@ CREATING_ROUTES = frozenset(
         "work-order-note",
         # Pages
         "applications:application_create",
+        "assessment:assessment_list",
+        "assessment:delivery_rating",
+        "assessment:scheme_edit",
         "applications:attachment_upload",
         "audit:export",
         "audit:verify",

@@ -84,6 +84,10 @@ class Policy(models.TextChoices):
         "monitoring_clock_skew_minutes",
         _("Minutes a utilization sample may be ahead of the platform's clock before it is refused"),
     )
+    ASSESSMENT_DISPUTE_WORKING_DAYS = (
+        "assessment_dispute_working_days",
+        _("Working days the provider has to comment on or dispute an assessment (Art. 20)"),
+    )
 
 
 class PolicyKind(models.TextChoices):
@@ -149,6 +153,7 @@ DEFINITIONS: dict[Policy, PolicyDefinition] = {
         # Raw samples feed the daily rollups and a month's report: never less than a week.
         PolicyDefinition(Policy.MONITORING_RAW_RETENTION_DAYS, PolicyKind.INTEGER, 35, 7, 400, source="第十二条"),
         PolicyDefinition(Policy.MONITORING_CLOCK_SKEW_MINUTES, PolicyKind.INTEGER, 5, 0, 60, source="第七条"),
+        PolicyDefinition(Policy.ASSESSMENT_DISPUTE_WORKING_DAYS, PolicyKind.INTEGER, 5, 1, 30, source="第二十条"),
     ]
 }
 

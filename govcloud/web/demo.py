@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from django.db import transaction
 
 from govcloud.applications import demo as applications_demo
+from govcloud.assessment import demo as assessment_demo
 from govcloud.audit.services import audit_record
 from govcloud.billing import demo as billing_demo
 from govcloud.budgets import demo as budgets_demo
@@ -156,6 +157,7 @@ def load_demo() -> dict[str, int]:
     incidents_demo.load_demo(orgs=by_key, users=users)
     monitoring_demo.load_demo(orgs=by_key, users=users)
     monitoring_alerts_demo.load_demo(orgs=by_key, users=users)
+    assessment_demo.load_demo(orgs=by_key, users=users)
     if created["organizations"] or created["users"]:
         audit_record(
             actor=SYSTEM,

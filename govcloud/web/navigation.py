@@ -126,6 +126,14 @@ NAVIGATION: list[NavItem] = [
         group=OPERATIONS,
     ),
     NavItem(
+        _("Provider assessment"),
+        "assessment:assessment_list",
+        "clipboard-data",
+        CENTER_ROLES | {Role.PROVIDER_OPERATOR, Role.LEADING_GROUP},
+        "/assessment/",
+        group=OPERATIONS,
+    ),
+    NavItem(
         _("Maintenance windows"),
         "maintenance:window_upcoming",
         "calendar-week",
