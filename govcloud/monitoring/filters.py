@@ -5,6 +5,8 @@ from __future__ import annotations
 import django_filters
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
 
 from govcloud.catalog.models import ResourceKind
 from govcloud.core.filters import BooleanFilter, IdFilter
@@ -12,6 +14,11 @@ from govcloud.ledger.filters import FastSelect
 from govcloud.ledger.models import Resource
 from govcloud.monitoring.models import Alert, AlertKind, AlertState, Metric, Period, Rollup
 from govcloud.systems.filters import departments_in_scope
+
+
+@extend_schema_field(OpenApiTypes.INT)
+class DepartmentFilter(django_filters.ModelChoiceFilter):
+    """A department by id (the alert has none of its own: it is its resource's)."""
 
 
 class RollupFilter(django_filters.FilterSet):
@@ -65,7 +72,7 @@ class AlertFilter(django_filters.FilterSet):
     kind = django_filters.ChoiceFilter(
         label=_("kind"), choices=AlertKind.choices, empty_label=_("All kinds"), widget=FastSelect
     )
-    organization = django_filters.ModelChoiceFilter(
+    organization = DepartmentFilter(
         label=_("department"),
         queryset=departments_in_scope,
         method="in_organization",
