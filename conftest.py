@@ -20,11 +20,6 @@ from tests.factories import OrganizationFactory, UserFactory
 
 
 def pytest_collection_modifyitems(config, items):
-    # Tests that start real workers on the shared Redis queue run in one process when the suite runs
-    # in parallel (pytest -n … --dist loadgroup): another process's burst worker would take their jobs.
-    for item in items:
-        if "redis" in item.keywords:
-            item.add_marker(pytest.mark.xdist_group("redis"))
     # Redis tests run in .ci/run's PostgreSQL and Redis suite, which sets REDIS_URL.
     if os.environ.get("REDIS_URL"):
         return

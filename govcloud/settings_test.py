@@ -42,16 +42,23 @@ STATIC_ROOT = os.path.join(os.environ["GOVCLOUD_DATA_DIR"], "static")
 os.makedirs(STATIC_ROOT, exist_ok=True)
 
 # Parallel processes and Redis: every test starts with cache.clear(), which empties the cache's
-# whole Redis database. The Redis tests (one xdist group, so one process) use REDIS_URL's database
-# for their queues; each process's cache gets a database of its own below it, so that another
-# process clearing its cache cannot empty a queue under a running Redis test.
+# whole Redis database, and the Redis tests start real workers that take any job on their queue. So
+# each test process gets two Redis databases of its own, counted down from REDIS_URL's: gw0 keeps
+# REDIS_URL's for its queues and the next one down for its cache, gw1 the two below, and so on.
+# REDIS_URL is rewritten in the environment too, because the tests hand it to the worker processes
+# they start. (pytest-xdist's --dist loadgroup could have kept the Redis tests in one process, but
+# with pytest 9.2 it groups nothing: it renames items through an attribute pytest no longer reads.)
 if REDIS_URL and os.environ.get("PYTEST_XDIST_WORKER"):  # noqa: F405
     from urllib.parse import urlsplit, urlunsplit
 
     _url = urlsplit(REDIS_URL)  # noqa: F405
-    _queue_db = int(_url.path.strip("/") or 0)
+    _base_db = int(_url.path.strip("/") or 0)
     _worker = int(os.environ["PYTEST_XDIST_WORKER"].removeprefix("gw"))
-    _cache_db = (_queue_db - 1 - _worker) % 16
+    _queue_db = (_base_db - 2 * _worker) % 16
+    _cache_db = (_queue_db - 1) % 16
+    REDIS_URL = urlunsplit(_url._replace(path=f"/{_queue_db}"))
+    os.environ["REDIS_URL"] = REDIS_URL
+    RQ_QUEUES = {"default": {"URL": REDIS_URL, "DEFAULT_TIMEOUT": 3600}}
     CACHES = {
         "default": {
             "BACKEND": "django.core.cache.backends.redis.RedisCache",

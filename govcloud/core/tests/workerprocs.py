@@ -25,12 +25,15 @@ FAST = {
 }
 
 
-def worker_env(**extra: str) -> dict[str, str]:
+def worker_env(*, fast: bool = True, **extra: str) -> dict[str, str]:
+    # Not PYTEST_XDIST_WORKER: the test process has already turned it into its own data folder and
+    # Redis databases (settings_test.py) and exported them; a child that saw it would move again.
+    inherited = {name: value for name, value in os.environ.items() if name != "PYTEST_XDIST_WORKER"}
     return {
-        **os.environ,
+        **inherited,
         "DJANGO_SETTINGS_MODULE": "govcloud.core.tests.worker_settings",
         "GOVCLOUD_TEST_DB_NAME": str(connection.settings_dict["NAME"]),
-        **FAST,
+        **(FAST if fast else {}),
         **extra,
     }
 

@@ -16,13 +16,20 @@ import time
 from pathlib import Path
 
 import pytest
-from django.db import connection
 
 from govcloud.applications import services
 from govcloud.applications.models import ApplicationState
 from govcloud.applications.tests.helpers import advance, host_row, new_application
 from govcloud.audit.models import AuditEvent
-from govcloud.core.tests.workerprocs import kill_hard, output, rq_worker_ready, start, stop, wait_for
+from govcloud.core.tests.workerprocs import (
+    kill_hard,
+    output,
+    rq_worker_ready,
+    start,
+    stop,
+    wait_for,
+    worker_env,
+)
 from govcloud.delivery.models import CloudRef, WorkOrder, WorkOrderState
 from govcloud.delivery.tasks import work_order_execute_task
 from govcloud.delivery.tests.cloud import LIBVIRT_HOSTS
@@ -45,13 +52,7 @@ def _enqueue_orders(wf, settings) -> list[WorkOrder]:
 
 
 def _run_workers(command: list[str], **env) -> None:
-    environ = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "govcloud.core.tests.worker_settings",
-        "GOVCLOUD_TEST_DB_NAME": str(connection.settings_dict["NAME"]),
-        "GOVCLOUD_DELIVERY_DRIVERS": '{"*": {"host": "libvirt"}}',
-        **env,
-    }
+    environ = worker_env(fast=False, GOVCLOUD_DELIVERY_DRIVERS='{"*": {"host": "libvirt"}}', **env)
     workers = [
         subprocess.Popen(
             [sys.executable, "manage.py", *command],
