@@ -4,6 +4,8 @@ the worker) enqueues each at its times, exactly once however many schedulers run
 Times are cron expressions in Asia/Shanghai.
 """
 
+from django.conf import settings
+
 from govcloud.core.periodic import PeriodicJob
 
 PERIODIC_JOBS: list[PeriodicJob] = [
@@ -167,6 +169,12 @@ PERIODIC_JOBS: list[PeriodicJob] = [
         description="Remove raw utilization samples past their retention period (default 35 days); rollups stay.",
     ),
     PeriodicJob(
+        name="monitoring.sample_partitions",
+        cron="35 2 * * *",
+        task="govcloud.monitoring.tasks.sample_partitions_ensure_task",
+        description="Create the raw sample table's weekly partitions ahead (PostgreSQL only).",
+    ),
+    PeriodicJob(
         name="monitoring.alerts_evaluate",
         cron="40 * * * *",
         task="govcloud.monitoring.tasks.alerts_evaluate_task",
@@ -174,3 +182,14 @@ PERIODIC_JOBS: list[PeriodicJob] = [
         "open, update and close alerts; incidents for the rules that ask for them (Art. 10, 12, 19).",
     ),
 ]
+
+# Prometheus is asked only where one is configured (GOVCLOUD_PROMETHEUS with a "url").
+if (getattr(settings, "GOVCLOUD_PROMETHEUS", None) or {}).get("url"):
+    PERIODIC_JOBS.append(
+        PeriodicJob(
+            name="monitoring.collect_prometheus",
+            cron="*/5 * * * *",
+            task="govcloud.monitoring.tasks.prometheus_collect_task",
+            description="Read the utilization Prometheus holds since the last complete collection (Art. 12).",
+        )
+    )

@@ -5,16 +5,18 @@
 #   gettext         compiles the Chinese and English translations
 #   libpango-1.0-0, libpangoft2-1.0-0   WeasyPrint renders the PDF documents
 #   poppler-utils   pdftotext/pdftoppm, to check PDFs in tests
+#   prometheus      the Prometheus collector's tests start a real server (and promtool backfills it);
+#                   the package's own service is not needed
 #   libvirt-dev, pkg-config   build libvirt-python (the libvirt provisioning driver; its tests use
 #                   libvirt's built-in test:///default hypervisor, no daemon needed)
 #   nodejs, npm     install the pinned front-end packages (only when npm is not already there)
 #   python3-venv    creates .venv (only when Python cannot)
 #
 # --runtime (scripts/setup-production.sh): only what the product needs to run, without the test
-# tools (chromium, poppler-utils).
+# tools (chromium, poppler-utils, prometheus).
 set -euo pipefail
 packages=(fonts-noto-cjk gettext libpango-1.0-0 libpangoft2-1.0-0 libvirt-dev pkg-config)
-[ "${1:-}" = "--runtime" ] || packages+=(chromium poppler-utils)
+[ "${1:-}" = "--runtime" ] || packages+=(chromium poppler-utils prometheus)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

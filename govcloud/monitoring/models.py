@@ -13,6 +13,16 @@
   first rejections) — the provider's record of what the platform took (Art. 7 usage logs).
 - `DriverReading`: the last cumulative counters a cloud driver reported for a resource, from which
   the next collection derives rates (CPU % from CPU time).
+- `CollectionRun`: one run of a collector that fetches samples (Prometheus): the window it asked
+  for, how far the samples are complete (the next run starts there, so gaps are caught up and
+  re-runs store nothing twice), the counts and the error if it failed.
+
+On PostgreSQL the sample table is partitioned by week on `at` (native declarative range
+partitioning, migration 0004, govcloud/monitoring/partitions.py): its primary key there is
+(id, at) — a partitioned table's keys must hold the partition column — while Django keeps seeing
+`id` as the key (ids come from one identity sequence, so they stay unique). The idempotency
+constraint (resource, metric, at) holds the partition column already and is unchanged. On SQLite
+it is a plain table.
 """
 
 from __future__ import annotations
@@ -198,6 +208,58 @@ class DriverReading(models.Model):
 
     def __str__(self) -> str:
         return f"{self.driver} {self.resource_id} {self.at:%Y-%m-%d %H:%M}"
+
+
+# Who reads the collectors' runs: the center and the provider's operations engineers.
+COLLECTION_VIEWERS = CENTER_ROLES | {Role.PROVIDER_OPERATOR}
+
+
+class CollectionStatus(models.TextChoices):
+    RUNNING = "running", _("Running")
+    SUCCEEDED = "succeeded", _("Succeeded")
+    FAILED = "failed", _("Failed")
+
+
+class CollectionRun(models.Model):
+    """One run of a collector that fetches samples from a monitoring system (Prometheus)."""
+
+    source = models.CharField(_("source"), max_length=12, choices=SampleSource.choices)
+    status = models.CharField(
+        _("status"), max_length=10, choices=CollectionStatus.choices, default=CollectionStatus.RUNNING
+    )
+    started_at = models.DateTimeField(_("started at"))
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+    # The sample times asked for, both ends included (aligned to the step).
+    window_start = models.DateTimeField(_("window start"), null=True, blank=True)
+    window_end = models.DateTimeField(_("window end"), null=True, blank=True)
+    # The samples up to this time (included) are stored: the next run starts one step later.
+    collected_until = models.DateTimeField(_("complete up to"), null=True, blank=True)
+    series = models.PositiveIntegerField(_("series"), default=0)
+    received = models.PositiveIntegerField(_("received"), default=0)
+    accepted = models.PositiveIntegerField(_("accepted"), default=0)
+    rejected = models.PositiveIntegerField(_("rejected"), default=0)
+    # {reason: count} of the rejected samples, and the first of them for reading.
+    reasons = models.JSONField(_("rejections by reason"), default=dict, blank=True)
+    rejections = models.JSONField(_("rejections"), default=list, blank=True)
+    error = models.TextField(_("error"), blank=True)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["source", "-started_at"], name="monitoring_collect_recent"),
+            models.Index(fields=["source", "-collected_until"], name="monitoring_collect_cursor"),
+        ]
+        ordering = ["-started_at", "-pk"]
+        verbose_name = _("collection run")
+        verbose_name_plural = _("collection runs")
+
+    def __str__(self) -> str:
+        return f"{self.source} {self.started_at:%Y-%m-%d %H:%M} {self.status}"
+
+    @property
+    def reason_counts(self) -> list[tuple[str, int]]:
+        """The rejections by reason, labelled, for reading."""
+        labels = dict(RejectReason.choices)
+        return [(labels.get(reason, reason), count) for reason, count in sorted(self.reasons.items())]
 
 
 # --- Alerts (waste control and operations, Art. 10, 12, 19) ---------------------------------------

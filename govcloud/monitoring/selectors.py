@@ -21,7 +21,17 @@ from govcloud.core.scoping import Action, get_scoped_or_404
 from govcloud.ledger import selectors as ledger_selectors
 from govcloud.ledger.models import Resource
 from govcloud.ledger.selectors import IN_USE
-from govcloud.monitoring.models import Alert, AlertRule, Metric, Period, Rollup, Sample
+from govcloud.core.permissions import has_any_role
+from govcloud.monitoring.models import (
+    COLLECTION_VIEWERS,
+    Alert,
+    AlertRule,
+    CollectionRun,
+    Metric,
+    Period,
+    Rollup,
+    Sample,
+)
 from govcloud.monitoring.services import day_start
 
 # The window of the pages' averages, peaks and charts.
@@ -60,6 +70,14 @@ def alert_get(*, user, pk) -> Alert:
 def alert_rules() -> QuerySet[AlertRule]:
     """The alert rules: the same for everyone (regulation as data); the center edits them."""
     return AlertRule.objects.order_by("pk")
+
+
+def collection_runs(*, user, limit: int = 10) -> list[CollectionRun]:
+    """The latest collection runs (Prometheus), for the center and the provider who run the
+    monitoring; nobody else sees them. One query."""
+    if not has_any_role(user, COLLECTION_VIEWERS):
+        return []
+    return list(CollectionRun.objects.order_by("-started_at", "-pk")[:limit])
 
 
 def resources_for(*, user) -> QuerySet[Resource]:

@@ -9,7 +9,8 @@
   rank, computed with window functions that SQLite and PostgreSQL share), an upsert: running it
   again for the same bucket gives the same rows. After each run, `rollups_done` is sent (where
   alert rules will hook in).
-- `samples_purge` removes raw samples past `Policy.MONITORING_RAW_RETENTION_DAYS`; rollups stay.
+- `samples_purge` removes raw samples past `Policy.MONITORING_RAW_RETENTION_DAYS`; rollups stay. On
+  PostgreSQL it drops the weekly partitions wholly past the cutoff first (partitions.py).
 """
 
 from __future__ import annotations
@@ -46,6 +47,7 @@ from govcloud.monitoring.models import (
     Sample,
     SampleSource,
 )
+from govcloud.monitoring.partitions import drop_weeks_before
 from govcloud.monitoring.signals import rollups_done
 
 # The largest batch one call takes (the push API refuses more with 400).
@@ -476,9 +478,13 @@ def samples_purge(*, actor: Actor, now: datetime | None = None) -> int:
     now = now or timezone.now()
     days = int(policy_value(Policy.MONITORING_RAW_RETENTION_DAYS))
     cutoff = now - timedelta(days=days)
+    # On PostgreSQL whole weeks past the cutoff are dropped first, each in its own short transaction
+    # (govcloud/monitoring/partitions.py); then the rows before the cutoff that are left go.
+    dropped, removed = drop_weeks_before(cutoff)
     with transaction.atomic():
         # No cascades and no signals on these models: one DELETE statement each.
-        removed, _detail = Sample.objects.filter(at__lt=cutoff).delete()
+        deleted, _detail = Sample.objects.filter(at__lt=cutoff).delete()
+        removed += deleted
         PendingRollup.objects.filter(start__lt=cutoff - timedelta(days=1)).delete()
         IngestBatch.objects.filter(received_at__lt=cutoff).delete()
         if removed:
@@ -488,6 +494,11 @@ def samples_purge(*, actor: Actor, now: datetime | None = None) -> int:
                 object_type="monitoring.sample",
                 object_repr=_("Raw utilization samples"),
                 message=_("Removed %(count)s raw samples older than %(days)s days (before %(cutoff)s).")
-                % {"count": removed, "days": days, "cutoff": timezone.localtime(cutoff).strftime("%Y-%m-%d %H:%M")},
+                % {"count": removed, "days": days, "cutoff": timezone.localtime(cutoff).strftime("%Y-%m-%d %H:%M")}
+                + (
+                    " " + _("Partitions dropped: %(names)s.") % {"names": ", ".join(dropped)}
+                    if dropped
+                    else ""
+                ),
             )
     return removed

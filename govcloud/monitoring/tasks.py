@@ -39,3 +39,23 @@ def alerts_evaluate_task() -> dict[str, int]:
 
     result = alerts_evaluate(actor=SYSTEM)
     return {"opened": len(result.opened), "updated": result.updated, "closed": len(result.closed)}
+
+
+@task()
+def prometheus_collect_task() -> dict[str, object]:
+    """Collect the utilization Prometheus holds since the last complete collection (scheduled only
+    when GOVCLOUD_PROMETHEUS names a server)."""
+    from govcloud.monitoring.prometheus import prometheus_collect
+
+    run = prometheus_collect(actor=SYSTEM)
+    if run is None:
+        return {"status": "not configured"}
+    return {"status": run.status, "accepted": run.accepted, "rejected": run.rejected, "error": run.error}
+
+
+@task()
+def sample_partitions_ensure_task() -> list[str]:
+    """Create the raw sample table's partitions ahead (PostgreSQL; nothing on SQLite)."""
+    from govcloud.monitoring.partitions import sample_partitions_ensure
+
+    return sample_partitions_ensure(actor=SYSTEM)

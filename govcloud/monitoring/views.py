@@ -40,6 +40,7 @@ def utilization(request):
             "window_days": selectors.WINDOW_DAYS,
             # A department's own page has no department filter to show.
             "sees_departments": has_any_role(user, USAGE_VIEWERS) or not has_any_role(user, DEPARTMENT_ROLES),
+            "collection_runs": selectors.collection_runs(user=user),
         },
     )
 
