@@ -203,7 +203,7 @@ PROVISIONING_STALE_MINUTES = env.int("PROVISIONING_STALE_MINUTES", default=15)
 # --- Utilization from Prometheus (issue 13 §1) ---
 # GOVCLOUD_PROMETHEUS (JSON): {"url": "http://prometheus:9090", "code_label": "ledger_code",
 # "queries": {"cpu_percent": "<PromQL>", "memory_percent": "<PromQL>", …}, "step": "5m",
-# "delay": "1m", "lookback": "1h", "max_catchup": "24h", "points_per_query": 1000,
+# "delay": "1m", "lookback": "1h", "max_catchup": "24h", "points_per_query": 60,
 # "timeout": 10, "headers": {"Authorization": "Bearer …"}}. Each query returns one series per
 # resource, labelled `code_label` with its ledger code; every key but "url" is optional (see
 # govcloud/monitoring/prometheus.py for the defaults). Without a "url" nothing is collected.

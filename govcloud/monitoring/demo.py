@@ -20,7 +20,7 @@ from django.utils import timezone
 
 from govcloud.core.actors import SYSTEM
 from govcloud.ledger.models import Resource, ResourceState
-from govcloud.monitoring.models import Metric, Period, Sample, SampleSource
+from govcloud.monitoring.models import CollectionRun, CollectionStatus, Metric, Period, Sample, SampleSource
 from govcloud.monitoring.services import MAX_BATCH, rollups_run, samples_ingest
 
 DAYS = 30
@@ -108,4 +108,41 @@ def load_demo(*, orgs: dict, users: dict) -> int:
         stored += samples_ingest(actor=SYSTEM, source=SampleSource.DEMO, samples=batch).accepted
     rollups_run(actor=SYSTEM, period=Period.HOUR)
     rollups_run(actor=SYSTEM, period=Period.DAY)
+    _collection_runs(now)
     return stored
+
+
+def _collection_runs(now) -> None:
+    """What the utilization page shows of the Prometheus collector: a failed run while the server
+    was down, then the run that caught the gap up (records only; the demo's samples are above)."""
+    if CollectionRun.objects.exists():
+        return
+    step = timedelta(minutes=5)
+    end = now.replace(second=0, microsecond=0) - timedelta(minutes=now.minute % 5 + 5)
+    CollectionRun.objects.bulk_create(
+        [
+            CollectionRun(
+                source=SampleSource.PROMETHEUS,
+                status=CollectionStatus.FAILED,
+                started_at=end - 2 * step,
+                finished_at=end - 2 * step + timedelta(seconds=10),
+                window_start=end - 3 * step,
+                window_end=end - 3 * step,
+                error="cpu_percent: timed out",
+            ),
+            CollectionRun(
+                source=SampleSource.PROMETHEUS,
+                status=CollectionStatus.SUCCEEDED,
+                started_at=end + timedelta(minutes=1),
+                finished_at=end + timedelta(minutes=1, seconds=4),
+                window_start=end - 3 * step,
+                window_end=end,
+                collected_until=end,
+                series=48,
+                received=192,
+                accepted=184,
+                rejected=8,
+                reasons={"unknown_resource": 8},
+            ),
+        ]
+    )

@@ -133,6 +133,9 @@ def drop_weeks_before(cutoff: datetime) -> tuple[list[str], int]:
         if start is None or start + WEEK > cutoff:
             continue
         with transaction.atomic(), connection.cursor() as cursor:
+            # DROP refuses a table with deferred foreign key checks pending in this transaction
+            # (rows a caller inserted before, in the same transaction): run them now.
+            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
             cursor.execute(f"SELECT COUNT(*) FROM {q(name)}")
             rows += cursor.fetchone()[0]
             cursor.execute(f"DROP TABLE {q(name)}")

@@ -17,11 +17,11 @@ from django.db.models.functions import Cast, RowNumber
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from govcloud.core.permissions import has_any_role
 from govcloud.core.scoping import Action, get_scoped_or_404
 from govcloud.ledger import selectors as ledger_selectors
 from govcloud.ledger.models import Resource
 from govcloud.ledger.selectors import IN_USE
-from govcloud.core.permissions import has_any_role
 from govcloud.monitoring.models import (
     COLLECTION_VIEWERS,
     Alert,

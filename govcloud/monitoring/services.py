@@ -495,10 +495,6 @@ def samples_purge(*, actor: Actor, now: datetime | None = None) -> int:
                 object_repr=_("Raw utilization samples"),
                 message=_("Removed %(count)s raw samples older than %(days)s days (before %(cutoff)s).")
                 % {"count": removed, "days": days, "cutoff": timezone.localtime(cutoff).strftime("%Y-%m-%d %H:%M")}
-                + (
-                    " " + _("Partitions dropped: %(names)s.") % {"names": ", ".join(dropped)}
-                    if dropped
-                    else ""
-                ),
+                + (" " + _("Partitions dropped: %(names)s.") % {"names": ", ".join(dropped)} if dropped else ""),
             )
     return removed

@@ -48,3 +48,20 @@ def test_a_department_reads_its_utilization_with_charts(page, city):
     expect(page.locator("h1")).to_contain_text(web.code)
     expect(page.locator("[data-testid=resource-chart] svg")).to_have_count(6)
     shot(page, "utilization-resource")
+
+
+def test_the_provider_reads_the_prometheus_collections_on_the_utilization_page(page, city):
+    from govcloud.monitoring.demo import _collection_runs
+
+    now = timezone.now()
+    host(city.dept_a, "门户网站应用服务器", since=now - timedelta(days=40))
+    _collection_runs(now)
+    user = city.user(Role.PROVIDER_OPERATOR, username="yunwei", full_name="运维甲")
+
+    log_in(page, user.username)
+    page.goto(page.base + "/monitoring/")
+    runs = page.locator("[data-testid=collection-run]")
+    expect(runs).to_have_count(2)
+    expect(runs.first).to_contain_text("184")
+    expect(page.locator("[data-testid=collection-run][data-status=failed]")).to_contain_text("timed out")
+    shot(page, "utilization-collections")

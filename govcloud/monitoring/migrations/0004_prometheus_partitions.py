@@ -92,36 +92,59 @@ def unpartition(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('monitoring', '0002_alerts'),
+        ("monitoring", "0002_alerts"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='CollectionRun',
+            name="CollectionRun",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('source', models.CharField(choices=[('push', 'Push API'), ('driver', 'Cloud driver'), ('xlsx', 'Utilization table (XLSX)'), ('prometheus', 'Prometheus'), ('demo', 'Demo data')], max_length=12, verbose_name='source')),
-                ('status', models.CharField(choices=[('running', 'Running'), ('succeeded', 'Succeeded'), ('failed', 'Failed')], default='running', max_length=10, verbose_name='status')),
-                ('started_at', models.DateTimeField(verbose_name='started at')),
-                ('finished_at', models.DateTimeField(blank=True, null=True, verbose_name='finished at')),
-                ('window_start', models.DateTimeField(blank=True, null=True, verbose_name='window start')),
-                ('window_end', models.DateTimeField(blank=True, null=True, verbose_name='window end')),
-                ('collected_until', models.DateTimeField(blank=True, null=True, verbose_name='complete up to')),
-                ('series', models.PositiveIntegerField(default=0, verbose_name='series')),
-                ('received', models.PositiveIntegerField(default=0, verbose_name='received')),
-                ('accepted', models.PositiveIntegerField(default=0, verbose_name='accepted')),
-                ('rejected', models.PositiveIntegerField(default=0, verbose_name='rejected')),
-                ('reasons', models.JSONField(blank=True, default=dict, verbose_name='rejections by reason')),
-                ('rejections', models.JSONField(blank=True, default=list, verbose_name='rejections')),
-                ('error', models.TextField(blank=True, verbose_name='error')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "source",
+                    models.CharField(
+                        choices=[
+                            ("push", "Push API"),
+                            ("driver", "Cloud driver"),
+                            ("xlsx", "Utilization table (XLSX)"),
+                            ("prometheus", "Prometheus"),
+                            ("demo", "Demo data"),
+                        ],
+                        max_length=12,
+                        verbose_name="source",
+                    ),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[("running", "Running"), ("succeeded", "Succeeded"), ("failed", "Failed")],
+                        default="running",
+                        max_length=10,
+                        verbose_name="status",
+                    ),
+                ),
+                ("started_at", models.DateTimeField(verbose_name="started at")),
+                ("finished_at", models.DateTimeField(blank=True, null=True, verbose_name="finished at")),
+                ("window_start", models.DateTimeField(blank=True, null=True, verbose_name="window start")),
+                ("window_end", models.DateTimeField(blank=True, null=True, verbose_name="window end")),
+                ("collected_until", models.DateTimeField(blank=True, null=True, verbose_name="complete up to")),
+                ("series", models.PositiveIntegerField(default=0, verbose_name="series")),
+                ("received", models.PositiveIntegerField(default=0, verbose_name="received")),
+                ("accepted", models.PositiveIntegerField(default=0, verbose_name="accepted")),
+                ("rejected", models.PositiveIntegerField(default=0, verbose_name="rejected")),
+                ("reasons", models.JSONField(blank=True, default=dict, verbose_name="rejections by reason")),
+                ("rejections", models.JSONField(blank=True, default=list, verbose_name="rejections")),
+                ("error", models.TextField(blank=True, verbose_name="error")),
             ],
             options={
-                'verbose_name': 'collection run',
-                'verbose_name_plural': 'collection runs',
-                'ordering': ['-started_at', '-pk'],
-                'indexes': [models.Index(fields=['source', '-started_at'], name='monitoring_collect_recent'), models.Index(fields=['source', '-collected_until'], name='monitoring_collect_cursor')],
+                "verbose_name": "collection run",
+                "verbose_name_plural": "collection runs",
+                "ordering": ["-started_at", "-pk"],
+                "indexes": [
+                    models.Index(fields=["source", "-started_at"], name="monitoring_collect_recent"),
+                    models.Index(fields=["source", "-collected_until"], name="monitoring_collect_cursor"),
+                ],
             },
         ),
         migrations.RunPython(partition, unpartition, elidable=False),

@@ -92,7 +92,7 @@ def prometheus_url(tmp_path_factory):
         while True:
             try:
                 query = f"{url}/api/v1/query?query=count(govcloud_test_cpu)&time={NOW.timestamp()}"
-                with urllib.request.urlopen(query, timeout=2) as response:  # noqa: S310
+                with urllib.request.urlopen(query, timeout=2) as response:
                     if json.load(response)["data"]["result"]:
                         break
             except OSError:
