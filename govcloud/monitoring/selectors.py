@@ -72,12 +72,13 @@ def alert_rules() -> QuerySet[AlertRule]:
     return AlertRule.objects.order_by("pk")
 
 
-def collection_runs(*, user, limit: int = 10) -> list[CollectionRun]:
-    """The latest collection runs (Prometheus), for the center and the provider who run the
-    monitoring; nobody else sees them. One query."""
+def collection_runs(*, user, status: str = "") -> QuerySet[CollectionRun]:
+    """The collection runs (Prometheus), newest first, for the center and the provider who run the
+    monitoring; nobody else sees any."""
     if not has_any_role(user, COLLECTION_VIEWERS):
-        return []
-    return list(CollectionRun.objects.order_by("-started_at", "-pk")[:limit])
+        return CollectionRun.objects.none()
+    runs = CollectionRun.objects.order_by("-started_at", "-pk")
+    return runs.filter(status=status) if status else runs
 
 
 def resources_for(*, user) -> QuerySet[Resource]:

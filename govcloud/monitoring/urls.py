@@ -7,6 +7,7 @@ app_name = "monitoring"
 urlpatterns = [
     path("", views.utilization, name="utilization"),
     path("resources/<int:pk>/", views.resource_utilization, name="resource_utilization"),
+    path("collections/", views.collection_runs, name="collection_runs"),
     path("alerts/", views.alert_list, name="alert_list"),
     path("alerts/<int:pk>/", views.alert_detail, name="alert_detail"),
     path("alert-rules/", views.alert_rule_list, name="alert_rule_list"),

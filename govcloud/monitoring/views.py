@@ -17,7 +17,15 @@ from govcloud.core.roles import DEPARTMENT_ROLES
 from govcloud.monitoring import alerts, selectors
 from govcloud.monitoring.filters import AlertFilter, UtilizationFilter
 from govcloud.monitoring.forms import AlertRuleForm
-from govcloud.monitoring.models import RULE_EDITORS, USAGE_VIEWERS, AlertRule, AlertState, Metric
+from govcloud.monitoring.models import (
+    COLLECTION_VIEWERS,
+    RULE_EDITORS,
+    USAGE_VIEWERS,
+    AlertRule,
+    AlertState,
+    CollectionStatus,
+    Metric,
+)
 
 PAGE_SIZE = 50
 
@@ -40,7 +48,7 @@ def utilization(request):
             "window_days": selectors.WINDOW_DAYS,
             # A department's own page has no department filter to show.
             "sees_departments": has_any_role(user, USAGE_VIEWERS) or not has_any_role(user, DEPARTMENT_ROLES),
-            "collection_runs": selectors.collection_runs(user=user),
+            "sees_collections": has_any_role(user, COLLECTION_VIEWERS),
         },
     )
 
@@ -56,6 +64,21 @@ def resource_utilization(request, pk: int):
             "summaries": selectors.resource_summaries(resource),
             "window_days": selectors.WINDOW_DAYS,
         },
+    )
+
+
+@login_required
+def collection_runs(request):
+    """The collectors' runs (Prometheus): what each asked for, stored, refused and why it failed —
+    the center's and the provider's; a department gets 403."""
+    require_role(request.user, COLLECTION_VIEWERS)
+    status = request.GET.get("status", "")
+    runs = selectors.collection_runs(user=request.user, status=status if status in CollectionStatus.values else "")
+    page = Paginator(runs, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "monitoring/collection_runs.html",
+        {"page": page, "statuses": CollectionStatus.choices, "status": status},
     )
 
 

@@ -50,7 +50,7 @@ def test_a_department_reads_its_utilization_with_charts(page, city):
     shot(page, "utilization-resource")
 
 
-def test_the_provider_reads_the_prometheus_collections_on_the_utilization_page(page, city):
+def test_the_provider_reads_the_prometheus_collections_from_the_utilization_page(page, city):
     from govcloud.monitoring.demo import _collection_runs
 
     now = timezone.now()
@@ -60,6 +60,7 @@ def test_the_provider_reads_the_prometheus_collections_on_the_utilization_page(p
 
     log_in(page, user.username)
     page.goto(page.base + "/monitoring/")
+    page.click("[data-testid=collection-runs-link]")
     runs = page.locator("[data-testid=collection-run]")
     expect(runs).to_have_count(2)
     expect(runs.first).to_contain_text("184")

@@ -70,6 +70,8 @@ ENDPOINTS = {
     # --- pages ---------------------------------------------------------------------------------------
     "monitoring:utilization": Probe(Kind.LIST),
     "monitoring:resource_utilization": Probe(Kind.DETAIL, _resource, lambda w: MISSING_INT, owner_sees_marker=True),
+    # The collectors' runs are the center's and the provider's: 403 for a department.
+    "monitoring:collection_runs": Probe(Kind.LIST),
     "monitoring:alert_list": Probe(Kind.LIST),
     "monitoring:alert_detail": Probe(Kind.DETAIL, _alert, lambda w: MISSING_INT, owner_sees_marker=True),
     "monitoring:alert_rule_list": Probe(Kind.SHARED),

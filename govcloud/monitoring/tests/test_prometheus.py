@@ -258,14 +258,18 @@ def test_the_center_and_the_provider_see_the_collection_runs_and_departments_do_
     from conftest import login
     from tests.test_query_counts import LIMIT, count
 
-    url = reverse("monitoring:utilization")
+    url = reverse("monitoring:collection_runs")
     _runs(1)
     for user in (mon.center, mon.provider):
-        html = login(client, user).get(url).content.decode()
+        login(client, user)
+        assert 'data-testid="collection-runs-link"' in client.get(reverse("monitoring:utilization")).content.decode()
+        html = client.get(url).content.decode()
         assert 'data-testid="collection-run" data-status="failed"' in html
         assert "Connection refused" in html
+        assert 'data-status="failed"' not in client.get(url, {"status": "succeeded"}).content.decode()
     small = count(client, url)
-    _runs(30)
+    _runs(80)
     assert count(client, url) == small <= LIMIT, small
-    html = login(client, mon.a_user).get(url).content.decode()
-    assert "collection-runs" not in html and "Connection refused" not in html
+    login(client, mon.a_user)
+    assert client.get(url).status_code == 403
+    assert "collection-runs-link" not in client.get(reverse("monitoring:utilization")).content.decode()
