@@ -5,29 +5,36 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('applications', '0004_workflow'),
-        ('organizations', '0003_user_username_ci_unique'),
-        ('systems', '0002_migrationexemption_expertassignment_exemptionevent_and_more'),
+        ("applications", "0004_workflow"),
+        ("organizations", "0003_user_username_ci_unique"),
+        ("systems", "0002_migrationexemption_expertassignment_exemptionevent_and_more"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AlterModelOptions(
-            name='applicationattachment',
-            options={'ordering': ['application_id', '-created_at']},
+            name="applicationattachment",
+            options={"ordering": ["application_id", "-created_at"]},
         ),
         migrations.AlterModelOptions(
-            name='applicationevent',
-            options={'ordering': ['application_id', 'at', 'pk'], 'verbose_name': 'application event', 'verbose_name_plural': 'application events'},
+            name="applicationevent",
+            options={
+                "ordering": ["application_id", "at", "pk"],
+                "verbose_name": "application event",
+                "verbose_name_plural": "application events",
+            },
         ),
         migrations.AlterModelOptions(
-            name='applicationitem',
-            options={'ordering': ['application_id', 'pk'], 'verbose_name': 'application item', 'verbose_name_plural': 'application items'},
+            name="applicationitem",
+            options={
+                "ordering": ["application_id", "pk"],
+                "verbose_name": "application item",
+                "verbose_name_plural": "application items",
+            },
         ),
         migrations.AddIndex(
-            model_name='application',
-            index=models.Index(fields=['-created_at', '-id'], name='applications_newest_first'),
+            model_name="application",
+            index=models.Index(fields=["-created_at", "-id"], name="applications_newest_first"),
         ),
     ]

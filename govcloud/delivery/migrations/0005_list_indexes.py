@@ -5,20 +5,28 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('applications', '0005_list_indexes'),
-        ('delivery', '0004_platform_run'),
+        ("applications", "0005_list_indexes"),
+        ("delivery", "0004_platform_run"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddIndex(
-            model_name='workorder',
-            index=models.Index(fields=['due_at', 'id'], name='delivery_due_first'),
+            model_name="workorder",
+            index=models.Index(fields=["due_at", "id"], name="delivery_due_first"),
         ),
         migrations.AddIndex(
-            model_name='workorder',
-            index=models.Index(models.Case(models.When(state__in=['open', 'claimed'], then=models.Value(0)), default=models.Value(1), output_field=models.IntegerField()), models.F('due_at'), models.F('id'), name='delivery_open_first'),
+            model_name="workorder",
+            index=models.Index(
+                models.Case(
+                    models.When(state__in=["open", "claimed"], then=models.Value(0)),
+                    default=models.Value(1),
+                    output_field=models.IntegerField(),
+                ),
+                models.F("due_at"),
+                models.F("id"),
+                name="delivery_open_first",
+            ),
         ),
     ]
