@@ -245,7 +245,8 @@ class CollectionRun(models.Model):
 
     class Meta:
         indexes = [
-            models.Index(fields=["source", "-started_at"], name="monitoring_collect_recent"),
+            # The runs page, newest first; the next run's start (the latest complete time per source).
+            models.Index(fields=["-started_at", "-id"], name="monitoring_collect_recent"),
             models.Index(fields=["source", "-collected_until"], name="monitoring_collect_cursor"),
         ]
         ordering = ["-started_at", "-pk"]

@@ -38,6 +38,7 @@ from govcloud.ledger.models import Resource
 from govcloud.monitoring.models import (
     METRIC_RANGES,
     SAMPLE_PUSHERS,
+    CollectionRun,
     IngestBatch,
     Metric,
     PendingRollup,
@@ -472,8 +473,8 @@ def rollups_rebuild(*, actor: Actor, since: datetime, until: datetime) -> int:
 
 
 def samples_purge(*, actor: Actor, now: datetime | None = None) -> int:
-    """Remove raw samples (and batch logs) older than the retention policy, set-based; rollups
-    stay. One audit event when anything was removed. The number of samples removed."""
+    """Remove raw samples (and batch logs, collection runs) older than the retention policy,
+    set-based; rollups stay. One audit event when anything was removed. The number of samples removed."""
     require_role(actor, frozenset())
     now = now or timezone.now()
     days = int(policy_value(Policy.MONITORING_RAW_RETENTION_DAYS))
@@ -487,6 +488,7 @@ def samples_purge(*, actor: Actor, now: datetime | None = None) -> int:
         removed += deleted
         PendingRollup.objects.filter(start__lt=cutoff - timedelta(days=1)).delete()
         IngestBatch.objects.filter(received_at__lt=cutoff).delete()
+        CollectionRun.objects.filter(started_at__lt=cutoff).delete()
         if removed:
             audit_record(
                 actor=actor,

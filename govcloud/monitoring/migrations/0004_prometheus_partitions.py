@@ -142,7 +142,7 @@ class Migration(migrations.Migration):
                 "verbose_name_plural": "collection runs",
                 "ordering": ["-started_at", "-pk"],
                 "indexes": [
-                    models.Index(fields=["source", "-started_at"], name="monitoring_collect_recent"),
+                    models.Index(fields=["-started_at", "-id"], name="monitoring_collect_recent"),
                     models.Index(fields=["source", "-collected_until"], name="monitoring_collect_cursor"),
                 ],
             },

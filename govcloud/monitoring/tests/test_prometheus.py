@@ -273,3 +273,12 @@ def test_the_center_and_the_provider_see_the_collection_runs_and_departments_do_
     login(client, mon.a_user)
     assert client.get(url).status_code == 403
     assert "collection-runs-link" not in client.get(reverse("monitoring:utilization")).content.decode()
+
+
+def test_runs_past_the_raw_window_are_purged_with_the_samples(mon):
+    from govcloud.monitoring import services
+
+    _runs(1)
+    CollectionRun.objects.create(source=SampleSource.PROMETHEUS, started_at=NOW - timedelta(days=36))
+    services.samples_purge(actor=SYSTEM)
+    assert list(CollectionRun.objects.values_list("started_at", flat=True)) == [NOW]
