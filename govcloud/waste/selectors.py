@@ -79,11 +79,12 @@ def advice_chart(advice: RightsizingAdvice) -> dict[str, Any]:
     def level(recommended: int, current: int) -> float:
         return round(100.0 * recommended / current, 1) if current else 100.0
 
-    def mark(value: float, name: str) -> dict[str, Any]:
+    def mark(value: float, name: str, position: str) -> dict[str, Any]:
+        # The two lines often stand at the same level: one label at each end keeps both readable.
         return {
             "symbol": "none",
             "lineStyle": {"type": "dashed"},
-            "label": {"formatter": f"{name} {value}%", "position": "insideEndTop"},
+            "label": {"formatter": f"{name} {value}%", "position": position},
             "data": [{"yAxis": value}],
         }
 
@@ -100,7 +101,9 @@ def advice_chart(advice: RightsizingAdvice) -> dict[str, Any]:
                 "color": CPU_COLOR,
                 "showSymbol": False,
                 "data": cpu,
-                "markLine": mark(level(advice.recommended_vcpu, advice.current_vcpu), _("recommended vCPU")),
+                "markLine": mark(
+                    level(advice.recommended_vcpu, advice.current_vcpu), _("recommended vCPU"), "insideStartTop"
+                ),
             },
             {
                 "name": _("Memory daily peak"),
@@ -109,7 +112,9 @@ def advice_chart(advice: RightsizingAdvice) -> dict[str, Any]:
                 "showSymbol": False,
                 "data": memory,
                 "markLine": mark(
-                    level(advice.recommended_memory_gb, advice.current_memory_gb), _("recommended memory")
+                    level(advice.recommended_memory_gb, advice.current_memory_gb),
+                    _("recommended memory"),
+                    "insideEndTop",
                 ),
             },
         ],
