@@ -19,10 +19,11 @@ from django.utils import timezone
 from govcloud.applications.models import ApplicationItem, ApplicationKind
 from govcloud.catalog.models import ResourceKind
 from govcloud.core.actors import SYSTEM
-from govcloud.core.roles import Role
 from govcloud.notifications.services import users_with_roles
 from govcloud.waste import expiry, services
-from govcloud.waste.models import AdviceState, RightsizingAdvice
+from govcloud.waste.models import ADVICE_DECIDERS, AdviceState, RightsizingAdvice
+
+IDLE_SERVER = "交通违法-前置服务器"
 
 
 def _terms(orgs: dict) -> None:
@@ -48,11 +49,22 @@ def load_demo(*, orgs: dict, users: dict) -> None:
     if RightsizingAdvice.objects.exists():
         return
     services.advice_generate(actor=SYSTEM)
-    # A department answers one advice: the saving is real but the peak is seasonal.
-    for advice in RightsizingAdvice.objects.filter(state=AdviceState.OPEN).select_related("resource__organization")[1:]:
-        person = users_with_roles({Role.DEPARTMENT_APPLICANT}, advice.resource.organization).first()
-        if person is not None:
-            services.advice_dismiss(
-                actor=person, advice=advice, reason="每年三月、九月为业务高峰期，近30天数据未覆盖，暂保留现有规格。"
-            )
-            break
+    # A department answers one advice with its reason (not the idle front server's: that one stays
+    # open, the list's largest saving).
+    candidates = (
+        RightsizingAdvice.objects.filter(state=AdviceState.OPEN)
+        .exclude(resource__name=IDLE_SERVER)
+        .select_related("resource__organization")
+        .order_by("monthly_saving", "pk")
+    )
+    for advice in candidates:
+        person = users_with_roles(ADVICE_DECIDERS, advice.resource.organization).order_by("pk").first()
+        if person is None:
+            continue
+        reason = (
+            "每年三月、九月为业务高峰期，近30天数据未覆盖，暂保留现有规格。"
+            if advice.monthly_saving > 0
+            else "高峰集中在早八点放号时段，已通过分时段放号缓解，暂不扩容。"
+        )
+        services.advice_dismiss(actor=person, advice=advice, reason=reason)
+        break
