@@ -399,6 +399,7 @@ SPECTACULAR_SETTINGS = {
         "MetricEnum": "govcloud.monitoring.models.Metric",
         "RejectReasonEnum": "govcloud.monitoring.models.RejectReason",
         "PeriodEnum": "govcloud.monitoring.models.Period",
+        "ImportStateEnum": "govcloud.monitoring.models.ImportState",
     },
 }
 
