@@ -194,7 +194,7 @@ def _run(actor: Actor, batch: ImportBatch, progress: Callable[..., None]) -> Non
             "pk": batch.pk,
             "name": batch.file_name,
         }
-        content = xlsx_import.error_report(table.headers, [(r, r.errors) for r in rejected], title=title)
+        content = xlsx_import.error_report(table, [(r, r.errors) for r in rejected], title=title)
         report_path = f"{_FOLDER}/{uuid.uuid4().hex}-errors.xlsx"
         target = Path(settings.PRIVATE_MEDIA_ROOT) / report_path
         target.parent.mkdir(parents=True, exist_ok=True)

@@ -281,6 +281,8 @@ class Table:
     header_row: int
     headers: list[Any]  # the header row's cells as written
     rows: list[Row]
+    columns: dict[str, int] = field(default_factory=dict)  # field (CODE, TIME, a metric…): index
+    fractions: set[str] = field(default_factory=set)  # percent columns written wholly as fractions
 
     @property
     def data_rows(self) -> list[Row]:
@@ -436,7 +438,7 @@ def _read_sheet(sheet, *, max_rows: int) -> Table | None:
     if header is None:
         return None
     width = max(i for i, v in enumerate(header) if v is not None) + 1
-    table = Table(sheet=sheet.title, header_row=header_number, headers=header[:width], rows=[])
+    table = Table(sheet=sheet.title, header_row=header_number, headers=header[:width], rows=[], columns=columns)
     for number, cells in enumerate(rows, start=header_number + 1):
         cells = list(cells)
         values = [getattr(c, "value", None) for c in cells][:width]
@@ -451,7 +453,7 @@ def _read_sheet(sheet, *, max_rows: int) -> Table | None:
     # Blank rows after the table (a template's formatted rows) are not the table's.
     while table.rows and table.rows[-1].skipped and all(_is_blank(v) for v in table.rows[-1].cells):
         table.rows.pop()
-    _fractions_to_percent(table.rows, columns)
+    table.fractions = _fractions_to_percent(table.rows)
     for row in table.data_rows:
         _check_ranges(row)
     return table
@@ -509,12 +511,16 @@ def _read_row(number: int, values: list[Any], formats: list[str], columns: dict[
     return row
 
 
-def _fractions_to_percent(rows: list[Row], columns: dict[str, int]) -> None:
-    """Apply the percent rule (module docstring) to every percent column."""
+def _fractions_to_percent(rows: list[Row]) -> set[str]:
+    """Apply the percent rule (module docstring) to every percent column; the columns read as
+    fractions."""
+    fractions = set()
     data = [r for r in rows if not r.skipped]
     for metric in PERCENT_METRICS:
         plain = [r.numbers[metric].value for r in data if metric in r.numbers and r.numbers[metric].kind == "plain"]
         as_fractions = bool(plain) and all(0 <= v <= 1 for v in plain) and any(0 < v < 1 for v in plain)
+        if as_fractions:
+            fractions.add(metric)
         for row in data:
             number = row.numbers.get(metric)
             if number is None:
@@ -523,6 +529,7 @@ def _fractions_to_percent(rows: list[Row], columns: dict[str, int]) -> None:
                 row.numbers[metric] = _Number(round(number.value * 100, 6), number.kind)
     for row in data:
         row.values = {m: n.value for m, n in row.numbers.items()}
+    return fractions
 
 
 def _check_ranges(row: Row) -> None:
@@ -555,14 +562,36 @@ def _safe(value: Any) -> Any:
     return value
 
 
-def error_report(table_headers: list[Any], rows: Iterable[tuple[Row, list[str]]], *, title: str) -> bytes:
+def _width(value: Any) -> int:
+    # Display width: a CJK character takes two columns.
+    text = _shown(value) if not isinstance(value, float) else f"{value:g}"
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in str(text or ""))
+
+
+def _percent_as_read(table: Table, row: Row, index: int, value: Any) -> tuple[Any, str | None]:
+    """A percent cell as the report writes it, so that the report alone reads as the file did: a
+    plain number of a column read as fractions gets a percent format (0.3 shows and reads as
+    30%); a plain fraction of a column read as percentages becomes "0.5%" (alone, it could look
+    like a fraction column)."""
+    metric = next((m for m in PERCENT_METRICS if table.columns.get(m) == index), None)
+    number = row.numbers.get(metric) if metric else None
+    if number is None or number.kind != "plain" or isinstance(value, str):
+        return value, None
+    if metric in table.fractions:
+        return value, "0.##%"
+    if 0 < number.value < 1:
+        return f"{number.value:g}%", None
+    return value, None
+
+
+def error_report(table: Table, rows: Iterable[tuple[Row, list[str]]], *, title: str) -> bytes:
     """The rejected rows as written in the file, with the original row number before them and
     the reasons (错误原因) beside them; the header row as in the file, so that the corrected report
     can be uploaded again."""
     workbook = Workbook()
     sheet = workbook.active
     sheet.title = "错误报告"
-    headers = ["原行号", *[h if h is not None else "" for h in table_headers], "错误原因"]
+    headers = ["原行号", *[h if h is not None else "" for h in table.headers], "错误原因"]
     last = get_column_letter(len(headers))
     sheet["A1"] = title
     sheet["A1"].font = _TITLE_FONT
@@ -573,13 +602,20 @@ def error_report(table_headers: list[Any], rows: Iterable[tuple[Row, list[str]]]
         cell.fill = _HEAD_FILL
         cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
     sheet[f"{last}2"].fill = _ERROR_FILL
+    widths = [_width(h) for h in headers]
     count = 0
     for row, reasons in rows:
         count += 1
-        sheet.append([row.number, *[_safe(v) for v in row.cells], "；".join(reasons)])
+        values, formats = [], []
+        for index, value in enumerate(row.cells):
+            value, number_format = _percent_as_read(table, row, index, value)
+            values.append(_safe(value))
+            formats.append(number_format or row.formats[index])
+        sheet.append([row.number, *values, "；".join(reasons)])
         line = sheet.max_row
-        for offset, number_format in enumerate(row.formats, start=2):
+        for offset, number_format in enumerate(formats, start=2):
             cell = sheet.cell(row=line, column=offset)
+            widths[offset - 1] = max(widths[offset - 1], _width(cell.value))
             if isinstance(cell.value, datetime):
                 cell.number_format = TIME_FORMAT
             elif number_format and number_format != "General":
@@ -589,8 +625,8 @@ def error_report(table_headers: list[Any], rows: Iterable[tuple[Row, list[str]]]
         reason.font = _ERROR_FONT
         reason.alignment = Alignment(wrap_text=True, vertical="top")
     sheet.column_dimensions["A"].width = 8
-    for index, header in enumerate(headers[1:-1], start=2):
-        sheet.column_dimensions[get_column_letter(index)].width = max(12, min(24, len(str(header)) * 2 + 2))
+    for index in range(2, len(headers)):
+        sheet.column_dimensions[get_column_letter(index)].width = max(8, min(40, widths[index - 1] + 2))
     sheet.column_dimensions[last].width = 60
     sheet.freeze_panes = "B3"
     sheet.auto_filter.ref = f"A2:{last}{max(2, count + 2)}"

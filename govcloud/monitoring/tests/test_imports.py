@@ -104,6 +104,22 @@ def test_the_percent_rule():
     assert [r.values["cpu_percent"] for r in xlsx_import.read_table(mixed, max_rows=10).rows] == [0.5, 85.0]
 
 
+def test_the_error_report_alone_reads_as_the_file_did():
+    """Its percent cells keep their meaning without the rest of the column: 0.3 of a fraction
+    column is written percent-formatted, 0.5 of a percentage column as "0.5%"."""
+    content = simple_workbook(
+        [
+            ["TZ-VM-000001", "2026-11-03 14:00", 85, 0.6],
+            ["TZ-VM-000001", "不是时间", 0.5, 0.3],
+        ]
+    )
+    table = xlsx_import.read_table(content, max_rows=10)
+    assert table.fractions == {"memory_percent"}
+    bad = [(r, r.errors) for r in table.rows if r.errors]
+    report = xlsx_import.read_table(xlsx_import.error_report(table, bad, title="t"), max_rows=10)
+    assert report.header_row == 2 and [r.values for r in report.rows] == [{"cpu_percent": 0.5, "memory_percent": 30.0}]
+
+
 def test_the_header_is_found_whatever_its_place_and_order():
     table = xlsx_import.read_table(messy_workbook("TZ-VM-000001", "TZ-VM-000002"), max_rows=100)
     assert (table.sheet, table.header_row) == ("11月利用情况", 3)

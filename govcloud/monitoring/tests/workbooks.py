@@ -5,12 +5,13 @@ memory column written wholly as fractions, full-width digits, times as text in t
 Excel serial and a real datetime — and seven bad rows, each with one fault.
 
 Times are in November 2026, for the monitoring tests' clock (2026-12-05 10:30, resources in
-service since 2026-11-01 09:00) or any clock up to 35 days later (the raw window)."""
+service since 2026-11-01 09:00); `shift` moves every time by whole days for a test on the real
+clock (the browser journey)."""
 
 from __future__ import annotations
 
 import io
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from openpyxl import Workbook
 from openpyxl.utils.datetime import to_excel
@@ -37,7 +38,16 @@ REJECTED = {
 SKIPPED = {6: "blank", 9: "小计", 18: "blank", 19: "合计", 20: "填表人"}
 
 
-def messy_workbook(a_code: str, b_code: str, *, title: str = "测试云服务商资源利用情况表（2026年11月）") -> bytes:
+def messy_workbook(
+    a_code: str, b_code: str, *, title: str = "测试云服务商资源利用情况表（2026年11月）", shift: timedelta = timedelta()
+) -> bytes:
+    def t(*parts) -> datetime:
+        return datetime(*parts) + shift
+
+    def text(*parts) -> str:
+        return f"{t(*parts):%Y-%m-%d %H:%M}"
+
+    d3, d4 = t(2026, 11, 3), t(2026, 11, 4, 14)
     workbook = Workbook()
     sheet = workbook.active
     sheet.title = "11月利用情况"
@@ -48,33 +58,33 @@ def messy_workbook(a_code: str, b_code: str, *, title: str = "测试云服务商
     sheet.append(HEADERS)  # row 3
     rows = [
         # 4: text time, CPU "85%", memory 0.62 (the column is all fractions), disk with its unit
-        ["2026-11-03 14:00", 0.62, a_code, "85%", "甲局门户服务器", "12.5", "120 GB", ""],
+        [text(2026, 11, 3, 14), 0.62, a_code, "85%", "甲局门户服务器", "12.5", "120 GB", ""],
         # 5: a date alone (midnight), CPU a plain 85, lower-case code
-        ["2026/11/3", 0.5, b_code.lower(), 85, "乙局业务服务器", 3, 80, "数据汇总服务器"],
+        [f"{d3.year}/{d3.month}/{d3.day}", 0.5, b_code.lower(), 85, "乙局业务服务器", 3, 80, "数据汇总服务器"],
         # 6: blank
         [None] * 8,
         # 7: an Excel serial, full-width digits and percent sign
-        [to_excel(datetime(2026, 11, 4, 9, 0)), "７０％", a_code, "８５", "甲局门户服务器", "１２．５", None, None],
+        [to_excel(t(2026, 11, 4, 9, 0)), "７０％", a_code, "８５", "甲局门户服务器", "１２．５", None, None],
         # 8: Chinese date text, CPU 0.85 in a percent-formatted cell (set below)
-        ["2026年11月4日 14时", 0.4, a_code, 0.85, "甲局门户服务器", None, 121, None],
+        [f"{d4.year}年{d4.month}月{d4.day}日 {d4.hour}时", 0.4, a_code, 0.85, "甲局门户服务器", None, 121, None],
         # 9: a subtotal row
         [None, None, "小计", 255, None, 25, 241, None],
         # 10: CPU 140 %
-        ["2026-11-04 15:00", 0.3, a_code, 140, "甲局门户服务器", None, None, None],
+        [text(2026, 11, 4, 15), 0.3, a_code, 140, "甲局门户服务器", None, None, None],
         # 11: not in the ledger
-        ["2026-11-04 15:00", 0.3, "TZ-VM-404404", 20, "不存在的服务器", None, None, None],
+        [text(2026, 11, 4, 15), 0.3, "TZ-VM-404404", 20, "不存在的服务器", None, None, None],
         # 12: no time
         ["下午三点", 0.3, a_code, 20, "甲局门户服务器", None, None, None],
         # 13: the same resource and time as row 4
-        ["2026-11-03 14:00", 0.3, a_code, 20, "甲局门户服务器", None, None, None],
+        [text(2026, 11, 3, 14), 0.3, a_code, 20, "甲局门户服务器", None, None, None],
         # 14: in the future
-        ["2027-01-06 10:00", 0.3, a_code, 20, "甲局门户服务器", None, None, None],
+        [text(2027, 1, 6, 10), 0.3, a_code, 20, "甲局门户服务器", None, None, None],
         # 15: before the resource went into service (2026-11-01 09:00)
-        ["2026-11-01 08:00", 0.3, a_code, 20, "甲局门户服务器", None, None, None],
+        [text(2026, 11, 1, 8), 0.3, a_code, 20, "甲局门户服务器", None, None, None],
         # 16: not a number
-        ["2026-11-05 10:00", 0.3, a_code, "高", "甲局门户服务器", None, None, None],
+        [text(2026, 11, 5, 10), 0.3, a_code, "高", "甲局门户服务器", None, None, None],
         # 17: a real datetime
-        [datetime(2026, 11, 5, 8, 0), None, b_code, 33.3, "乙局业务服务器", None, None, None],
+        [t(2026, 11, 5, 8, 0), None, b_code, 33.3, "乙局业务服务器", None, None, None],
         # 18: blank (spaces only)
         ["  ", None, None, None, None, None, None, None],
         # 19: the total
