@@ -11,6 +11,9 @@
   data is rolled up again without re-reading every bucket.
 - `IngestBatch`: one row per batch received (who, which path, how many accepted and rejected, the
   first rejections) — the provider's record of what the platform took (Art. 7 usage logs).
+- `ImportBatch`: one uploaded utilization table (资源利用情况表, XLSX) — the file kept with its SM3
+  digest, the background job that imports it through samples_ingest, its row counts and error
+  report (govcloud/monitoring/imports.py, xlsx_import.py).
 - `DriverReading`: the last cumulative counters a cloud driver reported for a resource, from which
   the next collection derives rates (CPU % from CPU time).
 """

@@ -578,7 +578,7 @@ def _percent_as_read(table: Table, row: Row, index: int, value: Any) -> tuple[An
     if number is None or number.kind != "plain" or isinstance(value, str):
         return value, None
     if metric in table.fractions:
-        return value, "0.##%"
+        return value, "0%" if float(round(number.value * 100, 6)).is_integer() else "0.0#%"
     if 0 < number.value < 1:
         return f"{number.value:g}%", None
     return value, None

@@ -415,3 +415,17 @@ def test_the_batch_lists_take_constant_queries(mon, client, django_capture_on_co
     add(6)
     large = (count(client, LIST), count(api, API))
     assert small == large and max(large) <= LIMIT, (small, large)
+
+
+def test_the_demo_city_has_an_imported_table_with_an_error_report(client):
+    from govcloud.organizations.models import User
+    from govcloud.web.demo import load_demo
+
+    load_demo()
+    batch = ImportBatch.objects.get()
+    assert (batch.state, batch.rows_accepted, batch.rows_rejected, batch.rows_skipped) == (ImportState.DONE, 18, 2, 1)
+    assert batch.job.status == "succeeded" and batch.error_report_path
+    load_demo()  # again: nothing doubles
+    assert ImportBatch.objects.count() == 1
+    login(client, User.objects.get(username="provider_ops"))
+    assert "资源利用情况表-" in client.get(LIST).content.decode()
