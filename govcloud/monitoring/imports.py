@@ -25,6 +25,7 @@ from pathlib import Path
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.http import Http404
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
@@ -293,8 +294,6 @@ def import_error_report_open(*, actor: Actor, batch: ImportBatch) -> Path:
     """The batch's error report (the caller has checked the batch is in the actor's scope).
     Every download is an audit event."""
     if not batch.error_report_path:
-        from django.http import Http404
-
         raise Http404(_("This import has no error report."))
     path = private_path(batch.error_report_path)
     audit_record(
