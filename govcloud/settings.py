@@ -402,6 +402,7 @@ SPECTACULAR_SETTINGS = {
         "PeriodEnum": "govcloud.monitoring.models.Period",
         "AdviceStateEnum": "govcloud.waste.models.AdviceState",
         "ExpiryStateEnum": "govcloud.waste.models.ExpiryState",
+        "ImportStateEnum": "govcloud.monitoring.models.ImportState",
     },
 }
 

@@ -110,6 +110,14 @@ NAVIGATION: list[NavItem] = [
         group=OPERATIONS,
     ),
     NavItem(
+        _("Import utilization table"),
+        "monitoring:import_list",
+        "file-earmark-arrow-up",
+        CENTER_ROLES | {Role.PROVIDER_OPERATOR},
+        "/monitoring/imports/",
+        group=OPERATIONS,
+    ),
+    NavItem(
         _("Utilization alerts"),
         "monitoring:alert_list",
         "bell",
