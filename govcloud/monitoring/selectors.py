@@ -27,6 +27,7 @@ from govcloud.monitoring.models import (
     Alert,
     AlertRule,
     CollectionRun,
+    ImportBatch,
     Metric,
     Period,
     Rollup,
@@ -272,3 +273,21 @@ def resource_summaries(resource: Resource, *, now: datetime | None = None) -> li
             MetricSummary(metric.value, str(metric.label), _unit(metric), figures.get(metric.value, Figures()), chart)
         )
     return summaries
+
+
+# --- Utilization table imports ---------------------------------------------------------------------
+
+
+def import_batches_for(*, user) -> QuerySet[ImportBatch]:
+    """The uploaded tables the user may see: the provider its organization's, the center all."""
+    return (
+        ImportBatch.objects.restrict(user, Action.VIEW)
+        .select_related("job", "organization", "duplicate_of")
+        .order_by("-created_at", "-pk")
+    )
+
+
+def import_batch_get(*, user, pk) -> ImportBatch:
+    return get_scoped_or_404(
+        ImportBatch.objects.select_related("job", "organization", "duplicate_of"), user, Action.VIEW, pk=pk
+    )

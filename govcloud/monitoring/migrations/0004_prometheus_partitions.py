@@ -93,7 +93,7 @@ def unpartition(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("monitoring", "0002_alerts"),
+        ("monitoring", "0003_import_batches"),
     ]
 
     operations = [
