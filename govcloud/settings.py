@@ -82,6 +82,7 @@ INSTALLED_APPS = [
     "govcloud.assessment",
     "govcloud.reconciliation",
     "govcloud.monitoring",
+    "govcloud.reports",
     "govcloud.applications",
     "govcloud.billing",
     "govcloud.budgets",
@@ -399,6 +400,12 @@ SPECTACULAR_SETTINGS = {
         "MetricEnum": "govcloud.monitoring.models.Metric",
         "RejectReasonEnum": "govcloud.monitoring.models.RejectReason",
         "PeriodEnum": "govcloud.monitoring.models.Period",
+        "ReportPeriodEnum": "govcloud.reports.models.ReportPeriod",
+        "UsageFlagEnum": "govcloud.reports.models.UsageFlag",
+        "PoolKindEnum": "govcloud.reports.models.PoolKind",
+        "ProviderReportKindEnum": "govcloud.reports.models.ProviderReportKind",
+        "ProviderReportStateEnum": "govcloud.reports.models.ProviderReportState",
+        "ProviderReportActionEnum": "govcloud.reports.models.ProviderReportAction",
     },
 }
 
