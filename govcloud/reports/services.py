@@ -48,8 +48,7 @@ DUE_POLICY = {
     ProviderReportKind.OPERATIONS: Policy.OPERATIONS_REPORT_DUE_WORKING_DAYS,
     ProviderReportKind.ADVICE: Policy.EXPANSION_ADVICE_DUE_WORKING_DAYS,
 }
-# How many past months the deadline sweep looks at (a report missing longer is still shown as
-# overdue on the list, but nobody is warned again).
+# How many past months the deadline sweep looks at for drafts and returned reports.
 SWEEP_MONTHS = 3
 MAX_POOL_CAPACITY = 10_000_000
 
@@ -345,6 +344,10 @@ def provider_reports_deadlines(*, actor: Actor = SYSTEM, now: datetime | None = 
         for kind in ProviderReportKind:
             report = reports.get((kind.value, month))
             if report is not None and report.state in DELIVERED_STATES:
+                continue
+            # A report never started is asked for only for the month just ended: the platform does
+            # not chase months from before it was in use; drafts and returned ones are chased.
+            if report is None and month != months[0]:
                 continue
             due = report.due_at if report is not None else due_at(kind, month)
             what = _("%(kind)s for %(month)s") % {"kind": kind.label, "month": f"{month:%Y-%m}"}

@@ -9,7 +9,7 @@ import pytest
 from django.utils import timezone
 
 from govcloud.monitoring.models import Metric, Period, Rollup
-from govcloud.monitoring.tests.conftest import frozen, mon  # noqa: F401  (fixtures)
+from govcloud.monitoring.tests.conftest import TZ, frozen, mon  # noqa: F401  (fixtures)
 
 NOVEMBER = date(2026, 11, 1)
 
