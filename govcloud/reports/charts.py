@@ -54,7 +54,7 @@ def _flags(counts: dict) -> dict[str, Any]:
         "tooltip": {"trigger": "axis"},
         "grid": {"left": 80, "right": 24, "top": 16, "bottom": 32},
         "xAxis": {"type": "value", "minInterval": 1},
-        "yAxis": {"type": "category", "data": [str(f.label) for f in flags]},
+        "yAxis": {"type": "category", "data": [str(f.label) for f in flags], "inverse": True},
         "series": [
             {
                 "type": "bar",

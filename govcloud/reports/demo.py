@@ -27,6 +27,7 @@ POOLS = [
     ("内存资源池", PoolKind.MEMORY, 1.0, "一期、二期合计"),
     ("分布式存储资源池", PoolKind.STORAGE, 1.0, "三副本可用容量"),
 ]
+STEPS = {PoolKind.COMPUTE: 10, PoolKind.MEMORY: 100, PoolKind.STORAGE: 1000}
 # Allocated ÷ capacity the demo aims at.
 TARGET_USE = 0.6
 
@@ -64,7 +65,7 @@ def _pools() -> None:
     month = timezone.localdate().replace(day=1)
     used = analysis.allocated({"now": utilization.local_midnight(month)})["now"]
     for name, kind, share, note in POOLS:
-        capacity = _round_up(max(used[kind], 1.0) * share / TARGET_USE, 100 if kind == PoolKind.COMPUTE else 1000)
+        capacity = _round_up(max(used[kind], 1.0) * share / TARGET_USE, STEPS[kind])
         services.resource_pool_create(actor=SYSTEM, name=name, kind=kind, capacity=capacity, note=note)
 
 

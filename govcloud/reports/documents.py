@@ -39,14 +39,16 @@ def _uri(svg: str) -> str:
 
 
 def _fmt(value: float) -> str:
-    return f"{value:,.0f}" if abs(value) >= 100 else f"{value:,.1f}"
+    if float(value).is_integer() or abs(value) >= 100:
+        return f"{value:,.0f}"
+    return f"{value:,.1f}"
 
 
 def bar_chart_svg(
     rows: list[tuple[str, float, str]], *, width: int = 640, unit: str = "", top: float | None = None
 ) -> str:
     """Horizontal bars: (label, value, colour) per row."""
-    bar, label_w = 22, 130
+    bar, label_w = 22, 170
     height = bar * max(len(rows), 1) + 10
     top = top or max([v for _l, v, _c in rows] + [1.0])
     span = width - label_w - 90
@@ -57,7 +59,7 @@ def bar_chart_svg(
     for i, (label, value, colour) in enumerate(rows):
         y = 5 + i * bar
         length = max(0, int(span * min(value, top) / top)) if top else 0
-        parts.append(f'<text x="0" y="{y + 15}">{escape(label[:18])}</text>')
+        parts.append(f'<text x="0" y="{y + 15}">{escape(label[:14])}</text>')
         parts.append(f'<rect x="{label_w}" y="{y + 3}" width="{length}" height="{bar - 8}" fill="{colour}"/>')
         parts.append(f'<text x="{label_w + length + 5}" y="{y + 15}">{_fmt(value)}{escape(unit)}</text>')
     parts.append("</svg>")
@@ -66,9 +68,9 @@ def bar_chart_svg(
 
 def capacity_chart_svg(kinds: list[dict], *, width: int = 640) -> str:
     """Per pool kind, a bar of the capacity with the used part filled, and the percentage."""
-    bar, label_w = 30, 130
+    bar, label_w = 30, 100
     height = bar * max(len(kinds), 1) + 24
-    span = width - label_w - 110
+    span = width - label_w - 190
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
         f'viewBox="0 0 {width} {height}" font-family="{FONT}" font-size="11">'

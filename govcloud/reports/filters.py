@@ -31,7 +31,7 @@ class UtilizationReportFilter(django_filters.FilterSet):
 
 
 class UtilizationLineFilter(django_filters.FilterSet):
-    flag = django_filters.ChoiceFilter(choices=UsageFlag.choices, label=_("assessment"), empty_label=_("All"))
+    flag = django_filters.ChoiceFilter(choices=UsageFlag.choices, label=_("usage verdict"), empty_label=_("All"))
 
     class Meta:
         model = UtilizationLine

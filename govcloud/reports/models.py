@@ -122,7 +122,7 @@ class UtilizationLine(models.Model):
     storage_peak = models.FloatField(_("storage peak (GB)"), null=True)
     previous_cpu_avg = models.FloatField(_("CPU average, period before (%)"), null=True)
     previous_memory_avg = models.FloatField(_("memory average, period before (%)"), null=True)
-    flag = models.CharField(_("assessment"), max_length=12, choices=UsageFlag.choices)
+    flag = models.CharField(_("usage verdict"), max_length=12, choices=UsageFlag.choices)
 
     class Meta:
         ordering = ["report", "department", "code"]

@@ -173,9 +173,11 @@ def thresholds() -> Thresholds:
     return Thresholds(value(AlertKind.IDLE), value(AlertKind.OVERLOADED))
 
 
-def flag_of(cpu_avg: float | None, cpu_peak: float | None, limits: Thresholds) -> str:
+def flag_of(cpu_avg: float | None, cpu_peak: float | None, limits: Thresholds, *, measured: bool = True) -> str:
+    """Idle and overloaded are CPU verdicts; a resource measured otherwise (cloud storage: used GB
+    only) is normal, one with no figure at all in the period has no data."""
     if cpu_avg is None or cpu_peak is None:
-        return UsageFlag.NO_DATA
+        return UsageFlag.NORMAL if measured else UsageFlag.NO_DATA
     if limits.overloaded_avg_above is not None and cpu_avg > limits.overloaded_avg_above:
         return UsageFlag.OVERLOADED
     if limits.idle_peak_below is not None and cpu_peak < limits.idle_peak_below:
@@ -298,7 +300,7 @@ def utilization_report_generate(
                 storage_peak=_round(storage[1]),
                 previous_cpu_avg=_round(before.get(CPU, (None,))[0]),
                 previous_memory_avg=_round(before.get(MEMORY, (None,))[0]),
-                flag=flag_of(cpu[0], cpu[1], limits),
+                flag=flag_of(cpu[0], cpu[1], limits, measured=bool(figures)),
             )
         )
     summary = summary_of(lines, series, limits, by_department=organization is None)
