@@ -7,7 +7,7 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, status
 from rest_framework.decorators import action
 from rest_framework.response import Response
@@ -30,6 +30,7 @@ from govcloud.reports.models import (
     ProviderReport,
     ProviderReportAction,
     ResourcePool,
+    UsageFlag,
     UtilizationReport,
 )
 
@@ -50,8 +51,12 @@ class UtilizationReportViewSet(ScopedViewSetMixin, mixins.ListModelMixin, mixins
     serializer_class = s.UtilizationReportSerializer
     filterset_class = UtilizationReportFilter
 
-    @extend_schema(responses=s.UtilizationLineSerializer(many=True), filters=False)
-    @action(detail=True, methods=["get"], filterset_class=UtilizationLineFilter)
+    @extend_schema(
+        responses=s.UtilizationLineSerializer(many=True),
+        filters=False,
+        parameters=[OpenApiParameter("flag", enum=UsageFlag.values, description="Only this assessment.")],
+    )
+    @action(detail=True, methods=["get"], filterset_class=None)
     def lines(self, request, pk=None):
         """Each resource's average and peak CPU, memory and storage, last period's averages and the
         assessment (normal, idle, overloaded, no data); `?flag=` narrows."""
