@@ -20,7 +20,7 @@ from govcloud.reports.models import (
 
 
 class UtilizationReportSerializer(ModelSerializer):
-    organization_name = serializers.CharField(source="organization.name", read_only=True, default=None)
+    organization_name = serializers.CharField(source="organization.name", read_only=True, default=None, allow_null=True)
 
     class Meta:
         model = UtilizationReport

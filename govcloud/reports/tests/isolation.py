@@ -22,7 +22,8 @@ def populate(world) -> None:
         actor=SYSTEM, period=ReportPeriod.WEEK, day=today, organization=world.a_org
     )
     world.rep_city = utilization.utilization_report_generate(actor=SYSTEM, period=ReportPeriod.WEEK, day=today)
-    provider = world.city.user(Role.PROVIDER_OPERATOR, full_name=f"运维{MARKER}")
+    # No marker in the name: other pages (access grants) list the provider's people to everyone.
+    provider = world.city.user(Role.PROVIDER_OPERATOR, full_name="运维报告员")
     world.rep_pool = services.resource_pool_create(actor=SYSTEM, name=f"池{MARKER}", kind="compute", capacity=100)
     world.rep_provider = services.provider_report_create(
         actor=provider, kind=ProviderReportKind.ADVICE, month=today, title=f"建议{MARKER}", body=f"正文{MARKER}"
@@ -57,8 +58,9 @@ ENDPOINTS = {
     "reports:utilization_list": Probe(Kind.LIST),
     "reports:utilization_generate": Probe(Kind.LIST),
     "reports:utilization_detail": Probe(Kind.DETAIL, _pk("rep_util"), _missing, owner_sees_marker=True),
-    "reports:utilization_xlsx": Probe(Kind.DETAIL, _pk("rep_util"), _missing, owner_sees_marker=True),
-    "reports:utilization_pdf": Probe(Kind.DETAIL, _pk("rep_util"), _missing, owner_sees_marker=True),
+    # Compressed documents: the marker cannot be read in them, so no positive control here.
+    "reports:utilization_xlsx": Probe(Kind.DETAIL, _pk("rep_util"), _missing),
+    "reports:utilization_pdf": Probe(Kind.DETAIL, _pk("rep_util"), _missing),
     # The center's and the provider's: 403 for a department whether or not the object exists.
     "reports:analysis_list": Probe(Kind.LIST, methods=("get", "post"), data={"month": "2026-11"}),
     "reports:analysis_pdf": Probe(Kind.DETAIL, _pk("rep_analysis"), _missing),
