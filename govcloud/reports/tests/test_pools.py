@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
@@ -16,8 +18,8 @@ def test_center_records_and_changes_a_pool(mon):
     pool = resource_pool_create(actor=mon.center, name="计算资源池", kind=PoolKind.COMPUTE, capacity=1200)
     pool = resource_pool_update(actor=mon.center, pool=pool, name="计算资源池", kind=PoolKind.COMPUTE, capacity=1600)
     assert pool.capacity == 1600 and pool.updated_by == "中心管理员"
-    event = AuditEvent.objects.get(action="resource_pool.update")
-    assert event.changes["before"]["capacity"] == 1200 and event.changes["after"]["capacity"] == 1600
+    changes = json.loads(AuditEvent.objects.get(action="resource_pool.update").changes)
+    assert changes["before"]["capacity"] == 1200 and changes["after"]["capacity"] == 1600
 
 
 def test_only_the_center_admin_and_only_sensible_values(mon):
