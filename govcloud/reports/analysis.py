@@ -226,7 +226,9 @@ def analysis_report_generate(*, actor: Actor, month: date) -> AnalysisReport:
     with translation.override("zh-hans"):
         figures = analysis_figures(month)
     with transaction.atomic():
-        report = AnalysisReport.objects.select_for_update().filter(month=month).first() or AnalysisReport(month=month)
+        report = AnalysisReport.objects.select_for_update().filter(month=month).order_by(
+            "pk"
+        ).first() or AnalysisReport(month=month)
         report.figures = figures
         report.generated_at = timezone.now()
         report.generated_by = _actor_name(actor)

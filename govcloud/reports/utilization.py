@@ -308,7 +308,9 @@ def utilization_report_generate(
     with transaction.atomic():
         lookup = {"period": period, "starts_on": starts_on, "organization": organization}
         # Two generations of the same period (the schedule and a person) queue here.
-        report = UtilizationReport.objects.select_for_update().filter(**lookup).first()
+        # No ordering: the model's default orders by the department's path, an outer join that
+        # PostgreSQL will not lock.
+        report = UtilizationReport.objects.select_for_update().filter(**lookup).order_by("pk").first()
         created = report is None
         if report is None:
             report = UtilizationReport(**lookup)
