@@ -200,4 +200,18 @@ PERIODIC_JOBS: list[PeriodicJob] = [
         description="Warn the provider before its monthly operations report and advice are due, the provider and "
         "the center once they are overdue (Art. 12).",
     ),
+    PeriodicJob(
+        name="waste.rightsizing",
+        cron="10 7 * * *",
+        task="govcloud.waste.tasks.rightsizing_generate_task",
+        description="Compute the rightsizing advice of every host and database from 30 days of daily peaks "
+        "(after the morning's daily rollups) (Art. 10, 19).",
+    ),
+    PeriodicJob(
+        name="waste.expiry",
+        cron="30 7 * * *",
+        task="govcloud.waste.tasks.expiry_sweep_task",
+        description="Warn before needed-until dates, draft terminations on the day for the department to "
+        "confirm, escalate to the center after the grace period (Art. 19).",
+    ),
 ]

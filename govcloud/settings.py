@@ -84,6 +84,7 @@ INSTALLED_APPS = [
     "govcloud.monitoring",
     "govcloud.reports",
     "govcloud.applications",
+    "govcloud.waste",
     "govcloud.billing",
     "govcloud.budgets",
     "govcloud.guide",
@@ -406,6 +407,8 @@ SPECTACULAR_SETTINGS = {
         "ProviderReportKindEnum": "govcloud.reports.models.ProviderReportKind",
         "ProviderReportStateEnum": "govcloud.reports.models.ProviderReportState",
         "ProviderReportActionEnum": "govcloud.reports.models.ProviderReportAction",
+        "AdviceStateEnum": "govcloud.waste.models.AdviceState",
+        "ExpiryStateEnum": "govcloud.waste.models.ExpiryState",
     },
 }
 

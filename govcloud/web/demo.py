@@ -28,6 +28,7 @@ from govcloud.organizations.models import Organization, OrganizationKind, Organi
 from govcloud.reports import demo as reports_demo
 from govcloud.security import demo as security_demo
 from govcloud.systems import demo as systems_demo
+from govcloud.waste import demo as waste_demo
 from govcloud.workdays.services import calendar_seed_from_package
 
 DEMO_PASSWORD = "Zwy@Demo2026"
@@ -159,6 +160,7 @@ def load_demo() -> dict[str, int]:
     monitoring_demo.load_demo(orgs=by_key, users=users)
     monitoring_alerts_demo.load_demo(orgs=by_key, users=users)
     reports_demo.load_demo(orgs=by_key, users=users)
+    waste_demo.load_demo(orgs=by_key, users=users)
     assessment_demo.load_demo(orgs=by_key, users=users)
     if created["organizations"] or created["users"]:
         audit_record(

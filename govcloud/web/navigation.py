@@ -126,6 +126,22 @@ NAVIGATION: list[NavItem] = [
         group=OPERATIONS,
     ),
     NavItem(
+        _("Rightsizing advice"),
+        "waste:advice_list",
+        "sliders",
+        CENTER_ROLES | DEPARTMENT_ROLES | {Role.PROVIDER_OPERATOR, Role.FINANCE_VIEWER},
+        "/waste/advice/",
+        group=OPERATIONS,
+    ),
+    NavItem(
+        _("Due soon"),
+        "waste:expiry_list",
+        "hourglass-split",
+        CENTER_ROLES | DEPARTMENT_ROLES | {Role.PROVIDER_OPERATOR, Role.FINANCE_VIEWER},
+        "/waste/expiry/",
+        group=OPERATIONS,
+    ),
+    NavItem(
         _("Security events"),
         "security:security_event_stats",
         "shield-exclamation",
