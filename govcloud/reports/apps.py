@@ -8,15 +8,9 @@ class ReportsConfig(AppConfig):
     verbose_name = _("Reports")
 
     def ready(self) -> None:
-        from govcloud.core.roles import CENTER_ROLES, DEPARTMENT_ROLES, Role
+        from govcloud.core.roles import CENTER_ROLES, Role
         from govcloud.notifications.kinds import register_kind
 
-        register_kind(
-            "reports.utilization_ready",
-            _("Utilization report generated"),
-            email_default=False,
-            roles=DEPARTMENT_ROLES | CENTER_ROLES | {Role.PROVIDER_OPERATOR},
-        )
         register_kind(
             "reports.provider_report_submitted",
             _("Operations report or advice to acknowledge"),
