@@ -23,6 +23,7 @@ from govcloud.notifications.api.views import NotificationViewSet
 from govcloud.organizations.api.views import ApiTokenViewSet, OrganizationViewSet, UserViewSet
 from govcloud.policies.api.views import PolicyViewSet
 from govcloud.reconciliation.api import urls as reconciliation_api
+from govcloud.reports.api import urls as reports_api
 from govcloud.security.api import urls as security_api
 from govcloud.systems.api import urls as systems_api
 from govcloud.waste.api import urls as waste_api
@@ -69,6 +70,7 @@ budgets_api.register(router)
 maintenance_api.register(router)
 incidents_api.register(router)
 monitoring_api.register(router)
+reports_api.register(router)
 assessment_api.register(router)
 waste_api.register(router)
 

@@ -182,6 +182,33 @@ PERIODIC_JOBS: list[PeriodicJob] = [
         "open, update and close alerts; incidents for the rules that ask for them (Art. 10, 12, 19).",
     ),
     PeriodicJob(
+        name="reports.utilization_weekly",
+        cron="30 7 * * 1",
+        task="govcloud.reports.tasks.utilization_reports_weekly_task",
+        description="Build last week's 资源利用情况表, city-wide and per department, after the night's "
+        "rollups (Art. 12).",
+    ),
+    PeriodicJob(
+        name="reports.utilization_monthly",
+        cron="45 7 1 * *",
+        task="govcloud.reports.tasks.utilization_reports_monthly_task",
+        description="Build last month's 资源利用情况表, city-wide and per department (Art. 12).",
+    ),
+    PeriodicJob(
+        name="reports.analysis_monthly",
+        cron="0 8 1,10 * *",
+        task="govcloud.reports.tasks.analysis_report_monthly_task",
+        description="Take last month's analysis report for the center; again on the 10th, once the provider's "
+        "advice is in (Art. 12).",
+    ),
+    PeriodicJob(
+        name="reports.provider_deadlines",
+        cron="5 9 * * *",
+        task="govcloud.reports.tasks.provider_reports_deadlines_task",
+        description="Warn the provider before its monthly operations report and advice are due, the provider and "
+        "the center once they are overdue (Art. 12).",
+    ),
+    PeriodicJob(
         name="waste.rightsizing",
         cron="10 7 * * *",
         task="govcloud.waste.tasks.rightsizing_generate_task",

@@ -88,6 +88,14 @@ class Policy(models.TextChoices):
         "assessment_dispute_working_days",
         _("Working days the provider has to comment on or dispute an assessment (Art. 20)"),
     )
+    OPERATIONS_REPORT_DUE_WORKING_DAYS = (
+        "operations_report_due_working_days",
+        _("Working days after a month's end by which the provider's operations report is due (Art. 12)"),
+    )
+    EXPANSION_ADVICE_DUE_WORKING_DAYS = (
+        "expansion_advice_due_working_days",
+        _("Working days after a month's end by which the provider's optimization advice is due (Art. 12)"),
+    )
     RIGHTSIZING_WINDOW_DAYS = (
         "rightsizing_window_days",
         _("Days of daily peaks a rightsizing advice reads (Art. 10)"),
@@ -182,6 +190,8 @@ DEFINITIONS: dict[Policy, PolicyDefinition] = {
         PolicyDefinition(Policy.MONITORING_RAW_RETENTION_DAYS, PolicyKind.INTEGER, 35, 7, 400, source="第十二条"),
         PolicyDefinition(Policy.MONITORING_CLOCK_SKEW_MINUTES, PolicyKind.INTEGER, 5, 0, 60, source="第七条"),
         PolicyDefinition(Policy.ASSESSMENT_DISPUTE_WORKING_DAYS, PolicyKind.INTEGER, 5, 1, 30, source="第二十条"),
+        PolicyDefinition(Policy.OPERATIONS_REPORT_DUE_WORKING_DAYS, PolicyKind.INTEGER, 5, 1, 20, source="第十二条"),
+        PolicyDefinition(Policy.EXPANSION_ADVICE_DUE_WORKING_DAYS, PolicyKind.INTEGER, 5, 1, 20, source="第十二条"),
         # Waste control (issue 13 §3): the advice reads at most the raw/rollup month it is built on.
         PolicyDefinition(Policy.RIGHTSIZING_WINDOW_DAYS, PolicyKind.INTEGER, 30, 7, 90, source="第十条"),
         PolicyDefinition(Policy.RIGHTSIZING_MIN_DAYS, PolicyKind.INTEGER, 14, 1, 90, source="第十条"),

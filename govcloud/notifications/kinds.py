@@ -35,6 +35,7 @@ GROUPS: dict[str, str | Promise] = {
     "security": _("Security"),
     "guide": _("Service guide"),
     "incidents": _("Service desk"),
+    "reports": _("Reports"),
 }
 OTHER_GROUP = _("Other")
 

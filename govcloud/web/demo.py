@@ -26,6 +26,7 @@ from govcloud.monitoring import demo_imports as monitoring_imports_demo
 from govcloud.organizations import services
 from govcloud.organizations.credit_codes import make_credit_code
 from govcloud.organizations.models import Organization, OrganizationKind, OrganizationLevel, User
+from govcloud.reports import demo as reports_demo
 from govcloud.security import demo as security_demo
 from govcloud.systems import demo as systems_demo
 from govcloud.waste import demo as waste_demo
@@ -160,6 +161,7 @@ def load_demo() -> dict[str, int]:
     monitoring_demo.load_demo(orgs=by_key, users=users)
     monitoring_alerts_demo.load_demo(orgs=by_key, users=users)
     monitoring_imports_demo.load_demo(orgs=by_key, users=users)
+    reports_demo.load_demo(orgs=by_key, users=users)
     waste_demo.load_demo(orgs=by_key, users=users)
     assessment_demo.load_demo(orgs=by_key, users=users)
     if created["organizations"] or created["users"]:

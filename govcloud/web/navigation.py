@@ -126,6 +126,14 @@ NAVIGATION: list[NavItem] = [
         group=OPERATIONS,
     ),
     NavItem(
+        _("Reports"),
+        "reports:utilization_list",
+        "file-earmark-bar-graph",
+        CENTER_ROLES | DEPARTMENT_ROLES | {Role.PROVIDER_OPERATOR, Role.FINANCE_VIEWER},
+        "/reports/",
+        group=OPERATIONS,
+    ),
+    NavItem(
         _("Rightsizing advice"),
         "waste:advice_list",
         "sliders",

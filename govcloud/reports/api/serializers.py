@@ -1,0 +1,148 @@
+"""Serializers of the reports API."""
+
+from __future__ import annotations
+
+from rest_framework import serializers
+
+from govcloud.core.api.serializers import ModelSerializer
+from govcloud.reports.models import (
+    AnalysisReport,
+    PoolKind,
+    ProviderReport,
+    ProviderReportAttachment,
+    ProviderReportEntry,
+    ProviderReportKind,
+    ReportPeriod,
+    ResourcePool,
+    UtilizationLine,
+    UtilizationReport,
+)
+
+
+class UtilizationReportSerializer(ModelSerializer):
+    organization_name = serializers.CharField(source="organization.name", read_only=True, default=None, allow_null=True)
+
+    class Meta:
+        model = UtilizationReport
+        fields = [
+            "id",
+            "period",
+            "starts_on",
+            "ends_on",
+            "organization",
+            "organization_name",
+            "generated_at",
+            "generated_by",
+            "resources",
+            "idle",
+            "overloaded",
+            "summary",
+        ]
+        read_only_fields = fields
+
+
+class UtilizationLineSerializer(ModelSerializer):
+    class Meta:
+        model = UtilizationLine
+        fields = [
+            "id",
+            "resource",
+            "code",
+            "name",
+            "kind",
+            "department",
+            "cpu_avg",
+            "cpu_peak",
+            "memory_avg",
+            "memory_peak",
+            "storage_avg",
+            "storage_peak",
+            "previous_cpu_avg",
+            "previous_memory_avg",
+            "flag",
+        ]
+        read_only_fields = fields
+
+
+class UtilizationRequestSerializer(serializers.Serializer):
+    period = serializers.ChoiceField(choices=ReportPeriod.choices)
+    day = serializers.DateField(help_text="Any day of the week (Monday to Sunday) or month to report on.")
+    organization = serializers.IntegerField(
+        required=False,
+        allow_null=True,
+        help_text="A department's id; empty for the whole city (the center, the provider).",
+    )
+
+
+class AnalysisReportSerializer(ModelSerializer):
+    class Meta:
+        model = AnalysisReport
+        fields = ["id", "month", "generated_at", "generated_by", "figures"]
+        read_only_fields = fields
+
+
+class AnalysisRequestSerializer(serializers.Serializer):
+    month = serializers.DateField(help_text="Any day of the month; the report covers the whole month.")
+
+
+class ResourcePoolSerializer(ModelSerializer):
+    kind = serializers.ChoiceField(choices=PoolKind.choices)
+
+    class Meta:
+        model = ResourcePool
+        fields = ["id", "name", "kind", "capacity", "note", "updated_at", "updated_by"]
+        read_only_fields = ["id", "updated_at", "updated_by"]
+
+
+class ProviderReportAttachmentSerializer(ModelSerializer):
+    class Meta:
+        model = ProviderReportAttachment
+        fields = ["id", "original_name", "content_type", "size", "sm3", "uploaded_at", "uploaded_by"]
+        read_only_fields = fields
+
+
+class ProviderReportSerializer(ModelSerializer):
+    is_overdue = serializers.BooleanField(read_only=True)
+    was_late = serializers.BooleanField(read_only=True)
+
+    class Meta:
+        model = ProviderReport
+        fields = [
+            "id",
+            "kind",
+            "month",
+            "title",
+            "body",
+            "state",
+            "due_at",
+            "submitted_at",
+            "decided_at",
+            "return_reason",
+            "is_overdue",
+            "was_late",
+            "created_at",
+        ]
+        read_only_fields = fields
+
+
+class ProviderReportCreateSerializer(serializers.Serializer):
+    kind = serializers.ChoiceField(choices=ProviderReportKind.choices)
+    month = serializers.DateField(help_text="Any day of the month reported on.")
+    title = serializers.CharField(max_length=200)
+    body = serializers.CharField()
+
+
+class ProviderReportUpdateSerializer(serializers.Serializer):
+    title = serializers.CharField(max_length=200)
+    body = serializers.CharField()
+
+
+class ProviderReportDecisionSerializer(serializers.Serializer):
+    reason = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class ProviderReportEntrySerializer(ModelSerializer):
+    class Meta:
+        model = ProviderReportEntry
+        fields = ["id", "kind", "actor_name", "text", "created_at"]
+        read_only_fields = fields
