@@ -88,6 +88,24 @@ class Policy(models.TextChoices):
         "assessment_dispute_working_days",
         _("Working days the provider has to comment on or dispute an assessment (Art. 20)"),
     )
+    AVAILABILITY_OUTAGE_MINUTES = (
+        "availability_outage_minutes",
+        _("Minutes a resource must be down in a row before it counts as an outage (Art. 20)"),
+    )
+    AVAILABILITY_TARGET_BASIS_POINTS = (
+        "availability_target_basis_points",
+        _("Availability target in hundredths of a percent (9990 = 99.90 %) (Art. 20)"),
+    )
+    REPEAT_FAULT_COUNT = (
+        "repeat_fault_count",
+        _("Incidents on the same resource or system within the window that make a repeat fault (Art. 20)"),
+    )
+    REPEAT_FAULT_DAYS = "repeat_fault_days", _("Days of the window for repeat faults (Art. 20)")
+    SURVEY_INTERVAL_MONTHS = (
+        "survey_interval_months",
+        _("Months between satisfaction surveys of the departments (Art. 6)"),
+    )
+    SURVEY_ANSWER_DAYS = "survey_answer_days", _("Days a satisfaction survey round stays open for answers (Art. 6)")
 
 
 class PolicyKind(models.TextChoices):
@@ -154,6 +172,14 @@ DEFINITIONS: dict[Policy, PolicyDefinition] = {
         PolicyDefinition(Policy.MONITORING_RAW_RETENTION_DAYS, PolicyKind.INTEGER, 35, 7, 400, source="第十二条"),
         PolicyDefinition(Policy.MONITORING_CLOCK_SKEW_MINUTES, PolicyKind.INTEGER, 5, 0, 60, source="第七条"),
         PolicyDefinition(Policy.ASSESSMENT_DISPUTE_WORKING_DAYS, PolicyKind.INTEGER, 5, 1, 30, source="第二十条"),
+        PolicyDefinition(Policy.AVAILABILITY_OUTAGE_MINUTES, PolicyKind.INTEGER, 5, 1, 240, source="第二十条"),
+        PolicyDefinition(
+            Policy.AVAILABILITY_TARGET_BASIS_POINTS, PolicyKind.INTEGER, 9990, 9000, 10000, source="第二十条"
+        ),
+        PolicyDefinition(Policy.REPEAT_FAULT_COUNT, PolicyKind.INTEGER, 3, 2, 20, source="第二十条"),
+        PolicyDefinition(Policy.REPEAT_FAULT_DAYS, PolicyKind.INTEGER, 30, 1, 365, source="第二十条"),
+        PolicyDefinition(Policy.SURVEY_INTERVAL_MONTHS, PolicyKind.INTEGER, 3, 1, 12, source="第六条"),
+        PolicyDefinition(Policy.SURVEY_ANSWER_DAYS, PolicyKind.INTEGER, 30, 1, 90, source="第六条"),
     ]
 }
 
