@@ -173,4 +173,11 @@ PERIODIC_JOBS: list[PeriodicJob] = [
         description="Evaluate the alert rules (idle, overloaded, nearly full, anomaly) over the daily rollups: "
         "open, update and close alerts; incidents for the rules that ask for them (Art. 10, 12, 19).",
     ),
+    PeriodicJob(
+        name="assessment.survey_rounds",
+        cron="10 7 * * *",
+        task="govcloud.assessment.tasks.survey_rounds_due_task",
+        description="Open the departments' satisfaction survey for the period just ended (quarterly by default) "
+        "and close rounds past their answer period (Art. 6).",
+    ),
 ]

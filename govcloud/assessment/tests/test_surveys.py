@@ -115,3 +115,30 @@ def test_survey_pages(survey, login_as):
     response = center_client.post("/assessment/surveys/questions/", {"questions": "问题甲\n问题乙"})
     assert response.status_code == 302
     assert login_as(city.user(Role.PROVIDER_OPERATOR)).get(f"/assessment/surveys/{row.pk}/").status_code == 404
+
+
+@LATER
+def test_survey_api_with_forbidden_cases(city):
+    from govcloud.applications.tests.helpers import api_for
+
+    surveys.survey_questions_seed()
+    center = api_for(city.user(Role.CENTER_ADMIN))
+    head = api_for(city.user(Role.DEPARTMENT_HEAD, org=city.dept_a))
+    provider = api_for(city.user(Role.PROVIDER_OPERATOR))
+    body = {"period_start": "2026-04-01", "period_end": "2026-06-30"}
+    assert head.post("/api/v1/survey-rounds/", body, format="json").status_code == 403
+    r = center.post("/api/v1/survey-rounds/", body, format="json")
+    assert r.status_code == 201, r.content
+    pk, questions = r.json()["id"], r.json()["questions"]
+    assert center.post("/api/v1/survey-rounds/", body, format="json").status_code == 409
+    answers = {"answers": [{"id": q["id"], "score": 5, "comment": ""} for q in questions]}
+    assert provider.get(f"/api/v1/survey-rounds/{pk}/").status_code == 404
+    assert provider.post(f"/api/v1/survey-rounds/{pk}/answer/", answers, format="json").status_code == 404
+    assert center.post(f"/api/v1/survey-rounds/{pk}/answer/", answers, format="json").status_code == 403
+    bad = {"answers": [{"id": questions[0]["id"], "score": 9}]}
+    assert head.post(f"/api/v1/survey-rounds/{pk}/answer/", bad, format="json").status_code == 400
+    assert head.post(f"/api/v1/survey-rounds/{pk}/answer/", answers, format="json").status_code == 201
+    assert head.post(f"/api/v1/survey-rounds/{pk}/answer/", answers, format="json").status_code == 409
+    assert head.post(f"/api/v1/survey-rounds/{pk}/close/").status_code == 403
+    assert center.get(f"/api/v1/survey-rounds/{pk}/").json()["answered"] == 1
+    assert center.post(f"/api/v1/survey-rounds/{pk}/close/").json()["state"] == "closed"
