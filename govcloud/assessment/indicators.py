@@ -254,7 +254,9 @@ def incident_recovery_on_time(period_start: date, period_end: date) -> Indicator
     rows = list(
         _incidents(period_start, period_end)
         .filter(Q(recovered_at__isnull=False) | Q(recovery_due_at__lte=now))
-        .values_list("pk", "recovered_at", "recovery_due_at", "severity__rank", "severity__name", "severity__recovery_hours")
+        .values_list(
+            "pk", "recovered_at", "recovery_due_at", "severity__rank", "severity__name", "severity__recovery_hours"
+        )
     )
     # The same share per severity, each against its own recovery target (the center's policy).
     severities: dict[tuple[int, str, int], list[bool]] = {}

@@ -220,9 +220,7 @@ def availability(period_start: date, period_end: date) -> IndicatorValue:
         code, service, per_month = figures.resources[pk]
         shares = [_share(*per_month[m]) if m in per_month else None for m in months]
         below = any(s is not None and s < target for s in shares)
-        resource_rows.append(
-            [link(code, "ledger:resource_detail", pk), service, *shares, "✗" if below else "✓"]
-        )
+        resource_rows.append([link(code, "ledger:resource_detail", pk), service, *shares, "✗" if below else "✓"])
     tz = timezone.get_current_timezone()
     outage_rows = [
         [
@@ -254,7 +252,12 @@ def availability(period_start: date, period_end: date) -> IndicatorValue:
                 },
                 {
                     "title": gettext_noop("Resources with outages, availability per month (%)"),
-                    "columns": [gettext_noop("resource"), gettext_noop("service"), *month_cols, gettext_noop("target met")],
+                    "columns": [
+                        gettext_noop("resource"),
+                        gettext_noop("service"),
+                        *month_cols,
+                        gettext_noop("target met"),
+                    ],
                     "rows": resource_rows,
                 },
                 {
@@ -415,4 +418,3 @@ def repeat_faults(period_start: date, period_end: date) -> IndicatorValue:
         evidence=flagged,
         flagged=flagged,
     )
-

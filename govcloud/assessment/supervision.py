@@ -2,8 +2,9 @@
 cost against budget, overdue compliance items and the ratings it gave, ranked, each figure with a
 link to the records behind it, and an XLSX export for the city's annual evaluation.
 
-Set-based: six grouped queries (compound ones for cost/budget and for the ratings) whatever the number of departments; a unit's
-records count under its department (the nearest organization above it that is not a unit)."""
+Set-based: six grouped queries (compound ones for cost/budget and for the ratings) whatever the
+number of departments; a unit's records count under its department (the nearest organization
+above it that is not a unit)."""
 
 from __future__ import annotations
 
@@ -109,18 +110,17 @@ class _Departments:
         return None
 
 
-
 def supervision_rows(*, user, year: int | None = None, sort: str = "idle", today: date | None = None) -> list:
     """Every department with its figures, ranked by `sort` (the worst first for the waste and
     compliance figures, the lowest first for utilization and ratings)."""
     from govcloud.billing.models import Statement
+    from govcloud.budgets.models import Budget
     from govcloud.incidents.models import Incident
     from govcloud.ledger.models import Resource, ResourceState
-    from govcloud.monitoring.models import Alert, AlertKind, AlertState, Metric, Period, Rollup
+    from govcloud.monitoring.models import AlertKind, AlertState, Metric, Period, Rollup
     from govcloud.organizations.models import Organization, OrganizationKind, OrganizationLevel
     from govcloud.systems.models import HostingStatus, InformationSystem, ResponsibleDuty, ResponsiblePerson
     from govcloud.systems.selectors import Compliance, compliance_q, with_compliance
-    from govcloud.budgets.models import Budget
 
     if not can_supervise(user):
         return []
@@ -141,9 +141,7 @@ def supervision_rows(*, user, year: int | None = None, sort: str = "idle", today
         .values("organization__path")
         .annotate(
             n=Count("pk", distinct=True),
-            idle=Count(
-                "alerts", filter=Q(alerts__kind=AlertKind.IDLE, alerts__state=AlertState.OPEN), distinct=True
-            ),
+            idle=Count("alerts", filter=Q(alerts__kind=AlertKind.IDLE, alerts__state=AlertState.OPEN), distinct=True),
         )
         .order_by()
     )
@@ -223,6 +221,7 @@ def supervision_rows(*, user, year: int | None = None, sort: str = "idle", today
         dept.missing_people += 1 if people_n < duties else 0
         if not classified and status in overdue_status and planned is not None and planned < today:
             dept.overdue_migrations += 1
+
     # 6. Ratings the department gave this year (deliveries, incidents, survey answers): one compound query.
     def given(queryset, date_field: str, kind: str):
         return (

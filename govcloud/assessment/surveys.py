@@ -12,8 +12,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Count, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
-from django.utils.translation import gettext_noop
+from django.utils.translation import gettext_lazy, gettext_noop
 
 from govcloud.assessment.indicators import IndicatorValue, percent, register
 from govcloud.assessment.models import (
@@ -158,9 +157,10 @@ def survey_rounds_due(*, actor: Actor, today: date | None = None) -> dict[str, i
         closed += 1
     start, end = previous_period(today, int(policy_value(Policy.SURVEY_INTERVAL_MONTHS)))
     opened = 0
-    if SurveyQuestion.objects.filter(is_active=True).exists() and not SurveyRound.objects.filter(
-        period_start=start, period_end=end
-    ).exists():
+    if (
+        SurveyQuestion.objects.filter(is_active=True).exists()
+        and not SurveyRound.objects.filter(period_start=start, period_end=end).exists()
+    ):
         survey_round_open(actor=actor, period_start=start, period_end=end)
         opened = 1
     return {"opened": opened, "closed": closed}

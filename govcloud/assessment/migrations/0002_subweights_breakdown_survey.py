@@ -6,75 +6,109 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('assessment', '0001_initial'),
-        ('organizations', '0003_user_username_ci_unique'),
+        ("assessment", "0001_initial"),
+        ("organizations", "0003_user_username_ci_unique"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='SurveyQuestion',
+            name="SurveyQuestion",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('text', models.CharField(max_length=300, verbose_name='question')),
-                ('position', models.PositiveSmallIntegerField(default=0, verbose_name='position')),
-                ('is_active', models.BooleanField(default=True, verbose_name='asked')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='updated at')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("text", models.CharField(max_length=300, verbose_name="question")),
+                ("position", models.PositiveSmallIntegerField(default=0, verbose_name="position")),
+                ("is_active", models.BooleanField(default=True, verbose_name="asked")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="updated at")),
             ],
             options={
-                'verbose_name': 'survey question',
-                'verbose_name_plural': 'survey questions',
-                'ordering': ['position', 'pk'],
+                "verbose_name": "survey question",
+                "verbose_name_plural": "survey questions",
+                "ordering": ["position", "pk"],
             },
         ),
         migrations.AddField(
-            model_name='assessmentresult',
-            name='breakdown',
-            field=models.JSONField(blank=True, default=dict, verbose_name='breakdown'),
+            model_name="assessmentresult",
+            name="breakdown",
+            field=models.JSONField(blank=True, default=dict, verbose_name="breakdown"),
         ),
         migrations.AddField(
-            model_name='assessmentscheme',
-            name='dimension_weights',
-            field=models.JSONField(blank=True, default=dict, verbose_name='dimension weights'),
+            model_name="assessmentscheme",
+            name="dimension_weights",
+            field=models.JSONField(blank=True, default=dict, verbose_name="dimension weights"),
         ),
         migrations.CreateModel(
-            name='SurveyRound',
+            name="SurveyRound",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('period_start', models.DateField(verbose_name='period start')),
-                ('period_end', models.DateField(verbose_name='period end')),
-                ('questions', models.JSONField(verbose_name='questions')),
-                ('invited', models.PositiveIntegerField(verbose_name='departments asked')),
-                ('state', models.CharField(choices=[('open', 'Open'), ('closed', 'Closed')], default='open', max_length=8, verbose_name='state')),
-                ('opened_at', models.DateTimeField(verbose_name='opened at')),
-                ('closes_at', models.DateTimeField(verbose_name='answers due')),
-                ('opened_by', models.CharField(max_length=150, verbose_name='by')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("period_start", models.DateField(verbose_name="period start")),
+                ("period_end", models.DateField(verbose_name="period end")),
+                ("questions", models.JSONField(verbose_name="questions")),
+                ("invited", models.PositiveIntegerField(verbose_name="departments asked")),
+                (
+                    "state",
+                    models.CharField(
+                        choices=[("open", "Open"), ("closed", "Closed")],
+                        default="open",
+                        max_length=8,
+                        verbose_name="state",
+                    ),
+                ),
+                ("opened_at", models.DateTimeField(verbose_name="opened at")),
+                ("closes_at", models.DateTimeField(verbose_name="answers due")),
+                ("opened_by", models.CharField(max_length=150, verbose_name="by")),
             ],
             options={
-                'verbose_name': 'survey round',
-                'verbose_name_plural': 'survey rounds',
-                'ordering': ['-period_start', '-pk'],
-                'constraints': [models.UniqueConstraint(fields=('period_start', 'period_end'), name='assessment_survey_period')],
+                "verbose_name": "survey round",
+                "verbose_name_plural": "survey rounds",
+                "ordering": ["-period_start", "-pk"],
+                "constraints": [
+                    models.UniqueConstraint(fields=("period_start", "period_end"), name="assessment_survey_period")
+                ],
             },
         ),
         migrations.CreateModel(
-            name='SurveyResponse',
+            name="SurveyResponse",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('answers', models.JSONField(verbose_name='answers')),
-                ('average', models.FloatField(verbose_name='average')),
-                ('answered_at', models.DateTimeField(verbose_name='answered at')),
-                ('answered_by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('organization', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='organizations.organization', verbose_name='department')),
-                ('round', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='responses', to='assessment.surveyround')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("answers", models.JSONField(verbose_name="answers")),
+                ("average", models.FloatField(verbose_name="average")),
+                ("answered_at", models.DateTimeField(verbose_name="answered at")),
+                (
+                    "answered_by",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "organization",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="organizations.organization",
+                        verbose_name="department",
+                    ),
+                ),
+                (
+                    "round",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="responses",
+                        to="assessment.surveyround",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'survey response',
-                'verbose_name_plural': 'survey responses',
-                'ordering': ['round', 'organization'],
-                'constraints': [models.UniqueConstraint(fields=('round', 'organization'), name='assessment_survey_once')],
+                "verbose_name": "survey response",
+                "verbose_name_plural": "survey responses",
+                "ordering": ["round", "organization"],
+                "constraints": [
+                    models.UniqueConstraint(fields=("round", "organization"), name="assessment_survey_once")
+                ],
             },
         ),
     ]

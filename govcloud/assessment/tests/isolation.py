@@ -8,10 +8,9 @@ from __future__ import annotations
 
 from django.utils import timezone
 
-from govcloud.core.roles import Role
-
 from govcloud.assessment import services, surveys
 from govcloud.core.actors import SYSTEM
+from govcloud.core.roles import Role
 from tests.isolation import MARKER, MISSING_INT, Kind, Probe
 
 

@@ -123,15 +123,29 @@ def test_overload_alerts_and_their_hours(city):
     alert_rules_seed()
     rule = AlertRule.objects.get(kind=AlertKind.OVERLOADED)
     Rollup.objects.create(
-        resource=r1, metric=Metric.CPU_PERCENT, period=Period.DAY, start=at(date(2026, 6, 1), 0), avg=90, max=99,
-        p95=98, count=288,
+        resource=r1,
+        metric=Metric.CPU_PERCENT,
+        period=Period.DAY,
+        start=at(date(2026, 6, 1), 0),
+        avg=90,
+        max=99,
+        p95=98,
+        count=288,
     )
     assert REGISTRY["overload_alerts"].compute(*JUNE).value == 0
 
     def alert(opened, closed, planned=False):
         return Alert.objects.create(
-            rule=rule, kind=AlertKind.OVERLOADED, resource=r1, metric=Metric.CPU_PERCENT, value=90, threshold=80,
-            opened_at=opened, last_seen_at=opened, closed_at=closed, planned=planned,
+            rule=rule,
+            kind=AlertKind.OVERLOADED,
+            resource=r1,
+            metric=Metric.CPU_PERCENT,
+            value=90,
+            threshold=80,
+            opened_at=opened,
+            last_seen_at=opened,
+            closed_at=closed,
+            planned=planned,
             state="closed" if closed else "open",
         )
 

@@ -38,23 +38,39 @@ def idle(resource):
     alert_rules_seed()
     now = timezone.now()
     return Alert.objects.create(
-        rule=AlertRule.objects.get(kind=AlertKind.IDLE), kind=AlertKind.IDLE, resource=resource,
-        metric=Metric.CPU_PERCENT, value=2, threshold=10, opened_at=now, last_seen_at=now,
+        rule=AlertRule.objects.get(kind=AlertKind.IDLE),
+        kind=AlertKind.IDLE,
+        resource=resource,
+        metric=Metric.CPU_PERCENT,
+        value=2,
+        threshold=10,
+        opened_at=now,
+        last_seen_at=now,
     )
 
 
 def cpu(resource, avg):
     Rollup.objects.create(
-        resource=resource, metric=Metric.CPU_PERCENT, period=Period.DAY,
-        start=timezone.now() - timedelta(days=2), avg=avg, max=avg, p95=avg, count=288,
+        resource=resource,
+        metric=Metric.CPU_PERCENT,
+        period=Period.DAY,
+        start=timezone.now() - timedelta(days=2),
+        avg=avg,
+        max=avg,
+        p95=avg,
+        count=288,
     )
 
 
 def statement(org, total):
     now = timezone.now()
     return Statement.objects.create(
-        organization=org, period=date(2026, 5, 1), number=f"ZD-{next(_numbers)}", total=Decimal(total),
-        drafted_at=now, issue_after=now,
+        organization=org,
+        period=date(2026, 5, 1),
+        number=f"ZD-{next(_numbers)}",
+        total=Decimal(total),
+        drafted_at=now,
+        issue_after=now,
     )
 
 
@@ -70,8 +86,11 @@ def department_world(city):
     statement(city.dept_a, 600)
     statement(city.unit_a, 100)
     InformationSystem.objects.create(
-        organization=city.dept_b, name="旧系统", hosting_status=HostingStatus.OWN_ROOM,
-        planned_migration_date=date(2026, 1, 1), protection_level=3,
+        organization=city.dept_b,
+        name="旧系统",
+        hosting_status=HostingStatus.OWN_ROOM,
+        planned_migration_date=date(2026, 1, 1),
+        protection_level=3,
     )
 
 
@@ -90,7 +109,7 @@ def test_figures_per_department_and_ranking(city):
     assert (b.expired_assessments, b.missing_people, b.overdue_migrations) == (1, 1, 1)
     assert a.overdue_items == 0
     assert supervision.supervision_rows(user=center, year=2026, sort="overdue")[0] is not a
-    assert "organization=%d" % a.pk in a.links["idle"]
+    assert f"organization={a.pk}" in a.links["idle"]
     ranked = supervision.supervision_rows(user=center, year=2026, sort="utilization")
     assert [r.name for r in ranked if r.utilization is not None] == [city.dept_a.name, city.dept_b.name]
 

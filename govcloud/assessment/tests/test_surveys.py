@@ -54,8 +54,9 @@ def test_a_department_answers_once_and_the_indicator_shows_the_response_rate(sur
     head_b = city.user(Role.DEPARTMENT_HEAD, org=city.dept_b)
     surveys.survey_answer(actor=head_a, survey=row, answers=answers(row, 5, "很好"))
     with pytest.raises(StateConflict):
-        surveys.survey_answer(actor=city.user(Role.DEPARTMENT_APPLICANT, org=city.dept_a), survey=row,
-                              answers=answers(row, 1))
+        surveys.survey_answer(
+            actor=city.user(Role.DEPARTMENT_APPLICANT, org=city.dept_a), survey=row, answers=answers(row, 1)
+        )
     with pytest.raises(ValidationError):
         surveys.survey_answer(actor=head_b, survey=row, answers={row.questions[0]["id"]: (6, "")})
     with pytest.raises(PermissionDenied):
@@ -105,7 +106,10 @@ def test_survey_pages(survey, login_as):
     page = client.get(f"/assessment/surveys/{row.pk}/").content.decode()
     assert "survey-form" not in page and "响应及时" in page
     assert client.post(f"/assessment/surveys/{row.pk}/", data).status_code == 403
-    assert client.post("/assessment/surveys/", {"period_start": "2026-01-01", "period_end": "2026-03-31"}).status_code == 403
+    assert (
+        client.post("/assessment/surveys/", {"period_start": "2026-01-01", "period_end": "2026-03-31"}).status_code
+        == 403
+    )
     assert client.get("/assessment/surveys/questions/").status_code == 404
     center_client = login_as(center)
     page = center_client.get(f"/assessment/surveys/{row.pk}/").content.decode()
