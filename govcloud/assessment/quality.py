@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from django.db.models import Q
-from django.urls import reverse
+from django.urls import get_script_prefix, reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import gettext_noop
@@ -24,8 +24,17 @@ Interval = tuple[datetime, datetime]
 OUTAGE_ROWS = 500
 
 
+_PLACEHOLDER = 987654321
+_url_patterns: dict[tuple[str, str], str] = {}
+
+
 def link(text, name: str, pk: int) -> dict:
-    return {"text": str(text), "url": reverse(name, args=[pk])}
+    """A table cell linking to a record. Reversed once per URL name (thousands of cells)."""
+    key = (get_script_prefix(), name)
+    pattern = _url_patterns.get(key)
+    if pattern is None:
+        pattern = _url_patterns[key] = reverse(name, args=[_PLACEHOLDER])
+    return {"text": str(text), "url": pattern.replace(str(_PLACEHOLDER), str(pk))}
 
 
 def _subtract(span: Interval, holes: list[Interval]) -> list[Interval]:
@@ -162,9 +171,11 @@ def availability_figures(period_start: date, period_end: date) -> AvailabilityFi
                 else:
                     ignored += 1
     resources: dict[int, tuple[str, str, dict[str, list[float]]]] = {}
+    # Most resources serve the whole period: their minutes per month are the period's, computed once.
+    whole = _split(start, end, months)
     for pk, code, service, _since, _until in rows:
         lo, hi = life[pk]
-        in_service = _split(lo, hi, months)
+        in_service = dict(whole) if (lo, hi) == (start, end) else _split(lo, hi, months)
         for m_lo, m_hi in maintenance.get(pk, []):
             for label, minutes in _split(max(m_lo, lo), min(m_hi, hi), months).items():
                 in_service[label] -= minutes
