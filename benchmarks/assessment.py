@@ -59,7 +59,7 @@ def quarter():
     return previous_period(timezone.localdate(), 3)
 
 
-def build(resources: int, work_orders: int, incidents: int):  # noqa: PLR0915 — one straight set-up
+def build(resources: int, work_orders: int, incidents: int):
     from govcloud.applications.models import Application, ApplicationItem, ApplicationKind, ApplicationState
     from govcloud.assessment import services, surveys
     from govcloud.assessment.models import SurveyResponse
@@ -325,7 +325,8 @@ def floor_queries(q_start, q_end) -> dict[str, list[tuple[str, list]]]:
         ],
         "satisfaction": [
             (
-                "SELECT id, rating FROM incidents_incident WHERE state = 'closed' AND closed_at >= %s AND closed_at < %s",
+                "SELECT id, rating FROM incidents_incident "
+                "WHERE state = 'closed' AND closed_at >= %s AND closed_at < %s",
                 span,
             ),
             (
@@ -343,8 +344,8 @@ def floor_queries(q_start, q_end) -> dict[str, list[tuple[str, list]]]:
                 [hi, lo],
             ),
             (
-                "SELECT t.resource_id, t.incident_id, i.reported_at, i.recovered_at FROM incidents_incident_resources t "
-                "JOIN incidents_incident i ON i.id = t.incident_id WHERE i.reported_at < %s "
+                "SELECT t.resource_id, t.incident_id, i.reported_at, i.recovered_at "
+                "FROM incidents_incident_resources t JOIN incidents_incident i ON i.id = t.incident_id WHERE i.reported_at < %s "
                 "AND (i.recovered_at IS NULL OR i.recovered_at > %s) AND i.state <> 'merged'",
                 [hi, lo],
             ),
