@@ -345,7 +345,8 @@ def floor_queries(q_start, q_end) -> dict[str, list[tuple[str, list]]]:
             ),
             (
                 "SELECT t.resource_id, t.incident_id, i.reported_at, i.recovered_at "
-                "FROM incidents_incident_resources t JOIN incidents_incident i ON i.id = t.incident_id WHERE i.reported_at < %s "
+                "FROM incidents_incident_resources t JOIN incidents_incident i ON i.id = t.incident_id "
+                "WHERE i.reported_at < %s "
                 "AND (i.recovered_at IS NULL OR i.recovered_at > %s) AND i.state <> 'merged'",
                 [hi, lo],
             ),
