@@ -114,6 +114,10 @@ class AvailabilityFigures:
     # resource id → (code, service name, {month: [service minutes, down minutes]})
     resources: dict[int, tuple[str, str, dict[str, list[float]]]]
     months: list[str]
+    # service → resources in service the whole period without maintenance or outage, and the
+    # minutes per month each of them served
+    plain: dict[str, int]
+    whole: dict[str, float]
 
 
 def availability_figures(period_start: date, period_end: date) -> AvailabilityFigures | None:
@@ -171,23 +175,34 @@ def availability_figures(period_start: date, period_end: date) -> AvailabilityFi
                 else:
                     ignored += 1
     resources: dict[int, tuple[str, str, dict[str, list[float]]]] = {}
-    # Most resources serve the whole period: their minutes per month are the period's, computed once.
+    # Most resources serve the whole period with neither maintenance nor outage: they are only
+    # counted per service (their minutes per month are the period's, computed once).
     whole = _split(start, end, months)
+    down_ids = {o.resource_id for o in outages}
+    plain: dict[str, int] = defaultdict(int)
     for pk, code, service, _since, _until in rows:
         lo, hi = life[pk]
+        service = service or "—"
+        if (lo, hi) == (start, end) and pk not in maintenance and pk not in down_ids:
+            plain[service] += 1
+            continue
         in_service = dict(whole) if (lo, hi) == (start, end) else _split(lo, hi, months)
         for m_lo, m_hi in maintenance.get(pk, []):
             for label, minutes in _split(max(m_lo, lo), min(m_hi, hi), months).items():
                 in_service[label] -= minutes
-        resources[pk] = (code, service or "—", {label: [m, 0.0] for label, m in in_service.items()})
+        resources[pk] = (code, service, {label: [m, 0.0] for label, m in in_service.items()})
     for outage in outages:
         per_month = resources[outage.resource_id][2]
         for label, minutes in _split(outage.start, outage.end, months).items():
             per_month.setdefault(label, [0.0, 0.0])[1] += minutes
-    service_minutes = sum(m[0] for _c, _s, pm in resources.values() for m in pm.values())
+    service_minutes = sum(m[0] for _c, _s, pm in resources.values() for m in pm.values()) + sum(whole.values()) * sum(
+        plain.values()
+    )
     down = sum(o.minutes for o in outages)
     outages.sort(key=lambda o: (o.start, o.resource_id))
-    return AvailabilityFigures(service_minutes, down, outages, ignored, resources, [m[0] for m in months])
+    return AvailabilityFigures(
+        service_minutes, down, outages, ignored, resources, [m[0] for m in months], dict(plain), whole
+    )
 
 
 def _share(service: float, down: float) -> float | None:
@@ -220,6 +235,9 @@ def availability(period_start: date, period_end: date) -> IndicatorValue:
         for label, (up, down) in per_month.items():
             services[service][label][0] += up
             services[service][label][1] += down
+    for service, count in figures.plain.items():
+        for label, minutes in figures.whole.items():
+            services[service][label][0] += count * minutes
     month_cols = [*months]
     service_rows = [
         [name, *[_share(*per_month[m]) if m in per_month else None for m in months]]

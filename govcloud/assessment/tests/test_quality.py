@@ -114,6 +114,11 @@ def test_an_unrecovered_incident_runs_to_the_period_end(city):
     on([r1], reported=at(date(2026, 6, 30), 23))
     figures = availability_figures(*JUNE)
     assert [round(o.minutes) for o in figures.outages] == [60]
+    # The other resource, never down, counts in its service's figure without a row of its own.
+    assert sum(figures.plain.values()) == 1
+    tables = {t["title"]: t for t in REGISTRY["availability"].compute(*JUNE).breakdown["tables"]}
+    (service_row,) = tables["Availability per service and month (%)"]["rows"]
+    assert service_row[1:] == [round(100 * (2 * JUNE_MINUTES - 60) / (2 * JUNE_MINUTES), 4)]
 
 
 @LATER
