@@ -175,9 +175,23 @@ PERIODIC_JOBS: list[PeriodicJob] = [
     ),
     PeriodicJob(
         name="assessment.survey_rounds",
-        cron="10 7 * * *",
+        cron="20 7 * * *",
         task="govcloud.assessment.tasks.survey_rounds_due_task",
         description="Open the departments' satisfaction survey for the period just ended (quarterly by default) "
         "and close rounds past their answer period (Art. 6).",
+    ),
+    PeriodicJob(
+        name="waste.rightsizing",
+        cron="10 7 * * *",
+        task="govcloud.waste.tasks.rightsizing_generate_task",
+        description="Compute the rightsizing advice of every host and database from 30 days of daily peaks "
+        "(after the morning's daily rollups) (Art. 10, 19).",
+    ),
+    PeriodicJob(
+        name="waste.expiry",
+        cron="30 7 * * *",
+        task="govcloud.waste.tasks.expiry_sweep_task",
+        description="Warn before needed-until dates, draft terminations on the day for the department to "
+        "confirm, escalate to the center after the grace period (Art. 19).",
     ),
 ]

@@ -106,6 +106,34 @@ class Policy(models.TextChoices):
         _("Months between satisfaction surveys of the departments (Art. 6)"),
     )
     SURVEY_ANSWER_DAYS = "survey_answer_days", _("Days a satisfaction survey round stays open for answers (Art. 6)")
+    RIGHTSIZING_WINDOW_DAYS = (
+        "rightsizing_window_days",
+        _("Days of daily peaks a rightsizing advice reads (Art. 10)"),
+    )
+    RIGHTSIZING_MIN_DAYS = (
+        "rightsizing_min_days",
+        _("Days of data at least before a rightsizing advice is given (Art. 10)"),
+    )
+    RIGHTSIZING_HEADROOM_PERCENT = (
+        "rightsizing_headroom_percent",
+        _("Headroom added to the peak before rounding up to a catalog size (%) (Art. 10)"),
+    )
+    EXPIRY_FIRST_WARNING_DAYS = (
+        "expiry_first_warning_days",
+        _("Days before a resource's needed-until date when the department is first warned (Art. 19)"),
+    )
+    EXPIRY_SECOND_WARNING_DAYS = (
+        "expiry_second_warning_days",
+        _("Days before a resource's needed-until date when the department is warned again (Art. 19)"),
+    )
+    EXPIRY_GRACE_DAYS = (
+        "expiry_grace_days",
+        _("Days after the needed-until date before an unconfirmed reclamation goes to the center (Art. 19)"),
+    )
+    TEST_ENVIRONMENT_TERM_DAYS = (
+        "test_environment_term_days",
+        _("Days a test-environment resource without a needed-until date is kept after going into service"),
+    )
 
 
 class PolicyKind(models.TextChoices):
@@ -180,6 +208,14 @@ DEFINITIONS: dict[Policy, PolicyDefinition] = {
         PolicyDefinition(Policy.REPEAT_FAULT_DAYS, PolicyKind.INTEGER, 30, 1, 365, source="第二十条"),
         PolicyDefinition(Policy.SURVEY_INTERVAL_MONTHS, PolicyKind.INTEGER, 3, 1, 12, source="第六条"),
         PolicyDefinition(Policy.SURVEY_ANSWER_DAYS, PolicyKind.INTEGER, 30, 1, 90, source="第六条"),
+        # Waste control (issue 13 §3): the advice reads at most the raw/rollup month it is built on.
+        PolicyDefinition(Policy.RIGHTSIZING_WINDOW_DAYS, PolicyKind.INTEGER, 30, 7, 90, source="第十条"),
+        PolicyDefinition(Policy.RIGHTSIZING_MIN_DAYS, PolicyKind.INTEGER, 14, 1, 90, source="第十条"),
+        PolicyDefinition(Policy.RIGHTSIZING_HEADROOM_PERCENT, PolicyKind.INTEGER, 30, 0, 300, source="第十条"),
+        PolicyDefinition(Policy.EXPIRY_FIRST_WARNING_DAYS, PolicyKind.INTEGER, 30, 1, 180, source="第十九条"),
+        PolicyDefinition(Policy.EXPIRY_SECOND_WARNING_DAYS, PolicyKind.INTEGER, 7, 1, 90, source="第十九条"),
+        PolicyDefinition(Policy.EXPIRY_GRACE_DAYS, PolicyKind.INTEGER, 15, 0, 90, source="第十九条"),
+        PolicyDefinition(Policy.TEST_ENVIRONMENT_TERM_DAYS, PolicyKind.INTEGER, 90, 7, 730, source="第八条"),
     ]
 }
 
