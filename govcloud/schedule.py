@@ -209,6 +209,13 @@ PERIODIC_JOBS: list[PeriodicJob] = [
         "the center once they are overdue (Art. 12).",
     ),
     PeriodicJob(
+        name="assessment.survey_rounds",
+        cron="20 7 * * *",
+        task="govcloud.assessment.tasks.survey_rounds_due_task",
+        description="Open the departments' satisfaction survey for the period just ended (quarterly by default) "
+        "and close rounds past their answer period (Art. 6).",
+    ),
+    PeriodicJob(
         name="waste.rightsizing",
         cron="10 7 * * *",
         task="govcloud.waste.tasks.rightsizing_generate_task",

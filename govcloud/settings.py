@@ -404,6 +404,7 @@ SPECTACULAR_SETTINGS = {
         "AlertStateEnum": "govcloud.monitoring.models.AlertState",
         "AssessmentStateEnum": "govcloud.assessment.models.AssessmentState",
         "AssessmentDimensionEnum": "govcloud.assessment.models.Dimension",
+        "SurveyRoundStateEnum": "govcloud.assessment.models.SurveyRoundState",
         "CatalogDimensionEnum": "govcloud.catalog.models.Dimension",
         "MaintenanceWindowStateEnum": "govcloud.maintenance.models.WindowState",
         "MaintenanceEventKindEnum": "govcloud.maintenance.models.WindowEventKind",

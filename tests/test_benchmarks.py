@@ -38,6 +38,19 @@ def test_ingest_benchmark_runs_and_prints_both_rates(tmp_path):
     assert "push path" in done.stdout and "floor (raw executemany" in done.stdout and "ratio push rate" in done.stdout
 
 
+ASSESSMENT = Path(settings.BASE_DIR) / "benchmarks" / "assessment.py"
+
+
+def test_assessment_benchmark_runs_and_prints_its_ratios(tmp_path):
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("DATABASE_URL", "PYTEST", "DJANGO_SETTINGS"))}
+    env["GOVCLOUD_DATA_DIR"] = str(tmp_path)
+    done = subprocess.run(
+        [sys.executable, str(ASSESSMENT), "300", "300", "60"], env=env, capture_output=True, text=True, timeout=300
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "quarterly assessment run" in done.stdout and "ratio" in done.stdout
+
+
 PAGES = Path(settings.BASE_DIR) / "benchmarks" / "pages.py"
 
 

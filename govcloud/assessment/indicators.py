@@ -15,6 +15,7 @@ from datetime import date, datetime, time, timedelta
 from django.db.models import Avg, Count, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext_noop
 
 from govcloud.assessment.models import DeliveryRating, Dimension
 from govcloud.workdays.selectors import work_calendar
@@ -29,6 +30,10 @@ class IndicatorValue:
     evidence: list[int] = field(default_factory=list)
     flagged: list[int] = field(default_factory=list)
     response_rate: float | None = None
+    # Tables behind the figure (per resource, per service, per month, per severity; the outages):
+    # {"tables": [{"title": msgid, "columns": [msgid, ...], "rows": [[cell, ...], ...]}]} where a
+    # cell is text/number or {"text": ..., "url": ...}. Titles are English msgids translated on display.
+    breakdown: dict = field(default_factory=dict)
 
     @property
     def has_data(self) -> bool:
@@ -84,6 +89,20 @@ def percentile(values: list[float], q: float) -> float | None:
     return round(ordered[lo] + (ordered[hi] - ordered[lo]) * (pos - lo), 2)
 
 
+def within_limit(rows: list[tuple[int, bool]], **extra) -> IndicatorValue:
+    """The share of records that met their limit: `rows` = [(pk, met), ...]; the ones that did not
+    are the flagged evidence. No rows: no data."""
+    late = [pk for pk, met in rows if not met]
+    return IndicatorValue(
+        value=percent(len(rows) - len(late), len(rows)),
+        numerator=len(rows) - len(late),
+        denominator=len(rows),
+        evidence=[pk for pk, _met in rows],
+        flagged=late,
+        **extra,
+    )
+
+
 # --- Responsiveness --------------------------------------------------------------------------------
 
 
@@ -106,15 +125,8 @@ def _delivered_orders(period_start: date, period_end: date):
     evidence_model="delivery.WorkOrder",
 )
 def delivery_on_time(period_start: date, period_end: date) -> IndicatorValue:
-    rows = list(_delivered_orders(period_start, period_end).values_list("pk", "completed_at", "due_at"))
-    late = [pk for pk, done, due in rows if done > due]
-    return IndicatorValue(
-        value=percent(len(rows) - len(late), len(rows)),
-        numerator=len(rows) - len(late),
-        denominator=len(rows),
-        evidence=[pk for pk, _d, _u in rows],
-        flagged=late,
-    )
+    rows = _delivered_orders(period_start, period_end).values_list("pk", "completed_at", "due_at")
+    return within_limit([(pk, done <= due) for pk, done, due in rows])
 
 
 def _delivery_days(period_start: date, period_end: date) -> tuple[list[int], list[float]]:
@@ -195,19 +207,12 @@ def _incidents(period_start: date, period_end: date):
 def incident_response_on_time(period_start: date, period_end: date) -> IndicatorValue:
     now = timezone.now()
     # Answered ones, and unanswered ones whose deadline has passed; those still within it are not judged yet.
-    rows = list(
+    rows = (
         _incidents(period_start, period_end)
         .filter(Q(responded_at__isnull=False) | Q(response_due_at__lte=now))
         .values_list("pk", "responded_at", "response_due_at")
     )
-    late = [pk for pk, answered, due in rows if answered is None or answered > due]
-    return IndicatorValue(
-        value=percent(len(rows) - len(late), len(rows)),
-        numerator=len(rows) - len(late),
-        denominator=len(rows),
-        evidence=[r[0] for r in rows],
-        flagged=late,
-    )
+    return within_limit([(pk, answered is not None and answered <= due) for pk, answered, due in rows])
 
 
 @register(
@@ -249,15 +254,31 @@ def incident_recovery_on_time(period_start: date, period_end: date) -> Indicator
     rows = list(
         _incidents(period_start, period_end)
         .filter(Q(recovered_at__isnull=False) | Q(recovery_due_at__lte=now))
-        .values_list("pk", "recovered_at", "recovery_due_at")
+        .values_list(
+            "pk", "recovered_at", "recovery_due_at", "severity__rank", "severity__name", "severity__recovery_hours"
+        )
     )
-    late = [pk for pk, recovered, due in rows if recovered is None or recovered > due]
-    return IndicatorValue(
-        value=percent(len(rows) - len(late), len(rows)),
-        numerator=len(rows) - len(late),
-        denominator=len(rows),
-        evidence=[r[0] for r in rows],
-        flagged=late,
+    # The same share per severity, each against its own recovery target (the center's policy).
+    severities: dict[tuple[int, str, int], list[bool]] = {}
+    for _pk, recovered, due, rank, name, hours in rows:
+        severities.setdefault((rank, name, hours), []).append(recovered is not None and recovered <= due)
+    table = {
+        "title": gettext_noop("Recovery-target compliance per severity"),
+        "columns": [
+            gettext_noop("severity"),
+            gettext_noop("recovery target (hours)"),
+            gettext_noop("incidents"),
+            gettext_noop("recovered on time"),
+            "%",
+        ],
+        "rows": [
+            [name, hours, len(met), sum(met), percent(sum(met), len(met))]
+            for (_rank, name, hours), met in sorted(severities.items(), reverse=True)
+        ],
+    }
+    return within_limit(
+        [(pk, recovered is not None and recovered <= due) for pk, recovered, due, *_sev in rows],
+        breakdown={"tables": [table]},
     )
 
 
@@ -326,35 +347,6 @@ def delivery_satisfaction(period_start: date, period_end: date) -> IndicatorValu
 
 
 # --- Quality ---------------------------------------------------------------------------------------
-
-
-@register(
-    key="availability",
-    dimension=Dimension.QUALITY,
-    label=_("Availability"),
-    formula=_(
-        "Time in service ÷ time in the period, per resource, from "
-        "monitoring and incidents, announced maintenance excluded"
-    ),
-    unit="%",
-    higher_is_better=True,
-)
-def availability(period_start: date, period_end: date) -> IndicatorValue:
-    # Utilization monitoring is not in GovCloud yet: no data rather than a made-up figure.
-    return NO_DATA
-
-
-@register(
-    key="overload_alerts",
-    dimension=Dimension.QUALITY,
-    label=_("Overload alerts"),
-    formula=_("Overload alerts raised by monitoring in the period"),
-    unit=_("alerts"),
-    higher_is_better=False,
-)
-def overload_alerts(period_start: date, period_end: date) -> IndicatorValue:
-    # Utilization monitoring is not in GovCloud yet: no data rather than a made-up figure.
-    return NO_DATA
 
 
 @register(
@@ -486,17 +478,11 @@ def rectifications_on_time(period_start: date, period_end: date) -> IndicatorVal
         .exclude(status=RectificationStatus.CANCELLED)
         .order_by()
     )
-    rows = [
-        (pk, status == RectificationStatus.ACCEPTED and submitted is not None and submitted <= due)
-        for pk, status, submitted, due in items.values_list("pk", "status", "submitted_at", "notice__due_at")
-    ]
-    late = [pk for pk, ok in rows if not ok]
-    return IndicatorValue(
-        value=percent(len(rows) - len(late), len(rows)),
-        numerator=len(rows) - len(late),
-        denominator=len(rows),
-        evidence=[pk for pk, _ok in rows],
-        flagged=late,
+    return within_limit(
+        [
+            (pk, status == RectificationStatus.ACCEPTED and submitted is not None and submitted <= due)
+            for pk, status, submitted, due in items.values_list("pk", "status", "submitted_at", "notice__due_at")
+        ]
     )
 
 
@@ -524,6 +510,12 @@ def sessions_without_grant(period_start: date, period_end: date) -> IndicatorVal
         evidence=[pk for pk, _f in rows],
         flagged=flagged,
     )
+
+
+# The quality indicators from monitoring, maintenance and repeat faults live in their own module;
+# importing it registers them (after the ones above, in the order the scheme page lists them).
+from govcloud.assessment import quality as _quality  # noqa: E402, F401
+from govcloud.assessment import surveys as _surveys  # noqa: E402, F401
 
 
 def compute_all(period_start: date, period_end: date, keys=None) -> dict[str, IndicatorValue]:

@@ -89,6 +89,10 @@ class AssessmentScheme(models.Model):
     period_kind = models.CharField(_("period"), max_length=16, choices=PeriodKind.choices)
     # [[min_score, grade label], ...] from the highest band down.
     grades = models.JSONField(_("grade table"))
+    # Optional {"responsiveness": 40, "satisfaction": 30, "quality": 30}: the total is then the
+    # dimensions' scores weighted by these, and the indicators' weights are sub-weights inside their
+    # dimension. Empty: the total weights every indicator directly.
+    dimension_weights = models.JSONField(_("dimension weights"), default=dict, blank=True)
     note = models.CharField(_("what changed"), max_length=300, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
@@ -167,6 +171,8 @@ class AssessmentResult(models.Model):
     response_rate = models.FloatField(_("response rate"), null=True, blank=True)
     evidence = models.JSONField(_("evidence"), default=list)
     flagged = models.JSONField(_("records counted against"), default=list)
+    # The tables behind the figure (per resource, service, month, severity; the outages).
+    breakdown = models.JSONField(_("breakdown"), default=dict, blank=True)
     computed_score = models.FloatField(_("computed score"), null=True, blank=True)
     adjusted_score = models.FloatField(_("adjusted score"), null=True, blank=True)
     adjust_reason = models.TextField(_("reason for the adjustment"), blank=True)
@@ -212,3 +218,80 @@ class AssessmentEntry(models.Model):
 
     def __str__(self) -> str:
         return self.kind
+
+
+# --- Satisfaction survey (Art. 6) ------------------------------------------------------------------
+
+
+class SurveyQuestion(models.Model):
+    """The center's questions for the departments' satisfaction survey. A round copies the active
+    ones when it opens, so editing a question never changes a round already asked."""
+
+    text = models.CharField(_("question"), max_length=300)
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
+    is_active = models.BooleanField(_("asked"), default=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        ordering = ["position", "pk"]
+        verbose_name = _("survey question")
+        verbose_name_plural = _("survey questions")
+
+    def __str__(self) -> str:
+        return self.text
+
+
+class SurveyRoundState(models.TextChoices):
+    OPEN = "open", pgettext_lazy("survey", "Open")
+    CLOSED = "closed", pgettext_lazy("survey", "Closed")
+
+
+class SurveyRound(models.Model):
+    """One round of the survey, about one period (a quarter by default): its questions frozen, the
+    number of departments asked (the response rate's denominator)."""
+
+    period_start = models.DateField(_("period start"))
+    period_end = models.DateField(_("period end"))
+    # [{"id": question id, "text": the question as asked}, ...]
+    questions = models.JSONField(_("questions"))
+    invited = models.PositiveIntegerField(_("departments asked"))
+    state = models.CharField(_("state"), max_length=8, choices=SurveyRoundState.choices, default=SurveyRoundState.OPEN)
+    opened_at = models.DateTimeField(_("opened at"))
+    closes_at = models.DateTimeField(_("answers due"))
+    opened_by = models.CharField(_("by"), max_length=150)
+
+    class Meta:
+        ordering = ["-period_start", "-pk"]
+        constraints = [models.UniqueConstraint(fields=["period_start", "period_end"], name="assessment_survey_period")]
+        verbose_name = _("survey round")
+        verbose_name_plural = _("survey rounds")
+
+    def __str__(self) -> str:
+        return f"{self.period_start:%Y-%m-%d}–{self.period_end:%Y-%m-%d}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.state == SurveyRoundState.OPEN
+
+
+class SurveyResponse(models.Model):
+    """A department's answers to one round, once: a score (1–5) and an optional comment a question."""
+
+    round = models.ForeignKey(SurveyRound, on_delete=models.CASCADE, related_name="responses")
+    organization = models.ForeignKey(
+        "organizations.Organization", verbose_name=_("department"), on_delete=models.PROTECT, related_name="+"
+    )
+    # [{"id": question id, "score": 1–5, "comment": ""}, ...]
+    answers = models.JSONField(_("answers"))
+    average = models.FloatField(_("average"))
+    answered_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    answered_at = models.DateTimeField(_("answered at"))
+
+    class Meta:
+        ordering = ["round", "organization"]
+        constraints = [models.UniqueConstraint(fields=["round", "organization"], name="assessment_survey_once")]
+        verbose_name = _("survey response")
+        verbose_name_plural = _("survey responses")
+
+    def __str__(self) -> str:
+        return f"{self.round_id}: {self.organization_id}"

@@ -68,6 +68,19 @@ def dimension_scores(items: Sequence[Weighted]) -> dict[str, float]:
     return out
 
 
+def scheme_total(items: Sequence[Weighted], dimension_weights: dict | None = None) -> float | None:
+    """The assessment's total. Without dimension weights: every indicator weighted directly. With
+    them: each dimension's score (its indicators weighted by their sub-weights) weighted by the
+    dimension's weight; a dimension without data drops out and the others are renormalized."""
+    if not dimension_weights:
+        return weighted_total(items)
+    rows = [
+        Weighted(dim, dim, float(dimension_weights.get(dim, 0)), value)
+        for dim, value in dimension_scores(items).items()
+    ]
+    return weighted_total(rows)
+
+
 def grade_for(total: float | None, grades: Sequence[Sequence]) -> str:
     """`grades` = [[min_score, label], ...]: the label of the highest band the total reaches."""
     if total is None:

@@ -26,6 +26,7 @@ from govcloud.assessment.models import (
     AssessmentScheme,
     AssessmentState,
     DeliveryRating,
+    Dimension,
     EntryKind,
     PeriodKind,
     RuleKind,
@@ -62,18 +63,21 @@ def _steps(steps, higher_is_better=True) -> dict:
 
 L, T = RuleKind.LINEAR, RuleKind.THRESHOLDS
 DEFAULT_INDICATORS = [
-    IndicatorInput("delivery_on_time", 15, L, _lin(100, 80)),
-    IndicatorInput("delivery_days_median", 5, L, _lin(1, 2)),
-    IndicatorInput("delivery_days_p90", 5, L, _lin(2, 4)),
-    IndicatorInput("incident_response_on_time", 10, L, _lin(100, 80)),
-    IndicatorInput("incident_response_median", 5, L, _lin(2, 10)),
-    IndicatorInput("incident_recovery_on_time", 10, L, _lin(100, 80)),
-    IndicatorInput("incident_satisfaction", 10, L, _lin(5, 3)),
-    IndicatorInput("delivery_satisfaction", 10, L, _lin(5, 3)),
-    IndicatorInput("availability", 10, T, _steps([[99.99, 100], [99.9, 90], [99.5, 60]])),
-    IndicatorInput("overload_alerts", 3, T, _steps([[0, 100], [3, 80], [10, 60]], False)),
+    IndicatorInput("delivery_on_time", 12, L, _lin(100, 80)),
+    IndicatorInput("delivery_days_median", 4, L, _lin(1, 2)),
+    IndicatorInput("delivery_days_p90", 4, L, _lin(2, 4)),
+    IndicatorInput("incident_response_on_time", 8, L, _lin(100, 80)),
+    IndicatorInput("incident_response_median", 4, L, _lin(2, 10)),
+    IndicatorInput("incident_recovery_on_time", 8, L, _lin(100, 80)),
+    IndicatorInput("incident_satisfaction", 8, L, _lin(5, 3)),
+    IndicatorInput("delivery_satisfaction", 8, L, _lin(5, 3)),
+    IndicatorInput("survey_satisfaction", 8, L, _lin(5, 3)),
+    IndicatorInput("availability", 13, T, _steps([[99.99, 100], [99.9, 90], [99.5, 60]])),
+    IndicatorInput("overload_alerts", 2, T, _steps([[0, 100], [3, 80], [10, 60]], False)),
+    IndicatorInput("overload_hours", 1, L, _lin(0, 500)),
     IndicatorInput("incidents_per_100", 4, L, _lin(1, 10)),
     IndicatorInput("major_incidents", 5, T, _steps([[0, 100], [1, 60]], False)),
+    IndicatorInput("repeat_faults", 3, T, _steps([[0, 100], [2, 80], [5, 50]], False)),
     IndicatorInput("bulletins_on_time", 3, T, _steps([[100, 100], [66, 60]])),
     IndicatorInput("drill_done", 2, T, _steps([[100, 100]])),
     IndicatorInput("rectifications_on_time", 2, L, _lin(100, 60)),
@@ -116,6 +120,26 @@ def _check_grades(grades) -> list:
     return rows
 
 
+def _check_dimension_weights(weights: dict | None) -> dict:
+    """Optional weights of the three dimensions; the indicators' weights then split each one."""
+    if not weights:
+        return {}
+    out = {}
+    for dim, raw in weights.items():
+        if dim not in Dimension.values:
+            raise ValidationError({"dimension_weights": _("Unknown dimension %(key)s.") % {"key": dim}})
+        try:
+            value = float(raw)
+        except (TypeError, ValueError):
+            value = -1.0
+        if value < 0:
+            raise ValidationError({"dimension_weights": _("A weight cannot be negative.")})
+        out[dim] = value
+    if not any(out.values()):
+        return {}
+    return out
+
+
 def scheme_save(
     *,
     actor: Actor,
@@ -125,6 +149,7 @@ def scheme_save(
     indicators: list[IndicatorInput],
     family: str = DEFAULT_FAMILY,
     note: str = "",
+    dimension_weights: dict | None = None,
 ) -> AssessmentScheme:
     """The center saves a scheme: always a new version; the previous one stays with the assessments
     that used it."""
@@ -135,6 +160,7 @@ def scheme_save(
     if period_kind not in PeriodKind.values:
         raise ValidationError({"period_kind": _("Choose a period.")})
     grades = _check_grades(grades)
+    dimension_weights = _check_dimension_weights(dimension_weights)
     if not indicators or len({i.key for i in indicators}) != len(indicators):
         raise ValidationError({"indicators": _("List each indicator once.")})
     for row in indicators:
@@ -153,6 +179,7 @@ def scheme_save(
                     name=name,
                     period_kind=period_kind,
                     grades=grades,
+                    dimension_weights=dimension_weights,
                     note=(note or "").strip()[:300],
                     created_by=_user(actor),
                 )
@@ -168,7 +195,12 @@ def scheme_save(
             actor=actor,
             action="assessment_scheme.create",
             target=scheme,
-            changes={"version": version, "indicators": [r.key for r in indicators], "grades": grades},
+            changes={
+                "version": version,
+                "indicators": [r.key for r in indicators],
+                "grades": grades,
+                "dimension_weights": dimension_weights,
+            },
         )
     return scheme
 
@@ -246,7 +278,7 @@ def _entry(assessment: Assessment, actor: Actor, kind: str, text: str = "", indi
 
 def _recompute(assessment: Assessment, results) -> None:
     rows = [scoring.Weighted(r.key, r.dimension, float(r.weight), r.score) for r in results]
-    total = scoring.weighted_total(rows)
+    total = scoring.scheme_total(rows, assessment.scheme.dimension_weights)
     assessment.total = Decimal(str(total)) if total is not None else None
     assessment.dimension_scores = scoring.dimension_scores(rows)
     assessment.grade = scoring.grade_for(total, assessment.scheme.grades)
@@ -291,6 +323,7 @@ def assessment_run(*, actor: Actor, scheme: AssessmentScheme, period_start: date
                     response_rate=measured.response_rate,
                     evidence=list(measured.evidence),
                     flagged=list(measured.flagged),
+                    breakdown=measured.breakdown,
                     computed_score=scoring.score(ind.rule, ind.params, measured.value),
                     position=n,
                 )

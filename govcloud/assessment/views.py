@@ -15,10 +15,17 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from govcloud.assessment import forms as f
-from govcloud.assessment import selectors, services
+from govcloud.assessment import selectors, services, supervision, surveys
 from govcloud.assessment.documents import assessment_pdf as render_pdf
 from govcloud.assessment.indicators import REGISTRY
-from govcloud.assessment.models import ASSESSORS, AssessmentAction, DeliveryRating, Dimension
+from govcloud.assessment.models import (
+    ASSESSORS,
+    AssessmentAction,
+    DeliveryRating,
+    Dimension,
+    SurveyQuestion,
+    SurveyResponse,
+)
 from govcloud.core.forms import form_errors_from
 from govcloud.core.permissions import has_any_role
 
@@ -110,6 +117,11 @@ def scheme_detail(request):
             "rows": rows,
             "versions": schemes,
             "dimensions": DIMENSIONS,
+            "dimension_weights": [
+                {"label": dim.label, "weight": (current.dimension_weights or {}).get(dim.value, 0)}
+                for dim in DIMENSIONS
+                if current and current.dimension_weights
+            ],
             "can_edit": has_any_role(request.user, ASSESSORS),
         },
     )
@@ -132,6 +144,7 @@ def scheme_edit(request):
             period_kind=current.period_kind,
             grades="\n".join(f"{float(m):g} {label}" for m, label in current.grades),
         )
+        initial.update({f"dim_{dim}": w for dim, w in (current.dimension_weights or {}).items()})
         for ind in current.indicators.all():
             initial.update(
                 {f"weight_{ind.key}": ind.weight, f"rule_{ind.key}": ind.rule, f"params_{ind.key}": ind.params}
@@ -152,6 +165,7 @@ def scheme_edit(request):
                 grades=data["grades"],
                 indicators=rows,
                 note=data["note"],
+                dimension_weights=form.dimension_weights(),
             )
         except ValidationError as exc:
             form_errors_from(exc, form)
@@ -198,6 +212,20 @@ def assessment_detail(request, pk: int):
     )
 
 
+def breakdown_tables(result) -> list[dict]:
+    """The indicator's tables with their titles and headings translated (they are stored as msgids)."""
+    tables = []
+    for table in (result.breakdown or {}).get("tables", []):
+        tables.append(
+            {
+                "title": _(table["title"]),
+                "columns": [_(c) if c and not c[:1].isdigit() else c for c in table["columns"]],
+                "rows": table["rows"],
+            }
+        )
+    return tables
+
+
 @login_required
 def evidence(request, pk: int, key: str):
     assessment = selectors.assessment_get(user=request.user, pk=pk)
@@ -214,6 +242,8 @@ def evidence(request, pk: int, key: str):
             "spec": REGISTRY.get(key),
             "records": selectors.evidence_records(result=result, flagged_only=flagged_only),
             "flagged_only": flagged_only,
+            "tables": breakdown_tables(result),
+            "facts": result.breakdown or {},
         },
     )
 
@@ -280,3 +310,156 @@ def delivery_rating(request, application_id: int):
         "assessment/delivery_rating.html",
         {"application": app, "existing": existing, "form": form},
     )
+
+
+# --- Satisfaction survey (Art. 6) ------------------------------------------------------------------
+
+
+@login_required
+def survey_list(request):
+    """The rounds with their response rates and scores; the center opens a round here."""
+    rows = list(surveys.round_list(user=request.user)[:50])
+    if not rows and not (surveys.can_read_all(request.user) or surveys.is_department(request.user)):
+        raise Http404
+    can_manage = surveys.can_manage(request.user)
+    form = f.RunForm(request.POST or None)
+    if request.method == "POST":
+        if not can_manage:
+            raise PermissionDenied
+        if form.is_valid():
+            try:
+                row = surveys.survey_round_open(actor=request.user, **form.cleaned_data)
+            except ValidationError as exc:
+                form_errors_from(exc, form)
+            else:
+                messages.success(request, _("The survey round is open for the departments' answers."))
+                return redirect("assessment:survey_detail", pk=row.pk)
+    scores = surveys.averages(rows) if surveys.can_read_all(request.user) else {}
+    mine = set()
+    if surveys.is_department(request.user):
+        mine = set(
+            SurveyResponse.objects.filter(round__in=rows, organization_id=request.user.organization_id).values_list(
+                "round_id", flat=True
+            )
+        )
+    for row in rows:
+        row.score = scores.get(row.pk)
+        row.rate = round(100 * row.answered / row.invited, 1) if row.invited else None
+        row.mine = row.pk in mine
+    return render(
+        request,
+        "assessment/survey_list.html",
+        {
+            "rounds": rows,
+            "form": form,
+            "can_manage": can_manage,
+            "sees_all": surveys.can_read_all(request.user),
+            "questions": list(SurveyQuestion.objects.filter(is_active=True)) if can_manage else [],
+        },
+    )
+
+
+@login_required
+def survey_questions(request):
+    """The center edits the questions the next rounds ask (rounds already open keep theirs)."""
+    if not surveys.can_manage(request.user):
+        raise Http404
+    current = "\n".join(q.text for q in SurveyQuestion.objects.filter(is_active=True))
+    form = f.SurveyQuestionsForm(request.POST or None, initial={"questions": current})
+    if request.method == "POST" and form.is_valid():
+        try:
+            surveys.survey_questions_set(actor=request.user, texts=form.cleaned_data["questions"])
+        except ValidationError as exc:
+            form_errors_from(exc, form)
+        else:
+            messages.success(request, _("Saved."))
+            return redirect("assessment:survey_list")
+    return render(request, "assessment/survey_questions.html", {"form": form})
+
+
+@login_required
+def survey_detail(request, pk: int):
+    """A round: the department answers it once; the center sees every answer per question."""
+    row = surveys.round_get(user=request.user, pk=pk)
+    responses = surveys.round_responses(user=request.user, survey=row)
+    mine = next((r for r in responses if r.organization_id == getattr(request.user, "organization_id", None)), None)
+    can_answer = surveys.is_department(request.user) and mine is None and row.is_open
+    form = f.SurveyAnswerForm(request.POST or None, questions=row.questions)
+    if request.method == "POST":
+        if not can_answer:
+            raise PermissionDenied
+        if form.is_valid():
+            try:
+                surveys.survey_answer(actor=request.user, survey=row, answers=form.answers())
+            except ValidationError as exc:
+                form_errors_from(exc, form)
+            else:
+                messages.success(request, _("Thank you for your answers."))
+                return redirect("assessment:survey_detail", pk=row.pk)
+    sees_all = surveys.can_read_all(request.user)
+    return render(
+        request,
+        "assessment/survey_detail.html",
+        {
+            "round": row,
+            "form": form,
+            "can_answer": can_answer,
+            "can_close": surveys.can_manage(request.user) and row.is_open,
+            "mine": mine,
+            "sees_all": sees_all,
+            "responses": responses if sees_all else [],
+            "figures": surveys.question_figures(row, responses) if sees_all else [],
+            "rate": round(100 * row.answered / row.invited, 1) if row.invited else None,
+        },
+    )
+
+
+@login_required
+@require_POST
+def survey_close(request, pk: int):
+    row = surveys.round_get(user=request.user, pk=pk)
+    try:
+        surveys.survey_round_close(actor=request.user, survey=row)
+    except ValidationError as exc:
+        for message in exc.messages:
+            messages.error(request, message)
+    return redirect("assessment:survey_detail", pk=row.pk)
+
+
+# --- Supervision of departments (Art. 13, 19) ------------------------------------------------------
+
+
+def _supervision_args(request) -> tuple[int, str]:
+    try:
+        year = int(request.GET.get("year") or timezone.localdate().year)
+    except ValueError:
+        year = timezone.localdate().year
+    sort = request.GET.get("sort") or "idle"
+    return year, sort if sort in supervision.SORTS else "idle"
+
+
+@login_required
+def supervision_page(request):
+    if not supervision.can_supervise(request.user):
+        raise Http404
+    year, sort = _supervision_args(request)
+    rows = supervision.supervision_rows(user=request.user, year=year, sort=sort)
+    return render(
+        request,
+        "assessment/supervision.html",
+        {"rows": rows, "year": year, "sort": sort, "sorts": list(supervision.SORTS)},
+    )
+
+
+@login_required
+def supervision_export(request):
+    if not supervision.can_supervise(request.user):
+        raise Http404
+    year, sort = _supervision_args(request)
+    rows = supervision.supervision_rows(user=request.user, year=year, sort=sort)
+    response = HttpResponse(
+        supervision.supervision_xlsx(rows, year=year),
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
+    response["Content-Disposition"] = f'attachment; filename="supervision-{year}.xlsx"'
+    return response

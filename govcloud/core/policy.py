@@ -96,6 +96,24 @@ class Policy(models.TextChoices):
         "expansion_advice_due_working_days",
         _("Working days after a month's end by which the provider's optimization advice is due (Art. 12)"),
     )
+    AVAILABILITY_OUTAGE_MINUTES = (
+        "availability_outage_minutes",
+        _("Minutes a resource must be down in a row before it counts as an outage (Art. 20)"),
+    )
+    AVAILABILITY_TARGET_BASIS_POINTS = (
+        "availability_target_basis_points",
+        _("Availability target in hundredths of a percent (9990 = 99.90 %) (Art. 20)"),
+    )
+    REPEAT_FAULT_COUNT = (
+        "repeat_fault_count",
+        _("Incidents on the same resource or system within the window that make a repeat fault (Art. 20)"),
+    )
+    REPEAT_FAULT_DAYS = "repeat_fault_days", _("Days of the window for repeat faults (Art. 20)")
+    SURVEY_INTERVAL_MONTHS = (
+        "survey_interval_months",
+        _("Months between satisfaction surveys of the departments (Art. 6)"),
+    )
+    SURVEY_ANSWER_DAYS = "survey_answer_days", _("Days a satisfaction survey round stays open for answers (Art. 6)")
     RIGHTSIZING_WINDOW_DAYS = (
         "rightsizing_window_days",
         _("Days of daily peaks a rightsizing advice reads (Art. 10)"),
@@ -192,6 +210,14 @@ DEFINITIONS: dict[Policy, PolicyDefinition] = {
         PolicyDefinition(Policy.ASSESSMENT_DISPUTE_WORKING_DAYS, PolicyKind.INTEGER, 5, 1, 30, source="第二十条"),
         PolicyDefinition(Policy.OPERATIONS_REPORT_DUE_WORKING_DAYS, PolicyKind.INTEGER, 5, 1, 20, source="第十二条"),
         PolicyDefinition(Policy.EXPANSION_ADVICE_DUE_WORKING_DAYS, PolicyKind.INTEGER, 5, 1, 20, source="第十二条"),
+        PolicyDefinition(Policy.AVAILABILITY_OUTAGE_MINUTES, PolicyKind.INTEGER, 5, 1, 240, source="第二十条"),
+        PolicyDefinition(
+            Policy.AVAILABILITY_TARGET_BASIS_POINTS, PolicyKind.INTEGER, 9990, 9000, 10000, source="第二十条"
+        ),
+        PolicyDefinition(Policy.REPEAT_FAULT_COUNT, PolicyKind.INTEGER, 3, 2, 20, source="第二十条"),
+        PolicyDefinition(Policy.REPEAT_FAULT_DAYS, PolicyKind.INTEGER, 30, 1, 365, source="第二十条"),
+        PolicyDefinition(Policy.SURVEY_INTERVAL_MONTHS, PolicyKind.INTEGER, 3, 1, 12, source="第六条"),
+        PolicyDefinition(Policy.SURVEY_ANSWER_DAYS, PolicyKind.INTEGER, 30, 1, 90, source="第六条"),
         # Waste control (issue 13 §3): the advice reads at most the raw/rollup month it is built on.
         PolicyDefinition(Policy.RIGHTSIZING_WINDOW_DAYS, PolicyKind.INTEGER, 30, 7, 90, source="第十条"),
         PolicyDefinition(Policy.RIGHTSIZING_MIN_DAYS, PolicyKind.INTEGER, 14, 1, 90, source="第十条"),

@@ -166,6 +166,22 @@ NAVIGATION: list[NavItem] = [
         group=OPERATIONS,
     ),
     NavItem(
+        _("Supervision of departments"),
+        "assessment:supervision",
+        "binoculars",
+        CENTER_ROLES | {Role.LEADING_GROUP},
+        "/assessment/supervision/",
+        group=OPERATIONS,
+    ),
+    NavItem(
+        _("Satisfaction survey"),
+        "assessment:survey_list",
+        "ui-checks",
+        DEPARTMENT_ROLES,
+        "/assessment/surveys/",
+        group=OPERATIONS,
+    ),
+    NavItem(
         _("Maintenance windows"),
         "maintenance:window_upcoming",
         "calendar-week",

@@ -1,7 +1,15 @@
 from rest_framework import serializers
 
 from govcloud.assessment.indicators import REGISTRY
-from govcloud.assessment.models import Assessment, AssessmentEntry, AssessmentResult, AssessmentScheme, SchemeIndicator
+from govcloud.assessment.models import (
+    Assessment,
+    AssessmentEntry,
+    AssessmentResult,
+    AssessmentScheme,
+    SchemeIndicator,
+    SurveyResponse,
+    SurveyRound,
+)
 from govcloud.core.api.serializers import ModelSerializer
 
 
@@ -24,6 +32,7 @@ class AssessmentSchemeSerializer(ModelSerializer):
             "is_current",
             "period_kind",
             "grades",
+            "dimension_weights",
             "note",
             "created_at",
             "indicators",
@@ -59,6 +68,7 @@ class AssessmentResultSerializer(ModelSerializer):
             "disputed_at",
             "evidence",
             "flagged",
+            "breakdown",
         ]
 
     def get_label(self, r) -> str:
@@ -123,3 +133,42 @@ class AssessmentAdjustSerializer(serializers.Serializer):
     key = serializers.CharField(max_length=40)
     score = serializers.FloatField(min_value=0, max_value=100, allow_null=True)
     reason = serializers.CharField(max_length=4000)
+
+
+class SurveyRoundSerializer(ModelSerializer):
+    answered = serializers.IntegerField(read_only=True)
+
+    class Meta:
+        model = SurveyRound
+        fields = [
+            "id",
+            "period_start",
+            "period_end",
+            "state",
+            "questions",
+            "invited",
+            "answered",
+            "opened_at",
+            "closes_at",
+        ]
+
+
+class SurveyResponseSerializer(ModelSerializer):
+    class Meta:
+        model = SurveyResponse
+        fields = ["id", "round", "organization", "answers", "average", "answered_at"]
+
+
+class SurveyRoundOpenSerializer(serializers.Serializer):
+    period_start = serializers.DateField()
+    period_end = serializers.DateField()
+
+
+class SurveyAnswerItemSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    score = serializers.IntegerField(min_value=1, max_value=5)
+    comment = serializers.CharField(max_length=1000, required=False, allow_blank=True, default="")
+
+
+class SurveyAnswerSerializer(serializers.Serializer):
+    answers = SurveyAnswerItemSerializer(many=True)

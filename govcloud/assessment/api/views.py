@@ -11,9 +11,9 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 from rest_framework.viewsets import GenericViewSet
 
-from govcloud.assessment import selectors, services
+from govcloud.assessment import selectors, services, surveys
 from govcloud.assessment.api import serializers as s
-from govcloud.assessment.models import Assessment, AssessmentScheme
+from govcloud.assessment.models import Assessment, AssessmentScheme, SurveyRound
 from govcloud.core.api.errors import as_drf_error
 
 
@@ -99,3 +99,47 @@ class AssessmentSchemeViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, 
 
     def get_queryset(self):
         return selectors.scheme_list(user=self.request.user)
+
+
+class SurveyRoundViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, GenericViewSet):
+    """Rounds of the departments' satisfaction survey (Art. 6) with their frozen questions and
+    response counts. The center opens and closes rounds; a department answers a round once."""
+
+    queryset = SurveyRound.objects.none()
+    serializer_class = s.SurveyRoundSerializer
+    http_method_names = ["get", "post", "head", "options"]
+
+    def get_queryset(self):
+        return surveys.round_list(user=self.request.user)
+
+    def get_object(self):
+        return surveys.round_get(user=self.request.user, pk=self.kwargs["pk"])
+
+    def _fresh(self, row):
+        return s.SurveyRoundSerializer(surveys.round_get(user=self.request.user, pk=row.pk)).data
+
+    @extend_schema(request=s.SurveyRoundOpenSerializer, responses={201: s.SurveyRoundSerializer})
+    def create(self, request, *args, **kwargs):
+        """Open a round about a period (the center)."""
+        body = s.SurveyRoundOpenSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        row = call(surveys.survey_round_open, actor=request.user, **body.validated_data)
+        return Response(self._fresh(row), status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=s.SurveyAnswerSerializer, responses={201: s.SurveyResponseSerializer})
+    @action(detail=True, methods=["post"])
+    def answer(self, request, pk=None):
+        """Answer the round for your department: a score from 1 to 5 for every question (once)."""
+        row = self.get_object()
+        body = s.SurveyAnswerSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        answers = {a["id"]: (a["score"], a.get("comment", "")) for a in body.validated_data["answers"]}
+        response = call(surveys.survey_answer, actor=request.user, survey=row, answers=answers)
+        return Response(s.SurveyResponseSerializer(response).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=None, responses=s.SurveyRoundSerializer)
+    @action(detail=True, methods=["post"])
+    def close(self, request, pk=None):
+        """Close the round (the center): no more answers."""
+        row = call(surveys.survey_round_close, actor=request.user, survey=self.get_object())
+        return Response(self._fresh(row))

@@ -8,9 +8,10 @@ from __future__ import annotations
 
 from django.utils import timezone
 
-from govcloud.assessment import services
+from govcloud.assessment import services, surveys
 from govcloud.core.actors import SYSTEM
-from tests.isolation import MISSING_INT, Kind, Probe
+from govcloud.core.roles import Role
+from tests.isolation import MARKER, MISSING_INT, Kind, Probe
 
 
 def populate(world) -> None:
@@ -18,6 +19,17 @@ def populate(world) -> None:
     today = timezone.localdate()
     world.as_assessment = services.assessment_run(
         actor=SYSTEM, scheme=scheme, period_start=today.replace(day=1), period_end=today
+    )
+    # A survey round department A answered with the marker in its comments: department B's users
+    # see the round (to answer it themselves) but never A's answers.
+    surveys.survey_questions_seed()
+    world.as_survey = surveys.survey_round_open(
+        actor=world.city.user(Role.CENTER_ADMIN), period_start=today.replace(day=1), period_end=today
+    )
+    surveys.survey_answer(
+        actor=world.a_user,
+        survey=world.as_survey,
+        answers={q["id"]: (4, f"意见{MARKER}") for q in world.as_survey.questions},
     )
 
 
@@ -54,6 +66,13 @@ ENDPOINTS = {
         methods=("get", "post"),
         data={"rating": 5},
     ),
+    "assessment:survey_list": Probe(Kind.LIST, methods=("get", "post")),
+    "assessment:survey_questions": Probe(Kind.LIST, methods=("get", "post"), data={"questions": "x"}),
+    # A round is every department's to answer: B sees it, never A's answers (its marker).
+    "assessment:survey_detail": Probe(Kind.LIST, _pk("as_survey"), methods=("get",)),
+    "assessment:survey_close": Probe(Kind.LIST, _pk("as_survey"), methods=("post",)),
+    "assessment:supervision": Probe(Kind.LIST),
+    "assessment:supervision_export": Probe(Kind.LIST),
     # --- REST API ------------------------------------------------------------------------------------
     "assessment-list": Probe(Kind.LIST, methods=("get", "post")),
     "assessment-detail": Probe(Kind.DETAIL, _pk("as_assessment"), lambda w: MISSING_INT),
@@ -70,4 +89,8 @@ ENDPOINTS = {
     "assessment-finalize": Probe(Kind.DETAIL, _pk("as_assessment"), lambda w: MISSING_INT, methods=("post",)),
     "assessment-scheme-list": Probe(Kind.LIST),
     "assessment-scheme-detail": Probe(Kind.LIST, lambda w: {"pk": w.as_scheme.pk}),
+    "survey-round-list": Probe(Kind.LIST, methods=("get", "post")),
+    "survey-round-detail": Probe(Kind.LIST, _pk("as_survey")),
+    "survey-round-answer": Probe(Kind.LIST, _pk("as_survey"), methods=("post",), data={"answers": []}),
+    "survey-round-close": Probe(Kind.LIST, _pk("as_survey"), methods=("post",)),
 }

@@ -71,12 +71,12 @@ def test_department_sees_no_assessment(assessed, login_as):
 def test_list_query_count_is_constant(assessed, login_as, django_assert_max_num_queries):
     city, center, a, _late = assessed
     client = login_as(center)
-    with django_assert_max_num_queries(12):
+    with django_assert_max_num_queries(10):
         client.get("/assessment/")
     with time_machine.travel("2026-07-02 10:00 +0800", tick=False):
         for _n in range(5):
             services.assessment_run(actor=center, scheme=a.scheme, period_start=JUNE[0], period_end=JUNE[1])
-    with django_assert_max_num_queries(12):
+    with django_assert_max_num_queries(10):
         client.get("/assessment/")
 
 

@@ -72,3 +72,30 @@ def test_grades():
     assert grade_for(80, GRADES) == "良好"
     assert grade_for(59.99, GRADES) == "不合格"
     assert grade_for(None, GRADES) == ""
+
+
+def test_dimension_weights_make_indicator_weights_sub_weights():
+    from govcloud.assessment.scoring import scheme_total
+
+    items = [
+        Weighted("a", "responsiveness", 3, 100),
+        Weighted("b", "responsiveness", 1, 60),  # responsiveness: (300 + 60) / 4 = 90
+        Weighted("c", "quality", 1, 50),  # quality: 50
+        Weighted("d", "satisfaction", 5, None),  # no data: the dimension drops out
+    ]
+    assert scheme_total(items) == round((300 + 60 + 50) / 5, 2)  # every indicator weighted directly
+    assert scheme_total(items, {"responsiveness": 40, "quality": 40, "satisfaction": 20}) == 70.0
+    assert scheme_total(items, {"responsiveness": 1, "quality": 0, "satisfaction": 0}) == 90.0
+
+
+@given(
+    scores=st.lists(st.floats(min_value=0, max_value=100), min_size=1, max_size=8),
+    weights=st.lists(st.integers(min_value=1, max_value=50), min_size=3, max_size=3),
+)
+def test_a_weighted_total_stays_within_the_scores(scores, weights):
+    from govcloud.assessment.scoring import scheme_total
+
+    dims = ["responsiveness", "satisfaction", "quality"]
+    items = [Weighted(str(n), dims[n % 3], 1 + n, s) for n, s in enumerate(scores)]
+    total = scheme_total(items, dict(zip(dims, weights, strict=True)))
+    assert min(scores) - 0.01 <= total <= max(scores) + 0.01

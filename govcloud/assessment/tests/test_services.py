@@ -212,3 +212,21 @@ def test_api_run_dispute_adjust_finalize(city, people):
     assert center.post(f"/api/v1/assessments/{pk}/finalize/").json()["state"] == "finalized"
     assert api_for(people["dept"]).get(f"/api/v1/assessments/{pk}/").status_code == 404
     assert api_for(people["dept"]).get("/api/v1/assessments/").json()["count"] == 0
+
+
+@time_machine.travel("2026-07-02 10:00 +0800", tick=False)
+def test_dimension_weights_are_kept_with_the_scheme_version(city, people):
+    from django.core.exceptions import ValidationError
+
+    with pytest.raises(ValidationError):
+        _small_scheme(people["center"], dimension_weights={"speed": 10})
+    with pytest.raises(ValidationError):
+        _small_scheme(people["center"], dimension_weights={"quality": -1})
+    scheme = _small_scheme(people["center"], dimension_weights={"responsiveness": 50, "quality": 50})
+    assert scheme.dimension_weights == {"responsiveness": 50.0, "quality": 50.0}
+    incident(city.dept_a, reported=at(date(2026, 6, 5)), answered_after=timedelta(minutes=1))
+    incident(city.dept_a, reported=at(date(2026, 6, 6)), answered_after=timedelta(minutes=10))
+    a = services.assessment_run(actor=people["center"], scheme=scheme, period_start=JUNE[0], period_end=JUNE[1])
+    # Responsiveness 50 (half answered in time), quality 100 (no major incident): 50/50 → 75.
+    assert a.dimension_scores == {"responsiveness": 50.0, "quality": 100.0}
+    assert float(a.total) == 75.0
