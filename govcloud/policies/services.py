@@ -14,7 +14,6 @@ from govcloud.core.policy import (
     PolicyValue,
     clear_cache,
     parse,
-    policy_value,
     serialize,
 )
 

@@ -4,25 +4,24 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('applications', '0004_workflow'),
+        ("applications", "0004_workflow"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='application',
-            name='acceptance_due_at',
-            field=models.DateTimeField(blank=True, db_index=True, null=True, verbose_name='acceptance due'),
+            model_name="application",
+            name="acceptance_due_at",
+            field=models.DateTimeField(blank=True, db_index=True, null=True, verbose_name="acceptance due"),
         ),
         migrations.AddField(
-            model_name='application',
-            name='acceptance_due_provisional',
+            model_name="application",
+            name="acceptance_due_provisional",
             field=models.BooleanField(default=False),
         ),
         migrations.AddField(
-            model_name='application',
-            name='requested_ports',
-            field=models.CharField(blank=True, max_length=200, verbose_name='ports requested'),
+            model_name="application",
+            name="requested_ports",
+            field=models.CharField(blank=True, max_length=200, verbose_name="ports requested"),
         ),
     ]

@@ -413,7 +413,6 @@ def application_accept(*, actor: Actor, application: Application, comment: str =
 
     def before(row: Application):
         row.accepted_at = timezone.now()
-        row.acceptance_due_provisional = False
         # Only a clock not yet started starts here: one started at sign-off keeps its due time even
         # if the policy changed since (a change of policy never moves a running clock).
         if row.decision_due_at is None:

@@ -4,15 +4,14 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('core', '0004_worker_heartbeat'),
+        ("core", "0004_worker_heartbeat"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='policyvalue',
-            name='updated_by_name',
+            model_name="policyvalue",
+            name="updated_by_name",
             field=models.CharField(blank=True, max_length=150),
         ),
     ]

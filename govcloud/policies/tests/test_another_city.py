@@ -15,7 +15,6 @@ from conftest import login
 from govcloud.applications import services
 from govcloud.applications.models import ApplicationState, DeadlineKind, Environment
 from govcloud.applications.tests.helpers import advance, deliver, new_application
-from govcloud.applications.tests.helpers import wf  # noqa: F401  (the workflow fixture)
 from govcloud.audit.models import AuditEvent
 from govcloud.core.policy import Policy, PolicyValue, clear_cache, policy_value
 from govcloud.delivery.models import WorkOrder

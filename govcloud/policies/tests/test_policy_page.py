@@ -9,7 +9,6 @@ from django.urls import reverse
 from conftest import login
 from govcloud.applications.models import ApplicationState
 from govcloud.applications.tests.helpers import advance, new_application
-from govcloud.applications.tests.helpers import wf  # noqa: F401  (the workflow fixture)
 from govcloud.core.policy import DEFINITIONS, Policy, clear_cache
 from govcloud.core.roles import Role
 
