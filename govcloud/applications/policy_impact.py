@@ -33,7 +33,6 @@ def application_policy_impacts() -> dict[Policy, PolicyImpact]:
     """Counts over every application (a platform-wide fact shown to whoever may change the policy):
     one query."""
     undecided = Q(state__in=[S.SUBMITTED, S.ACCEPTED])
-    not_started = Q(state__in=_BEFORE_SIGNOFF)
     c = Application.objects.aggregate(
         acceptance_running=Count("pk", filter=Q(state=S.SUBMITTED, acceptance_due_at__isnull=False)),
         before_signoff=Count("pk", filter=Q(state__in=_BEFORE_SIGNOFF)),
