@@ -3,7 +3,7 @@ the center and the provider see all."""
 
 from __future__ import annotations
 
-from django.db.models import Count, F, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models import Case, Count, F, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery, When
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
@@ -75,7 +75,14 @@ def inbox_for(*, user, tab: str = InboxTab.ALL) -> QuerySet[Application]:
         _list_base()
         .restrict(user, Action.VIEW)
         .filter(state__in=states)
-        .order_by(F("decision_due_at").asc(nulls_last=True), "pk")
+        # The clock shown on each row: the acceptance's until accepted, then the decision's.
+        .annotate(
+            due=Case(
+                When(state=ApplicationState.SUBMITTED, acceptance_due_at__isnull=False, then=F("acceptance_due_at")),
+                default=F("decision_due_at"),
+            )
+        )
+        .order_by(F("due").asc(nulls_last=True), "pk")
     )
 
 
@@ -143,6 +150,11 @@ def workflow_summary(*, user) -> dict[str, int]:
         awaiting_decision=Count("pk", filter=Q(state=ApplicationState.ACCEPTED)),
         in_delivery=Count("pk", filter=Q(state__in=[ApplicationState.IN_DELIVERY, ApplicationState.TEST_FAILED])),
         to_test=Count("pk", filter=Q(state=ApplicationState.DELIVERED)),
-        decision_overdue=Count("pk", filter=Q(state__in=list(AWAITING_CENTER), decision_due_at__lt=now)),
+        # The center's overdue steps: an acceptance or a decision past its limit.
+        decision_overdue=Count(
+            "pk",
+            filter=Q(state__in=list(AWAITING_CENTER), decision_due_at__lt=now)
+            | Q(state=ApplicationState.SUBMITTED, acceptance_due_at__lt=now),
+        ),
         quota=Count("pk", filter=Q(state__in=list(AWAITING_CENTER), exceeds_quota=True)),
     )
