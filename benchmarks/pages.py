@@ -12,7 +12,7 @@ operator and a department applicant, and measures each list page:
 each beside `/healthz` (the bare endpoint: middleware, no query) measured the same way in the same
 run, and prints the ratios. The goal is 3x or less on SQLite and on PostgreSQL.
 
-    .venv/bin/python benchmarks/pages.py [APPLICATIONS]        # SQLite (a throwaway database file)
+    .venv/bin/python benchmarks/pages.py [APPLICATIONS] [--smoke]   # SQLite (a throwaway database file)
     DATABASE_URL=postgres://postgres@localhost:5432/postgres .venv/bin/python benchmarks/pages.py
 
 Prints times and ratios; there is no pass/fail.
@@ -140,11 +140,11 @@ def database_url() -> str:
     return f"sqlite:///{settings['NAME']}"
 
 
-def start_gunicorn(port: int) -> subprocess.Popen:
+def start_gunicorn(port: int, *extra: str) -> subprocess.Popen:
     env = {**os.environ, "DATABASE_URL": database_url(), "DJANGO_SETTINGS_MODULE": "govcloud.settings_test"}
     server = subprocess.Popen(
         [str(ROOT / ".venv/bin/gunicorn"), "govcloud.wsgi", "--bind", f"127.0.0.1:{port}", "--workers", "2",
-         "--no-control-socket", "--log-level", "warning"],
+         "--no-control-socket", "--log-level", "warning", *extra],
         cwd=ROOT, env=env,
     )  # fmt: skip
     for _ in range(200):
@@ -234,6 +234,14 @@ def main(n: int) -> None:
     finally:
         server.terminate()
         server.wait(10)
+    # The worker model, measured rather than assumed: the same two processes with four threads each.
+    port = free_port()
+    server = start_gunicorn(port, "--threads", "4")
+    try:
+        threaded = measure(port, "/applications/", center)
+    finally:
+        server.terminate()
+        server.wait(10)
     print(
         f"list pages on {connection.vendor} through gunicorn (2 sync workers): {Application.objects.count()} "
         f"applications, {Resource.objects.count()} resources (built in {build_seconds:.0f} s); "
@@ -246,10 +254,18 @@ def main(n: int) -> None:
             f"  {label:28} {path:16} {median * 1000:6.1f} ms {median / bare_median:5.1f}x "
             f"{p95 * 1000:7.1f} ms {p95 / bare_p95:5.1f}x"
         )
+    sync = next(row for row in rows if row[0] == "center: application list")
+    print(
+        f"  worker model, center application list: 2 sync workers median {sync[2] * 1000:.1f} ms, "
+        f"p95 {sync[3] * 1000:.1f} ms; 2 workers x 4 threads median {threaded[0] * 1000:.1f} ms, "
+        f"p95 {threaded[1] * 1000:.1f} ms"
+    )
 
 
 if __name__ == "__main__":
     count = int(sys.argv[1]) if len(sys.argv) > 1 else 10_000
+    if "--smoke" in sys.argv:  # the test suite's check that the benchmark still runs: a few requests
+        SEQUENTIAL, CLIENTS, PER_CLIENT = 3, 2, 2
     setup_test_environment()
     old_name = connection.settings_dict["NAME"]
     test_name = connection.creation.create_test_db(verbosity=0, autoclobber=True)
