@@ -5,7 +5,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("applications", "0004_workflow"),
+        ("applications", "0005_list_indexes"),
     ]
 
     operations = [
