@@ -14,7 +14,6 @@ from django.urls import reverse
 from conftest import login
 from govcloud.applications import services
 from govcloud.applications.models import ApplicationState, DeadlineKind, Environment
-from govcloud.applications.selectors import inbox_for
 from govcloud.applications.tests.helpers import advance, deliver, new_application
 from govcloud.audit.models import AuditEvent
 from govcloud.core.policy import Policy, PolicyValue, clear_cache, policy_value
@@ -133,14 +132,3 @@ def test_a_return_stops_the_acceptance_clock(wf):
         app = advance(wf, new_application(wf), S.SUBMITTED)
         app = services.application_return(actor=wf.reviewer, application=app, reasons="补充材料")
     assert app.acceptance_due_at is None and app.current_deadline is None
-
-
-def test_the_inbox_puts_the_nearest_acceptance_first(client, wf):
-    login(client, wf.admin)
-    set_through_the_page(client, {Policy.ACCEPTANCE_WORKING_DAYS: "5"})
-    with time_machine.travel(at(2026, 11, 16, 10, 0), tick=False):  # Monday: acceptance due Mon 11-23
-        later_one = advance(wf, new_application(wf), S.SUBMITTED)
-    set_through_the_page(client, {Policy.ACCEPTANCE_WORKING_DAYS: "1"})
-    with time_machine.travel(at(2026, 11, 17, 10, 0), tick=False):  # acceptance due Wed 11-18
-        sooner = advance(wf, new_application(wf), S.SUBMITTED)
-    assert [a.pk for a in inbox_for(user=wf.reviewer)][:2] == [sooner.pk, later_one.pk]
