@@ -94,6 +94,7 @@ ENDPOINTS: dict[str, Probe] = {
     "workdays:import_template": Probe(Kind.SHARED),
     "workdays:deadline": Probe(Kind.SHARED, query="start=2026-11-26T10:00&working_days=2"),
     "policies:policy_list": Probe(Kind.SHARED),
+    "policies:policy_preview": Probe(Kind.SHARED, query="key=lockout_minutes&value=20"),
     "policies:policy_update": Probe(Kind.SHARED, methods=("post",), data={"key": "lockout_minutes", "value": "20"}),
     "set_language": Probe(Kind.PUBLIC, methods=("post",), data={"language": "en"}),
     "javascript-catalog": Probe(Kind.PUBLIC),

@@ -160,6 +160,7 @@ def load_demo(*, orgs: dict, users: dict) -> None:
             actor=_user(users, "wjw_applicant"),
             rows=[_row(items, "network-internet", bandwidth_mbps=100, public_addresses=1)],
             environment=Environment.PRODUCTION,
+            requested_ports="443/TCP",
         )
         if new:
             _to_center(app, _user(users, "wjw_applicant"), _user(users, "wjw_head"))

@@ -53,6 +53,15 @@ class ApplicationForm(forms.Form):
     requested_date = forms.DateField(label=_("requested date"), required=False, widget=DATE)
     contact_name = forms.CharField(label=_("contact person"), max_length=60)
     contact_phone = forms.CharField(label=_("contact phone"), max_length=30)
+    requested_ports = forms.CharField(
+        label=_("ports requested"),
+        max_length=200,
+        required=False,
+        help_text=_(
+            "Ports to open beyond the defaults, e.g. 443/TCP, 8080/TCP "
+            "(an internet-facing system's 80 and 443 are closed until asked for)."
+        ),
+    )
     termination_mode = forms.ChoiceField(
         label=_("data at termination"), choices=TerminationMode.choices, widget=forms.RadioSelect, required=False
     )
@@ -71,6 +80,8 @@ class ApplicationForm(forms.Form):
         self.fields["system"].label_from_instance = lambda s: (
             f"{s.name} · {s.organization.short_name or s.organization.name}"
         )
+        if kind == ApplicationKind.TERMINATION:
+            del self.fields["requested_ports"]
         if kind != ApplicationKind.TERMINATION:
             del self.fields["termination_mode"]
             del self.fields["termination_date"]

@@ -25,6 +25,8 @@ class Kind:
     IN_SERVICE = "applications.in_service"
     TERMINATED = "applications.terminated"
     WITHDRAWN = "applications.withdrawn"
+    ACCEPTANCE_DUE = "applications.acceptance_due"
+    ACCEPTANCE_OVERDUE = "applications.acceptance_overdue"
     DECISION_DUE = "applications.decision_due"
     DECISION_OVERDUE = "applications.decision_overdue"
     TEST_DUE = "applications.test_due"
@@ -37,7 +39,9 @@ class Kind:
 TO_DO_WHILE: dict[str, frozenset[str]] = {
     S.AWAITING_SIGNOFF: frozenset({Kind.SIGNOFF_REQUESTED}),
     S.DRAFT: frozenset({Kind.SENT_BACK}),
-    S.SUBMITTED: frozenset({Kind.SUBMITTED, Kind.DECISION_DUE, Kind.DECISION_OVERDUE}),
+    S.SUBMITTED: frozenset(
+        {Kind.SUBMITTED, Kind.ACCEPTANCE_DUE, Kind.ACCEPTANCE_OVERDUE, Kind.DECISION_DUE, Kind.DECISION_OVERDUE}
+    ),
     S.ACCEPTED: frozenset({Kind.SUBMITTED, Kind.ACCEPTED, Kind.DECISION_DUE, Kind.DECISION_OVERDUE}),
     S.RETURNED: frozenset({Kind.RETURNED}),
     S.DELIVERED: frozenset({Kind.DELIVERED, Kind.TEST_DUE, Kind.TEST_OVERDUE}),
@@ -57,6 +61,8 @@ KINDS = [
     (Kind.IN_SERVICE, _("Resources in service"), None, _ADMIN | _PROVIDER),
     (Kind.TERMINATED, _("Resources terminated"), None, _DEPARTMENT | _ADMIN),
     (Kind.WITHDRAWN, _("Application withdrawn"), None, CENTER_ROLES),
+    (Kind.ACCEPTANCE_DUE, _("Acceptance of an application coming due"), None, CENTER_ROLES),
+    (Kind.ACCEPTANCE_OVERDUE, _("Acceptance of an application overdue"), True, _ADMIN),
     (Kind.DECISION_DUE, _("Decision on an application coming due"), None, CENTER_ROLES),
     (Kind.DECISION_OVERDUE, _("Decision on an application overdue"), True, _ADMIN),
     (Kind.TEST_DUE, _("Acceptance test coming due"), None, _DEPARTMENT),

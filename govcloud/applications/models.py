@@ -151,6 +151,9 @@ class Application(TimeStampedModel):
 
     # Art. 10 clocks: stored when they start, so every list shows time left without recomputing.
     submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True)
+    # 受理 has its own limit, counted from the head's sign-off (Policy.ACCEPTANCE_WORKING_DAYS).
+    acceptance_due_at = models.DateTimeField(_("acceptance due"), null=True, blank=True, db_index=True)
+    acceptance_due_provisional = models.BooleanField(default=False)
     decision_due_at = models.DateTimeField(_("decision due"), null=True, blank=True, db_index=True)
     decision_due_provisional = models.BooleanField(default=False)
     accepted_at = models.DateTimeField(_("accepted at"), null=True, blank=True)
@@ -174,6 +177,10 @@ class Application(TimeStampedModel):
     )
     # The center's latest reasons for returning it, shown to the department while it corrects.
     return_reasons = models.TextField(_("reasons for the return"), blank=True)
+
+    # Ports to open beyond the defaults (an internet-facing system's 80/443 are closed until asked
+    # for, Annex 1): "443/tcp, 8443/tcp".
+    requested_ports = models.CharField(_("ports requested"), max_length=200, blank=True)
 
     termination_mode = models.CharField(
         _("data at termination"), max_length=20, choices=TerminationMode.choices, blank=True
@@ -307,7 +314,10 @@ class Application(TimeStampedModel):
 
     @property
     def current_deadline(self) -> Deadline | None:
-        """The clock running now: the center's decision, the provider's delivery or the test."""
+        """The clock running now: the center's acceptance, its decision, the provider's delivery or
+        the test. Until it is accepted the next step is the acceptance, whose limit is shown."""
+        if self.state == S.SUBMITTED and self.acceptance_due_at:
+            return Deadline(DeadlineKind.ACCEPTANCE, self.acceptance_due_at, self.acceptance_due_provisional)
         if self.state in AWAITING_CENTER and self.decision_due_at:
             return Deadline(DeadlineKind.DECISION, self.decision_due_at, self.decision_due_provisional)
         if self.state in (S.IN_DELIVERY, S.TEST_FAILED) and self.delivery_due_at:
@@ -322,6 +332,7 @@ class Application(TimeStampedModel):
 
 
 class DeadlineKind(models.TextChoices):
+    ACCEPTANCE = "acceptance", _("Center's acceptance")
     DECISION = "decision", _("Center's decision")
     DELIVERY = "delivery", _("Provider's delivery")
     TEST = "test", _("Acceptance test")

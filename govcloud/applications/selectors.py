@@ -75,6 +75,8 @@ def inbox_for(*, user, tab: str = InboxTab.ALL) -> QuerySet[Application]:
         _list_base()
         .restrict(user, Action.VIEW)
         .filter(state__in=states)
+        # Ordered by the decision's due time, which an index serves (test_list_plans); the acceptance's
+        # is shown on each row and is never later than the decision's under the default policies.
         .order_by(F("decision_due_at").asc(nulls_last=True), "pk")
     )
 
@@ -143,6 +145,11 @@ def workflow_summary(*, user) -> dict[str, int]:
         awaiting_decision=Count("pk", filter=Q(state=ApplicationState.ACCEPTED)),
         in_delivery=Count("pk", filter=Q(state__in=[ApplicationState.IN_DELIVERY, ApplicationState.TEST_FAILED])),
         to_test=Count("pk", filter=Q(state=ApplicationState.DELIVERED)),
-        decision_overdue=Count("pk", filter=Q(state__in=list(AWAITING_CENTER), decision_due_at__lt=now)),
+        # The center's overdue steps: an acceptance or a decision past its limit.
+        decision_overdue=Count(
+            "pk",
+            filter=Q(state__in=list(AWAITING_CENTER), decision_due_at__lt=now)
+            | Q(state=ApplicationState.SUBMITTED, acceptance_due_at__lt=now),
+        ),
         quota=Count("pk", filter=Q(state__in=list(AWAITING_CENTER), exceeds_quota=True)),
     )

@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from govcloud.applications import selectors, services
+from govcloud.applications.documents.content import application_content, form_queryset
 from govcloud.applications.filters import ApplicationFilter
 from govcloud.applications.forms import (
     ApplicationForm,
@@ -41,6 +42,7 @@ from govcloud.core.permissions import has_any_role, require_role
 from govcloud.core.roles import DEPARTMENT_ROLES, Role
 from govcloud.core.scoping import Action
 from govcloud.delivery.specfields import spec_text
+from govcloud.systems.selectors import may_see_contacts
 
 PAGE_SIZE = 50
 A = ApplicationAction
@@ -152,6 +154,7 @@ def _application_form(request, application: Application | None = None):
             "contact_name": application.contact_name,
             "contact_phone": application.contact_phone,
             "quota_justification": application.quota_justification,
+            "requested_ports": application.requested_ports,
             "termination_mode": application.termination_mode,
             "termination_date": application.termination_date,
         }
@@ -358,11 +361,15 @@ def _detail_context(request, application: Application, **forms):
         ApplicationState.DELIVERED,
         ApplicationState.TEST_FAILED,
     )
+    # What the printed form says about the system, the department and the later steps (Art. 9-11, 16).
+    official = application_content(form_queryset().get(pk=application.pk), reveal_phone=may_see_contacts(request.user))
     resources = list(application.created_resources.all())
     for resource in resources:
         resource.link = _optional_url("ledger:resource_detail", pk=resource.pk)
     context = {
         "application": application,
+        "official": official,
+        "official_boxes": [official.handling, official.test_acceptance],
         "items": items,
         "actions": set(actions),
         "text_actions": [(a, STEP_LABELS[a]) for a in actions if a in COMMENT_STEPS or a in REASON_STEPS],

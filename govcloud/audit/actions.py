@@ -207,6 +207,8 @@ ACTION_LABELS = {
     "application.confirm_change": _("Confirmed change"),
     "application.complete_termination": _("Completed termination"),
     "application.cancel": _("Withdrew application"),
+    "application.acceptance_due_warning": _("Warned of an acceptance coming due"),
+    "application.acceptance_overdue": _("Escalated an overdue acceptance"),
     "application.decision_due_warning": _("Warned of a decision coming due"),
     "application.decision_overdue": _("Escalated an overdue decision"),
     "application.test_due_warning": _("Warned of an acceptance test coming due"),

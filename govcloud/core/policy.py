@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import time as dtime
 
@@ -19,8 +20,23 @@ from govcloud.core.roles import Role
 
 
 class Policy(models.TextChoices):
+    ACCEPTANCE_WORKING_DAYS = (
+        "acceptance_working_days",
+        _("Working days for the center's acceptance (受理), from the head's sign-off (Art. 8)"),
+    )
     APPROVAL_WORKING_DAYS = "approval_working_days", _("Working days for the center's decision (Art. 10)")
-    DELIVERY_WORKING_DAYS = "delivery_working_days", _("Working days for the provider's delivery (Art. 10)")
+    DECISION_FROM_ACCEPTANCE = (
+        "decision_from_acceptance",
+        _("The decision limit counts from the acceptance (1) or from the head's sign-off (0) (Art. 10)"),
+    )
+    DELIVERY_WORKING_DAYS = (
+        "delivery_working_days",
+        _("Working days for the provider's delivery, production environment (Art. 10)"),
+    )
+    DELIVERY_WORKING_DAYS_TEST = (
+        "delivery_working_days_test",
+        _("Working days for the provider's delivery, test environment (Art. 10)"),
+    )
     OFFICE_HOURS_START = "office_hours_start", _("Office hours start")
     OFFICE_HOURS_END = "office_hours_end", _("Office hours end (a deadline ends at this time)")
     AUDIT_RETENTION_DAYS = "audit_retention_days", _("Days audit events are kept (Cybersecurity Law Art. 21)")
@@ -167,8 +183,14 @@ _SECURITY = frozenset({Role.SECURITY_ADMIN})
 DEFINITIONS: dict[Policy, PolicyDefinition] = {
     d.key: d
     for d in [
+        # The measures set no limit of their own for acceptance (受理, a step of Art. 8): one working
+        # day leaves the decision (two working days from sign-off, Art. 10) a day for the review.
+        PolicyDefinition(Policy.ACCEPTANCE_WORKING_DAYS, PolicyKind.INTEGER, 1, 1, 30, source="第八条"),
         PolicyDefinition(Policy.APPROVAL_WORKING_DAYS, PolicyKind.INTEGER, 2, 1, 30, source="第十条"),
+        # Taizhou counts the decision's two working days from submission (the head's sign-off).
+        PolicyDefinition(Policy.DECISION_FROM_ACCEPTANCE, PolicyKind.INTEGER, 0, 0, 1, source="第十条"),
         PolicyDefinition(Policy.DELIVERY_WORKING_DAYS, PolicyKind.INTEGER, 2, 1, 30, source="第十条"),
+        PolicyDefinition(Policy.DELIVERY_WORKING_DAYS_TEST, PolicyKind.INTEGER, 2, 1, 30, source="第十条"),
         PolicyDefinition(Policy.OFFICE_HOURS_START, PolicyKind.TIME, dtime(9, 0)),
         PolicyDefinition(Policy.OFFICE_HOURS_END, PolicyKind.TIME, dtime(17, 30)),
         # The Cybersecurity Law (Art. 21) requires at least six months: never less than 180.
@@ -237,6 +259,8 @@ class PolicyValue(models.Model):
     key = models.CharField(max_length=64, unique=True)
     value = models.CharField(max_length=64)
     updated_at = models.DateTimeField(auto_now=True)
+    # Who changed it last, for the policy page (the audit trail has every change).
+    updated_by_name = models.CharField(max_length=150, blank=True)
 
     class Meta:
         app_label = "core"
@@ -280,6 +304,43 @@ def _values() -> dict[str, str]:
             _cache = dict(PolicyValue.objects.values_list("key", "value"))
             _cache_loaded_at = time.monotonic()
         return _cache
+
+
+# --- What a change does ------------------------------------------------------------------------------
+# The apps whose clocks a policy sets register here (from their AppConfig.ready()) how many of their
+# open records a change would leave alone and how many it would reach; the policy page shows it.
+# Core cannot import them, and the policy page's app may not import its siblings.
+
+
+@dataclass(frozen=True)
+class PolicyImpact:
+    # Records whose clock already runs: they keep the due time they started with.
+    running: int = 0
+    # Records whose clock has not started yet: they will count with the new value.
+    pending: int = 0
+    # Records a change reaches at once (a warning lead time is applied at every sweep).
+    immediate: int = 0
+
+
+# Each counter answers for all its policies in one go (one query for the whole page).
+_COUNTERS: list[Callable[[], dict[Policy, PolicyImpact]]] = []
+
+
+def register_impact(counter: Callable[[], dict[Policy, PolicyImpact]]) -> None:
+    """`counter() -> {policy: PolicyImpact}`: what a change of each of its policies does now."""
+    if counter not in _COUNTERS:
+        _COUNTERS.append(counter)
+
+
+def policy_impacts() -> dict[Policy, PolicyImpact]:
+    total: dict[Policy, PolicyImpact] = {}
+    for counter in _COUNTERS:
+        for key, impact in counter().items():
+            before = total.get(key, PolicyImpact())
+            total[key] = PolicyImpact(
+                before.running + impact.running, before.pending + impact.pending, before.immediate + impact.immediate
+            )
+    return total
 
 
 def policy_value(key: Policy) -> int | dtime:

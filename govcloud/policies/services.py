@@ -14,7 +14,6 @@ from govcloud.core.policy import (
     PolicyValue,
     clear_cache,
     parse,
-    policy_value,
     serialize,
 )
 
@@ -39,11 +38,13 @@ def policy_set(*, actor: Actor, key: Policy, raw: str) -> PolicyValue:
             }
         )
     with transaction.atomic():
-        before = serialize(definition, policy_value(definition.key))
         row, _created = PolicyValue.objects.select_for_update().get_or_create(
-            key=definition.key, defaults={"value": serialize(definition, value)}
+            key=definition.key, defaults={"value": serialize(definition, definition.default)}
         )
+        # The value before, from the locked row (the cache may be seconds old).
+        before = row.value
         row.value = serialize(definition, value)
+        row.updated_by_name = (getattr(actor, "full_name", "") or str(actor))[:150]
         row.save()
         audit_record(
             actor=actor,

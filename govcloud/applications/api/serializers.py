@@ -98,6 +98,7 @@ class ApplicationSerializer(ModelSerializer):
             "exceeds_quota",
             "current_deadline",
             "submitted_at",
+            "acceptance_due_at",
             "decision_due_at",
             "decision_due_provisional",
             "delivery_due_at",

@@ -19,6 +19,7 @@ from django.utils import timezone
 
 from govcloud.applications.models import (
     Application,
+    ApplicationAction,
     ApplicationEvent,
     ApplicationItem,
     ApplicationKind,
@@ -30,6 +31,8 @@ from govcloud.catalog.models import CatalogItem, Dimension, NetworkKind, Resourc
 from govcloud.catalog.selectors import items_for_new_applications
 from govcloud.core.crypto import hmac_sm3_hex, sm3_hex
 from govcloud.core.policy import Policy, policy_value
+from govcloud.delivery.models import WorkOrder, WorkOrderKind, WorkOrderState
+from govcloud.systems.models import MlpsFiling, ResponsibleDuty
 
 TITLE = "泰州市政务云平台业务申请表"
 BASIS = "依据《泰州市政务云平台管理办法》第八条至第十条"
@@ -154,6 +157,13 @@ class ItemRow:
     approval_note: str = ""
     target: str = ""
     estimate: str = ""
+    needed_until: str = ""
+    # For a change: the resource's specification when the change was asked for.
+    before_spec: list[SpecPart] = field(default_factory=list)
+
+    @property
+    def before_spec_text(self) -> str:
+        return "；".join(str(p) for p in self.before_spec)
 
     @property
     def spec_text(self) -> str:
@@ -178,8 +188,10 @@ class Opinion:
     @property
     def title_lines(self) -> list[str]:
         """“市电子政务中心受理意见” on two lines, as a narrow label column wants it."""
-        head = "市电子政务中心"
-        return [head, self.title[len(head) :]] if self.title.startswith(head) else [self.title]
+        for head in ("市电子政务中心", "云服务提供商", "申请单位"):
+            if self.title.startswith(head):
+                return [head, self.title[len(head) :]]
+        return [self.title]
 
 
 @dataclass
@@ -217,6 +229,15 @@ class FormContent:
     stamped_form_required: bool = False
 
     notes: list[str] = field(default_factory=list)
+    # What the measures make the department state about the system (Art. 11, 16) and itself.
+    credit_code: str = ""
+    system_level: str = ""
+    filing: str = ""
+    responsible: str = ""
+    ports: str = ""
+    # The provider's handling box and the department's acceptance box, filled once those steps happen.
+    handling: Opinion | None = None
+    test_acceptance: Opinion | None = None
 
     title: str = TITLE
     basis: str = BASIS
@@ -224,7 +245,7 @@ class FormContent:
 
     @property
     def opinions(self) -> list[Opinion]:
-        return [self.acceptance, self.approval]
+        return [o for o in (self.acceptance, self.approval, self.handling, self.test_acceptance) if o is not None]
 
 
 def _option_labels(items: list[ApplicationItem]) -> dict[tuple[int, str, str], str]:
@@ -260,6 +281,18 @@ def _approved(application: Application) -> bool:
 def form_queryset():
     """An application with everything the form shows, in a fixed number of queries."""
     return Application.objects.select_related("organization", "system", "signed_off_by").prefetch_related(
+        "system__responsible_people",
+        Prefetch("system__filings", queryset=MlpsFiling.objects.order_by("-filed_on", "-id"), to_attr="latest_filings"),
+        Prefetch(
+            "work_orders",
+            queryset=WorkOrder.objects.select_related("item__catalog_item").order_by("pk"),
+            to_attr="form_work_orders",
+        ),
+        Prefetch(
+            "events",
+            queryset=ApplicationEvent.objects.filter(action__in=TEST_ACTIONS).order_by("-at", "-pk"),
+            to_attr="test_events",
+        ),
         Prefetch(
             "items",
             queryset=ApplicationItem.objects.select_related("catalog_item", "target_resource").prefetch_related(
@@ -304,6 +337,98 @@ def _approval(application: Application) -> Opinion:
     )
 
 
+LEVEL_ZH = {1: "第一级", 2: "第二级", 3: "第三级", 4: "第四级", 5: "第五级"}
+DUTY_ZH = {
+    ResponsibleDuty.SYSTEM_MANAGER: "系统管理员",
+    ResponsibleDuty.SECURITY_CONFIDENTIALITY: "安全保密员",
+    ResponsibleDuty.SECURITY_AUDITOR: "安全审计员",
+}
+NETWORK_SHORT_ZH = {NetworkKind.EXTRANET: "政务外网", NetworkKind.INTERNET: "互联网"}
+A = ApplicationAction
+TEST_ACTIONS = [A.ACCEPT_DELIVERY, A.CONFIRM_CHANGE, A.REPORT_DEFECTS]
+DEFAULT_PORTS = "无"
+
+
+def _system_details(application: Application, *, reveal_phone: bool) -> tuple[str, str, str]:
+    """The system's protection level, its latest filing and its three responsible people (Art. 11, 16)."""
+    system = application.system
+    filings = getattr(system, "latest_filings", None)
+    if filings is None:
+        filings = list(system.filings.order_by("-filed_on", "-id")[:1])
+    filing = filings[0] if filings else None
+    level = filing.protection_level if filing else system.protection_level
+    level_text = LEVEL_ZH.get(level, "（未定级）") if level else "（未定级）"
+    filing_text = "（未备案）"
+    if filing:
+        filing_text = f"{filing.filing_number}（{filing.filing_authority}，{filing.filed_on.isoformat()}）"
+    people = []
+    order = list(DUTY_ZH)
+    for person in sorted(system.responsible_people.all(), key=lambda p: order.index(p.duty) if p.duty in order else 9):
+        phone = person.phone if reveal_phone else mask_phone(person.phone)
+        people.append(f"{DUTY_ZH.get(person.duty, person.duty)}：{person.name}（{phone}）")
+    return level_text, filing_text, "；".join(people) or "（未登记）"
+
+
+def _delivered_text(order) -> str:
+    name = order.item.catalog_item.name
+    if order.kind == WorkOrderKind.PROVISION:
+        parts = []
+        for entry in order.delivered or []:
+            addresses = "、".join(
+                f"{NETWORK_SHORT_ZH.get(a.get('network'), a.get('network', ''))} {a.get('address', '')}".strip()
+                for a in entry.get("addresses") or []
+            )
+            parts.append(f"{entry.get('name', '')}（{addresses}）" if addresses else str(entry.get("name", "")))
+        return f"{order.number} {name}：交付{len(parts)}项 " + "；".join(parts)
+    if order.kind == WorkOrderKind.CHANGE:
+        return f"{order.number} {name}：已按核定规格变更"
+    return f"{order.number} {name}：已终止"
+
+
+def _handling(application: Application) -> Opinion:
+    """云服务提供商办理情况: what was delivered, by whom, when (filled once every order is done)."""
+    orders = getattr(application, "form_work_orders", None)
+    if orders is None:
+        orders = list(application.work_orders.select_related("item__catalog_item").order_by("pk"))
+    done = [o for o in orders if o.state == WorkOrderState.COMPLETED]
+    finished = bool(orders) and len(done) == len([o for o in orders if o.state != WorkOrderState.CANCELLED])
+    names = list(dict.fromkeys(o.completed_by_name for o in done if o.completed_by_name))
+    last = max((o.completed_at for o in done if o.completed_at), default=None)
+    return Opinion(
+        title="云服务提供商办理情况",
+        choices=[("已办理完成", finished), ("办理中", bool(orders) and not finished)],
+        signer_label="办理人",
+        signer="、".join(names) if finished else "",
+        at=local(last) if finished else "",
+        comment="\n".join(_delivered_text(o) for o in done),
+    )
+
+
+def _test_acceptance(application: Application) -> Opinion:
+    """申请单位测试验收意见: tested by, result, date (the latest test step)."""
+    events = getattr(application, "test_events", None)
+    if events is None:
+        events = list(application.events.filter(action__in=TEST_ACTIONS).order_by("-at", "-pk")[:1])
+    event = events[0] if events else None
+    passed = event is not None and event.action != A.REPORT_DEFECTS
+    failed = event is not None and event.action == A.REPORT_DEFECTS
+    comment = ""
+    if application.kind == ApplicationKind.TERMINATION:
+        comment = "终止申请不经测试验收"
+    elif failed:
+        comment = f"测试未通过：{event.comment}"
+    elif passed:
+        comment = event.comment or ("测试通过，同意开通" if event.action == A.ACCEPT_DELIVERY else "变更已确认")
+    return Opinion(
+        title="申请单位测试验收意见",
+        choices=[("测试通过", passed), ("测试未通过", failed)],
+        signer_label="测试人",
+        signer=event.actor_name if event else "",
+        at=local(event.at) if event else "",
+        comment=comment,
+    )
+
+
 def verification_code(application: Application) -> str:
     """A short keyed digest of what the form says. The center compares the code printed on a
     stamped paper form with the one the platform computes for the application now: equal codes
@@ -331,6 +456,8 @@ def verification_code(application: Application) -> str:
             local(application.decided_at),
             local(application.signed_off_at),
             items,
+            # Only when asked for: the codes of forms without ports (stamped before) stay as they were.
+            *([application.requested_ports] if application.requested_ports else []),
         )
     )
     key = sm3_hex(f"{settings.SECRET_KEY}:application-form".encode()).encode()
@@ -378,6 +505,12 @@ def application_content(application: Application, *, reveal_phone: bool, now: da
                 approval_note=item.approval_note if application.decided_at else "",
                 target=f"{target.code} {target.name}".strip() if target else "",
                 estimate=money(item.monthly_estimate),
+                needed_until=item.needed_until.isoformat() if item.needed_until else "",
+                before_spec=(
+                    spec_parts(item.catalog_item_id, item.current_spec, labels)
+                    if application.kind == ApplicationKind.CHANGE and item.current_spec
+                    else []
+                ),
             )
         )
     extra = []
@@ -392,6 +525,7 @@ def application_content(application: Application, *, reveal_phone: bool, now: da
         extra.append(Field("互联网接入", INTERNET_RULE))
     phone = application.contact_phone or ""
     signer = application.signed_off_by
+    level, filing, responsible = _system_details(application, reveal_phone=reveal_phone)
     return FormContent(
         blank=False,
         number=application.number,
@@ -418,16 +552,30 @@ def application_content(application: Application, *, reveal_phone: bool, now: da
         state=STATE_ZH.get(application.state, application.state),
         stamped_form_required=bool(policy_value(Policy.STAMPED_FORM_REQUIRED)),
         notes=notes(),
+        credit_code=application.organization.credit_code,
+        system_level=level,
+        filing=filing,
+        responsible=responsible,
+        ports=application.requested_ports or DEFAULT_PORTS,
+        handling=_handling(application),
+        test_acceptance=_test_acceptance(application),
     )
 
 
 def notes() -> list[str]:
     """The notes printed under the form: the regulation's rules with today's time limits."""
+    acceptance = int(policy_value(Policy.ACCEPTANCE_WORKING_DAYS))
     approval = int(policy_value(Policy.APPROVAL_WORKING_DAYS))
+    start = "受理" if policy_value(Policy.DECISION_FROM_ACCEPTANCE) else "提交"
     delivery = int(policy_value(Policy.DELIVERY_WORKING_DAYS))
+    delivery_test = int(policy_value(Policy.DELIVERY_WORKING_DAYS_TEST))
+    if delivery == delivery_test:
+        handling = f"云服务提供商在{delivery}个工作日内完成业务办理"
+    else:
+        handling = f"云服务提供商在{delivery}个工作日（测试环境{delivery_test}个工作日）内完成业务办理"
     lines = [
         "申请单位应当严格按照实际需求申请计算、存储、网络、安全和带宽等资源（第八条）。",
-        f"市电子政务中心在{approval}个工作日内对申请进行审批，审批合格后，云服务提供商在{delivery}个工作日内完成业务办理（第十条）。",
+        f"市电子政务中心{acceptance}个工作日内受理，自{start}起{approval}个工作日内审批；审批合格后，{handling}（第十条）。",
         "信息系统正式部署前，应当完成网络安全等级保护定级备案、测评和整改等工作（第十一条）。",
     ]
     if policy_value(Policy.STAMPED_FORM_REQUIRED):
@@ -538,6 +686,8 @@ def blank_content(*, now: datetime | None = None) -> FormContent:
         notes=notes(),
         catalog=catalog_blocks(),
         stamped_form_required=bool(policy_value(Policy.STAMPED_FORM_REQUIRED)),
+        handling=_empty_opinion("云服务提供商办理情况", ["已办理完成"], "办理人"),
+        test_acceptance=_empty_opinion("申请单位测试验收意见", ["测试通过", "测试未通过"], "测试人"),
     )
 
 

@@ -149,31 +149,49 @@ INNER = PAGE_WIDTH_MM - 2 * MARGIN_MM
 
 def _info(doc, content: FormContent) -> None:
     label, value = 28, (INNER - 56) / 2
-    table = _table(doc, 6, [label, value, label, value])
+    table = _table(doc, 8, [label, value, label, value])
     rows = table.rows
-    for index, (text, full) in enumerate(
-        [("申请单位", content.department), ("信息系统名称", content.system), ("申请类型", None)]
-    ):
+    blank_people = "系统管理员：________　安全保密员：________　安全审计员：________"
+    level = "☐ 第二级　☐ 第三级　☐ 其他" if content.blank else content.system_level
+    pairs = [
+        ("申请单位", content.department, "统一社会信用代码", content.credit_code),
+        ("信息系统名称", content.system, "等级保护级别", level),
+    ]
+    for index, (left, left_value, right, right_value) in enumerate(pairs):
+        _cell(rows[index].cells[0], left, bold=True, center=True)
+        _cell(rows[index].cells[1], left_value)
+        _cell(rows[index].cells[2], right, bold=True, center=True)
+        _cell(rows[index].cells[3], right_value)
+    ports = content.ports or "______（如：443/TCP）"
+    _cell(rows[2].cells[0], "等保备案编号", bold=True, center=True)
+    _cell(rows[2].cells[1], content.filing, size=9.5)
+    _cell(rows[2].cells[2], "申请开放端口", bold=True, center=True)
+    _cell(rows[2].cells[3], ports, size=9.5)
+    full_rows = [
+        (3, "系统责任人", blank_people if content.blank else content.responsible),
+        (4, "申请类型", None),
+    ]
+    for index, text, full in full_rows:
         _cell(rows[index].cells[0], text, bold=True, center=True)
         merged = rows[index].cells[1].merge(rows[index].cells[3])
         if full is not None:
-            _cell(merged, full)
+            _cell(merged, full, size=9.5)
         else:
             paragraph = merged.paragraphs[0]
             for choice, on in content.kinds:
                 _box(paragraph, on, choice)
-    _cell(rows[3].cells[0], "使用环境", bold=True, center=True)
+    _cell(rows[5].cells[0], "使用环境", bold=True, center=True)
     for choice, on in content.environments:
-        _box(rows[3].cells[1].paragraphs[0], on, choice)
-    _cell(rows[3].cells[2], "期望开通日期", bold=True, center=True)
-    _cell(rows[3].cells[3], content.requested_date)
-    _cell(rows[4].cells[0], "联系人", bold=True, center=True)
-    _cell(rows[4].cells[1], content.contact_name)
-    _cell(rows[4].cells[2], "联系电话", bold=True, center=True)
-    _cell(rows[4].cells[3], content.contact_phone)
-    _cell(rows[5].cells[0], "申请用途", bold=True, center=True)
-    _cell(rows[5].cells[1].merge(rows[5].cells[3]), content.purpose)
-    rows[5].height, rows[5].height_rule = Mm(18), WD_ROW_HEIGHT_RULE.AT_LEAST
+        _box(rows[5].cells[1].paragraphs[0], on, choice)
+    _cell(rows[5].cells[2], "期望开通日期", bold=True, center=True)
+    _cell(rows[5].cells[3], content.requested_date)
+    _cell(rows[6].cells[0], "联系人", bold=True, center=True)
+    _cell(rows[6].cells[1], content.contact_name)
+    _cell(rows[6].cells[2], "联系电话", bold=True, center=True)
+    _cell(rows[6].cells[3], content.contact_phone)
+    _cell(rows[7].cells[0], "申请用途", bold=True, center=True)
+    _cell(rows[7].cells[1].merge(rows[7].cells[3]), content.purpose)
+    rows[7].height, rows[7].height_rule = Mm(18), WD_ROW_HEIGHT_RULE.AT_LEAST
 
 
 def _section_row(table, text: str) -> None:
@@ -195,6 +213,10 @@ def _items(doc, content: FormContent) -> None:
         _cell(cells[0], str(item.index), center=True)
         _cell(cells[1], item.name)
         spec = [item.spec_text]
+        if item.before_spec:
+            spec = [f"变更前：{item.before_spec_text}", f"变更后：{item.spec_text}"]
+        if item.needed_until:
+            spec.append(f"需用至：{item.needed_until}")
         if item.target:
             spec.append(f"对象资源：{item.target}")
         if item.approved_spec_text:
@@ -268,7 +290,7 @@ def _signoff(doc, content: FormContent) -> None:
 
 
 def _opinions(doc, content: FormContent) -> None:
-    table = _table(doc, 2, [28, INNER - 28])
+    table = _table(doc, len(content.opinions), [28, INNER - 28])
     for row, opinion in zip(table.rows, content.opinions, strict=True):
         _opinion(row, opinion)
 
@@ -282,7 +304,8 @@ def _opinion(row, opinion: Opinion) -> None:
     for label, on in opinion.choices:
         _box(paragraph, on, label)
     if opinion.comment:
-        _run(cell.add_paragraph(), opinion.comment, size=9)
+        for line in opinion.comment.split("\n"):
+            _run(cell.add_paragraph(), line, size=9)
     else:
         cell.add_paragraph()
     signer = opinion.signer or "______________"

@@ -7,6 +7,8 @@ marker is not searchable in them: no positive control here; the tests check the 
 
 from __future__ import annotations
 
+import uuid
+
 from tests.isolation import MARKER, MISSING_INT, Kind, Probe
 
 
@@ -26,7 +28,17 @@ def _application(world) -> dict:
     return {"pk": world.a_form_application.pk}
 
 
+def _progress(world) -> dict:
+    return {"pk": world.a_form_application.pk, "job_id": world.a_job.pk}
+
+
+def _missing_progress(world) -> dict:
+    return {**MISSING_INT, "job_id": uuid.UUID(int=12345)}
+
+
 ENDPOINTS = {
+    "documents:application_pdf_prepare": Probe(Kind.DETAIL, _application, lambda w: MISSING_INT, methods=("post",)),
+    "documents:application_pdf_progress": Probe(Kind.DETAIL, _progress, _missing_progress),
     "documents:application_docx": Probe(Kind.DETAIL, _application, lambda w: MISSING_INT),
     "documents:application_pdf": Probe(Kind.DETAIL, _application, lambda w: MISSING_INT),
     "documents:blank_docx": Probe(Kind.PUBLIC),

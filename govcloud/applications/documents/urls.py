@@ -10,4 +10,8 @@ urlpatterns = [
     path("blank.pdf", views.blank_pdf, name="blank_pdf"),
     path("applications/<int:pk>.docx", views.application_docx, name="application_docx"),
     path("applications/<int:pk>.pdf", views.application_pdf, name="application_pdf"),
+    path("applications/<int:pk>/pdf/prepare/", views.application_pdf_prepare, name="application_pdf_prepare"),
+    path(
+        "applications/<int:pk>/pdf/jobs/<uuid:job_id>/", views.application_pdf_progress, name="application_pdf_progress"
+    ),
 ]

@@ -54,10 +54,36 @@ FIELDS = (
     "contact_name",
     "contact_phone",
     "quota_justification",
+    "requested_ports",
     "termination_mode",
     "termination_date",
 )
-AUDITED = ("system", "purpose", "environment", "requested_date", "contact_name", "quota_justification")
+AUDITED = (
+    "system",
+    "purpose",
+    "environment",
+    "requested_date",
+    "contact_name",
+    "quota_justification",
+    "requested_ports",
+)
+# "443/tcp, 8443": ports to open, each with an optional protocol.
+PORT = re.compile(r"^(\d{1,5})(?:/(tcp|udp))?$", re.IGNORECASE)
+
+
+def clean_ports(raw: str) -> str:
+    """The requested ports, written one way ("443/TCP, 8080/TCP"); a ValueError names a bad one."""
+    ports = []
+    for part in re.split(r"[,，、;；\s]+", (raw or "").strip()):
+        if not part:
+            continue
+        match = PORT.match(part)
+        if not match or not 1 <= int(match.group(1)) <= 65535:
+            raise ValueError(part)
+        text = f"{int(match.group(1))}/{(match.group(2) or 'tcp').upper()}"
+        if text not in ports:
+            ports.append(text)
+    return ", ".join(ports)
 
 
 @dataclass
@@ -295,6 +321,13 @@ def _clean_fields(kind: str, values: dict[str, Any], actor: Actor) -> dict[str, 
     if requested is not None and requested < today:
         errors["requested_date"] = _("The date is in the past.")
     values["quota_justification"] = (values.get("quota_justification") or "").strip()
+    try:
+        values["requested_ports"] = clean_ports(values.get("requested_ports") or "")
+    except ValueError as exc:
+        errors["requested_ports"] = _("“%(port)s” is not a port: write e.g. 443/TCP, 8080/TCP.") % {"port": exc.args[0]}
+    else:
+        if len(values["requested_ports"]) > 200:
+            errors["requested_ports"] = _("At most 200 characters.")
     if kind == ApplicationKind.TERMINATION:
         if values.get("termination_mode") not in TerminationMode.values:
             errors["termination_mode"] = _("Say whether the data is handed back or destroyed (certified).")
@@ -306,6 +339,8 @@ def _clean_fields(kind: str, values: dict[str, Any], actor: Actor) -> dict[str, 
     else:
         values["termination_mode"] = ""
         values["termination_date"] = None
+    if kind == ApplicationKind.TERMINATION:
+        values["requested_ports"] = ""
     if errors:
         raise ValidationError(errors)
     return values

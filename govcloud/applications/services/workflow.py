@@ -36,6 +36,7 @@ from govcloud.applications.models import (
     ApplicationItem,
     ApplicationKind,
     ApplicationState,
+    Environment,
 )
 from govcloud.applications.services.common import (
     DRAFTERS,
@@ -309,6 +310,13 @@ def _notify_next(app: Application, action: str, comment: str) -> None:
         tell(center_people(), app, K.WITHDRAWN, _("Application %(number)s from %(org)s was withdrawn") % ctx)
 
 
+def delivery_working_days(environment: str) -> int:
+    """The provider's limit for the application's environment (Art. 10): a city may give test
+    environments a different one."""
+    key = Policy.DELIVERY_WORKING_DAYS_TEST if environment == Environment.TEST else Policy.DELIVERY_WORKING_DAYS
+    return int(policy_value(key))
+
+
 # --- The department's steps ------------------------------------------------------------------------
 
 
@@ -354,19 +362,27 @@ def application_submit(*, actor: Actor, application: Application, comment: str =
 
 
 def application_sign_off(*, actor: Actor, application: Application, comment: str = "") -> Application:
-    """The head signs (电子签批): the application goes to the center; the decision is due
-    APPROVAL_WORKING_DAYS working days later (Art. 10)."""
+    """The head signs (电子签批): the application goes to the center; its acceptance is due
+    ACCEPTANCE_WORKING_DAYS working days later, the decision APPROVAL_WORKING_DAYS working days
+    later (Art. 10) — from now, or from the acceptance where DECISION_FROM_ACCEPTANCE says so."""
 
     def before(row: Application):
         now = timezone.now()
-        deadline = deadline_from(now, int(policy_value(Policy.APPROVAL_WORKING_DAYS)))
+        acceptance = deadline_from(now, int(policy_value(Policy.ACCEPTANCE_WORKING_DAYS)))
         row.signed_off_by = None if is_system(actor) else actor
         row.signed_off_at = now
         row.submitted_at = now
-        row.decision_due_at = deadline.due
-        row.decision_due_provisional = deadline.provisional
+        row.acceptance_due_at = acceptance.due
+        row.acceptance_due_provisional = acceptance.provisional
+        changes = {"acceptance_due_at": [None, acceptance.due.isoformat()]}
+        # A city whose decision limit counts from the acceptance starts that clock in accept.
+        if not policy_value(Policy.DECISION_FROM_ACCEPTANCE):
+            deadline = deadline_from(now, int(policy_value(Policy.APPROVAL_WORKING_DAYS)))
+            row.decision_due_at = deadline.due
+            row.decision_due_provisional = deadline.provisional
+            changes["decision_due_at"] = [None, deadline.due.isoformat()]
         row.return_reasons = ""
-        return {"decision_due_at": [None, deadline.due.isoformat()]}
+        return changes
 
     return _transition(actor=actor, application=application, action=A.SIGN_OFF, comment=comment, before=before)
 
@@ -381,6 +397,8 @@ def application_cancel(*, actor: Actor, application: Application, comment: str =
         row.closed_at = timezone.now()
         row.decision_due_at = None
         row.decision_due_provisional = False
+        row.acceptance_due_at = None
+        row.acceptance_due_provisional = False
         return None
 
     return _transition(actor=actor, application=application, action=A.CANCEL, comment=comment, before=before)
@@ -390,10 +408,18 @@ def application_cancel(*, actor: Actor, application: Application, comment: str =
 
 
 def application_accept(*, actor: Actor, application: Application, comment: str = "") -> Application:
-    """受理: the application is complete; the decision clock keeps running."""
+    """受理: the application is complete; the decision clock keeps running (or starts now, where
+    the decision limit counts from the acceptance)."""
 
     def before(row: Application):
         row.accepted_at = timezone.now()
+        # Only a clock not yet started starts here: one started at sign-off keeps its due time even
+        # if the policy changed since (a change of policy never moves a running clock).
+        if row.decision_due_at is None:
+            deadline = deadline_from(row.accepted_at, int(policy_value(Policy.APPROVAL_WORKING_DAYS)))
+            row.decision_due_at = deadline.due
+            row.decision_due_provisional = deadline.provisional
+            return {"decision_due_at": [None, deadline.due.isoformat()]}
         return None
 
     return _transition(actor=actor, application=application, action=A.ACCEPT, comment=comment, before=before)
@@ -408,6 +434,8 @@ def application_return(*, actor: Actor, application: Application, reasons: str) 
         old = row.decision_due_at
         row.decision_due_at = None
         row.decision_due_provisional = False
+        row.acceptance_due_at = None
+        row.acceptance_due_provisional = False
         row.accepted_at = None
         return {"decision_due_at": [old.isoformat() if old else None, None]}
 
@@ -476,7 +504,8 @@ def application_approve(
     comment: str = "",
 ) -> Application:
     """审批: approve (each item as asked, or less with a reason); one work order per approved item is
-    created, due DELIVERY_WORKING_DAYS working days from now (Art. 10)."""
+    created, due DELIVERY_WORKING_DAYS (production) or DELIVERY_WORKING_DAYS_TEST (test environment)
+    working days from now (Art. 10)."""
     decisions = dict(decisions or {})
     created: list = []
 
@@ -506,7 +535,7 @@ def application_approve(
             items, ["approved_quantity", "approved_spec", "approval_note", "approved_monthly_estimate"]
         )
         now = timezone.now()
-        deadline = deadline_from(now, int(policy_value(Policy.DELIVERY_WORKING_DAYS)))
+        deadline = deadline_from(now, delivery_working_days(row.environment))
         due = deadline.due
         if row.kind == ApplicationKind.TERMINATION and row.termination_date:
             end = policy_value(Policy.OFFICE_HOURS_END)
@@ -598,7 +627,7 @@ def application_report_defects(*, actor: Actor, application: Application, defect
     defects = _required(defects, "defects", _("Describe what does not work."))
 
     def before(row: Application):
-        deadline = deadline_from(timezone.now(), int(policy_value(Policy.DELIVERY_WORKING_DAYS)))
+        deadline = deadline_from(timezone.now(), delivery_working_days(row.environment))
         row.delivery_due_at = deadline.due
         row.delivery_due_provisional = deadline.provisional
         row.test_due_at = None

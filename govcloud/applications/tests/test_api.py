@@ -45,10 +45,13 @@ def test_the_whole_lifecycle_over_the_api(wf):
     assert set(body["allowed_actions"]) == {"submit", "cancel"}
     assert applicant.post(url("application-submit", pk=pk), {}, format="json").status_code == 200
     signed = head.post(url("application-sign-off", pk=pk), {"comment": "同意"}, format="json").json()
-    assert signed["state"] == "submitted" and signed["current_deadline"]["kind"] == "decision"
+    # Until accepted the clock is the acceptance's (受理, its own limit); then the decision's.
+    assert signed["state"] == "submitted" and signed["current_deadline"]["kind"] == "acceptance"
+    assert signed["acceptance_due_at"] and signed["decision_due_at"]
     inbox = reviewer.get(url("application-inbox")).json()
     assert [a["id"] for a in inbox["results"]] == [pk]
-    assert reviewer.post(url("application-accept", pk=pk), {}, format="json").json()["state"] == "accepted"
+    accepted = reviewer.post(url("application-accept", pk=pk), {}, format="json").json()
+    assert accepted["state"] == "accepted" and accepted["current_deadline"]["kind"] == "decision"
     item_id = signed["items"][0]["id"]
     approved = admin.post(
         url("application-approve", pk=pk),

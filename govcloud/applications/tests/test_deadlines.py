@@ -53,6 +53,10 @@ def test_the_decision_is_due_two_working_days_after_submission(wf, moment, due, 
     assert app.submitted_at == moment
     assert app.decision_due_at == due
     assert app.decision_due_provisional is provisional
+    # Until it is accepted the clock shown is the acceptance's; then the decision's, due as set at sign-off.
+    assert app.current_deadline.kind == DeadlineKind.ACCEPTANCE
+    with time_machine.travel(moment, tick=False):
+        app = services.application_accept(actor=wf.reviewer, application=app)
     deadline = app.current_deadline
     assert (deadline.kind, deadline.due, deadline.provisional) == (DeadlineKind.DECISION, due, provisional)
 
