@@ -23,12 +23,20 @@ _ENDPOINTS = {
     "delivery:work_order_note": Probe(Kind.DETAIL, _order(), _missing, methods=("post",)),
     "delivery:work_order_complete": Probe(Kind.DETAIL, _order(), _missing, methods=("post",)),
     "delivery:work_order_retry": Probe(Kind.DETAIL, _order(), _missing, methods=("post",)),
+    "delivery:evidence_submit": Probe(Kind.DETAIL, _order(), _missing, methods=("post",)),
+    "delivery:evidence_confirm": Probe(Kind.DETAIL, _order(), _missing, methods=("post",)),
+    "delivery:evidence_reject": Probe(Kind.DETAIL, _order(), _missing, methods=("post",)),
+    "delivery:evidence_file": Probe(Kind.DETAIL, _order(), _missing),
     "work-order-list": Probe(Kind.LIST),
     "work-order-detail": Probe(Kind.DETAIL, _order(), _missing, owner_sees_marker=True),
     "work-order-claim": Probe(Kind.DETAIL, _order(), _missing, methods=("post",)),
     "work-order-note": Probe(Kind.DETAIL, _order(), _missing, methods=("post",)),
     "work-order-complete": Probe(Kind.DETAIL, _order(), _missing, methods=("post",)),
     "work-order-retry": Probe(Kind.DETAIL, _order(), _missing, methods=("post",)),
+    "work-order-evidence": Probe(Kind.DETAIL, _order(), _missing, methods=("post",)),
+    "work-order-evidence-confirm": Probe(Kind.DETAIL, _order(), _missing, methods=("post",)),
+    "work-order-evidence-reject": Probe(Kind.DETAIL, _order(), _missing, methods=("post",)),
+    "work-order-evidence-file": Probe(Kind.DETAIL, _order(), _missing),
 }
 
 ENDPOINTS = _ENDPOINTS
