@@ -162,10 +162,21 @@ class PriceKey:
         return f"{self.unit}__{self.item.pk}" if self.item else self.unit
 
 
+def security_services() -> QuerySet[CatalogItem]:
+    """Security service items that can still be chosen: each needs its monthly price."""
+    return CatalogItem.objects.filter(kind=ResourceKind.SECURITY, retired_at__isnull=True).order_by("sort", "code")
+
+
+# Units priced per catalog item (once per engine / per service) rather than once.
+PER_ITEM_UNITS = (PriceUnit.DATABASE_INSTANCE_MONTH, PriceUnit.SECURITY_SERVICE_MONTH)
+
+
 def required_price_keys() -> list[PriceKey]:
-    """Every unit, with database instances once per engine that can still be chosen."""
-    keys = [PriceKey(u, None) for u in PriceUnit.values if u != PriceUnit.DATABASE_INSTANCE_MONTH]
+    """Every unit, with database instances once per engine and security services once per
+    service that can still be chosen."""
+    keys = [PriceKey(u, None) for u in PriceUnit.values if u not in PER_ITEM_UNITS]
     keys += [PriceKey(PriceUnit.DATABASE_INSTANCE_MONTH, engine) for engine in database_engines()]
+    keys += [PriceKey(PriceUnit.SECURITY_SERVICE_MONTH, service) for service in security_services()]
     return keys
 
 

@@ -187,3 +187,21 @@ def test_the_api_submits_confirms_and_refuses(wf):
     body = response.json()
     assert body["state"] == "completed" and body["evidence"]["state"] == "confirmed"
     assert head.post(f"{base}/evidence/confirm/", {}, format="json").status_code == 409
+
+
+def test_the_application_form_shows_the_certificate_and_the_confirmation(wf):
+    from govcloud.applications.documents import content, render
+    from govcloud.applications.documents.tests.test_documents import pdf_text
+
+    order, _resource = termination(wf)
+    evidence.termination_evidence_submit(
+        actor=wf.provider, work_order=order, statement="销毁证明 XH-2026-009", upload=pdf("xh-009.pdf")
+    )
+    app = order.application
+    fields = {f.label.split(" ")[-1]: f.value for f in content.application_content(app).extra}
+    assert "XH-2026-009" in fields["数据销毁证明"] and "xh-009.pdf" in fields["数据销毁证明"]
+    assert fields["使用单位确认"] == "待使用单位确认"
+    evidence.termination_evidence_confirm(actor=wf.head, work_order=order, comment="核对无误")
+    app.refresh_from_db()
+    text = pdf_text(render.application_pdf(app))
+    assert "数据销毁证明" in text and "XH-2026-009" in text and "已确认" in text and "核对无误" in text
