@@ -198,7 +198,7 @@ def test_the_application_form_shows_the_certificate_and_the_confirmation(wf):
         actor=wf.provider, work_order=order, statement="销毁证明 XH-2026-009", upload=pdf("xh-009.pdf")
     )
     app = order.application
-    fields = {f.label.split(" ")[-1]: f.value for f in content.application_content(app).extra}
+    fields = {f.label.split(" ")[-1]: f.value for f in content.application_content(app, reveal_phone=False).extra}
     assert "XH-2026-009" in fields["数据销毁证明"] and "xh-009.pdf" in fields["数据销毁证明"]
     assert fields["使用单位确认"] == "待使用单位确认"
     evidence.termination_evidence_confirm(actor=wf.head, work_order=order, comment="核对无误")
