@@ -164,7 +164,7 @@ def termination_evidence_submit(
 
 def evidence_summary(evidence: TerminationEvidence) -> str:
     """One readable line: what, which file, by whom — for the log, the ledger history and the form."""
-    parts = [f"{evidence.get_kind_display()}: {evidence.statement}"]
+    parts = [_("%(kind)s: %(statement)s") % {"kind": evidence.get_kind_display(), "statement": evidence.statement}]
     if evidence.has_file:
         parts.append(_("file %(name)s (SM3 %(sm3)s…)") % {"name": evidence.original_name, "sm3": evidence.sm3[:16]})
     return " · ".join(parts)
