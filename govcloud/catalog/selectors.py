@@ -175,8 +175,13 @@ def required_price_keys() -> list[PriceKey]:
     """Every unit, with database instances once per engine and security services once per
     service that can still be chosen."""
     keys = [PriceKey(u, None) for u in PriceUnit.values if u not in PER_ITEM_UNITS]
-    keys += [PriceKey(PriceUnit.DATABASE_INSTANCE_MONTH, engine) for engine in database_engines()]
-    keys += [PriceKey(PriceUnit.SECURITY_SERVICE_MONTH, service) for service in security_services()]
+    # One query for both kinds of per-item prices (pages list these keys within a query budget).
+    per_item = CatalogItem.objects.filter(
+        kind__in=[ResourceKind.DATABASE, ResourceKind.SECURITY], retired_at__isnull=True
+    ).order_by("sort", "code")
+    items = list(per_item)
+    keys += [PriceKey(PriceUnit.DATABASE_INSTANCE_MONTH, i) for i in items if i.kind == ResourceKind.DATABASE]
+    keys += [PriceKey(PriceUnit.SECURITY_SERVICE_MONTH, i) for i in items if i.kind == ResourceKind.SECURITY]
     return keys
 
 
