@@ -14,6 +14,7 @@ from rest_framework.response import Response
 from rest_framework.viewsets import GenericViewSet
 
 from govcloud.core.api.errors import as_drf_error
+from govcloud.core.api.files import FILE_RESPONSE
 from govcloud.core.api.params import query_params
 from govcloud.core.api.viewsets import ScopedViewSetMixin
 from govcloud.core.scoping import get_scoped_or_404
@@ -156,7 +157,7 @@ class WorkOrderViewSet(ScopedViewSetMixin, mixins.ListModelMixin, mixins.Retriev
         _run(evidence.termination_evidence_reject, actor=request.user, work_order=order, **serializer.validated_data)
         return self._fresh(order)
 
-    @extend_schema(responses={(200, "application/octet-stream"): bytes})
+    @extend_schema(responses=FILE_RESPONSE)
     @action(detail=True, methods=["get"], url_path="evidence/file", url_name="evidence-file")
     def evidence_file(self, request, pk=None):
         """The certificate or record file (audited download)."""
