@@ -25,6 +25,7 @@ from govcloud.policies.api.views import PolicyViewSet
 from govcloud.reconciliation.api import urls as reconciliation_api
 from govcloud.security.api import urls as security_api
 from govcloud.systems.api import urls as systems_api
+from govcloud.waste.api import urls as waste_api
 from govcloud.web.api.views import JobViewSet
 from govcloud.workdays.api.views import CalendarYearViewSet, DeadlineView
 
@@ -69,6 +70,7 @@ maintenance_api.register(router)
 incidents_api.register(router)
 monitoring_api.register(router)
 assessment_api.register(router)
+waste_api.register(router)
 
 urlpatterns = [
     path("calendar/deadline/", DeadlineView.as_view(), name="calendar-deadline"),

@@ -173,4 +173,18 @@ PERIODIC_JOBS: list[PeriodicJob] = [
         description="Evaluate the alert rules (idle, overloaded, nearly full, anomaly) over the daily rollups: "
         "open, update and close alerts; incidents for the rules that ask for them (Art. 10, 12, 19).",
     ),
+    PeriodicJob(
+        name="waste.rightsizing",
+        cron="10 7 * * *",
+        task="govcloud.waste.tasks.rightsizing_generate_task",
+        description="Compute the rightsizing advice of every host and database from 30 days of daily peaks "
+        "(after the morning's daily rollups) (Art. 10, 19).",
+    ),
+    PeriodicJob(
+        name="waste.expiry",
+        cron="30 7 * * *",
+        task="govcloud.waste.tasks.expiry_sweep_task",
+        description="Warn before needed-until dates, draft terminations on the day for the department to "
+        "confirm, escalate to the center after the grace period (Art. 19).",
+    ),
 ]

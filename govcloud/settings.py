@@ -83,6 +83,7 @@ INSTALLED_APPS = [
     "govcloud.reconciliation",
     "govcloud.monitoring",
     "govcloud.applications",
+    "govcloud.waste",
     "govcloud.billing",
     "govcloud.budgets",
     "govcloud.guide",
@@ -401,6 +402,9 @@ SPECTACULAR_SETTINGS = {
         "MetricEnum": "govcloud.monitoring.models.Metric",
         "RejectReasonEnum": "govcloud.monitoring.models.RejectReason",
         "PeriodEnum": "govcloud.monitoring.models.Period",
+        "AdviceStateEnum": "govcloud.waste.models.AdviceState",
+        "ExpiryStateEnum": "govcloud.waste.models.ExpiryState",
+        "ImportStateEnum": "govcloud.monitoring.models.ImportState",
     },
 }
 

@@ -25,6 +25,7 @@ urlpatterns = [
     path("reconciliation/", include("govcloud.reconciliation.urls")),
     path("budgets/", include("govcloud.budgets.urls")),
     path("monitoring/", include("govcloud.monitoring.urls")),
+    path("waste/", include("govcloud.waste.urls")),
     path("api/v1/", include("govcloud.api")),
     path("i18n/setlang/", set_language, name="set_language"),
     path("i18n/js/", JavaScriptCatalog.as_view(), name="javascript-catalog"),

@@ -88,6 +88,34 @@ class Policy(models.TextChoices):
         "assessment_dispute_working_days",
         _("Working days the provider has to comment on or dispute an assessment (Art. 20)"),
     )
+    RIGHTSIZING_WINDOW_DAYS = (
+        "rightsizing_window_days",
+        _("Days of daily peaks a rightsizing advice reads (Art. 10)"),
+    )
+    RIGHTSIZING_MIN_DAYS = (
+        "rightsizing_min_days",
+        _("Days of data at least before a rightsizing advice is given (Art. 10)"),
+    )
+    RIGHTSIZING_HEADROOM_PERCENT = (
+        "rightsizing_headroom_percent",
+        _("Headroom added to the peak before rounding up to a catalog size (%) (Art. 10)"),
+    )
+    EXPIRY_FIRST_WARNING_DAYS = (
+        "expiry_first_warning_days",
+        _("Days before a resource's needed-until date when the department is first warned (Art. 19)"),
+    )
+    EXPIRY_SECOND_WARNING_DAYS = (
+        "expiry_second_warning_days",
+        _("Days before a resource's needed-until date when the department is warned again (Art. 19)"),
+    )
+    EXPIRY_GRACE_DAYS = (
+        "expiry_grace_days",
+        _("Days after the needed-until date before an unconfirmed reclamation goes to the center (Art. 19)"),
+    )
+    TEST_ENVIRONMENT_TERM_DAYS = (
+        "test_environment_term_days",
+        _("Days a test-environment resource without a needed-until date is kept after going into service"),
+    )
 
 
 class PolicyKind(models.TextChoices):
@@ -154,6 +182,14 @@ DEFINITIONS: dict[Policy, PolicyDefinition] = {
         PolicyDefinition(Policy.MONITORING_RAW_RETENTION_DAYS, PolicyKind.INTEGER, 35, 7, 400, source="第十二条"),
         PolicyDefinition(Policy.MONITORING_CLOCK_SKEW_MINUTES, PolicyKind.INTEGER, 5, 0, 60, source="第七条"),
         PolicyDefinition(Policy.ASSESSMENT_DISPUTE_WORKING_DAYS, PolicyKind.INTEGER, 5, 1, 30, source="第二十条"),
+        # Waste control (issue 13 §3): the advice reads at most the raw/rollup month it is built on.
+        PolicyDefinition(Policy.RIGHTSIZING_WINDOW_DAYS, PolicyKind.INTEGER, 30, 7, 90, source="第十条"),
+        PolicyDefinition(Policy.RIGHTSIZING_MIN_DAYS, PolicyKind.INTEGER, 14, 1, 90, source="第十条"),
+        PolicyDefinition(Policy.RIGHTSIZING_HEADROOM_PERCENT, PolicyKind.INTEGER, 30, 0, 300, source="第十条"),
+        PolicyDefinition(Policy.EXPIRY_FIRST_WARNING_DAYS, PolicyKind.INTEGER, 30, 1, 180, source="第十九条"),
+        PolicyDefinition(Policy.EXPIRY_SECOND_WARNING_DAYS, PolicyKind.INTEGER, 7, 1, 90, source="第十九条"),
+        PolicyDefinition(Policy.EXPIRY_GRACE_DAYS, PolicyKind.INTEGER, 15, 0, 90, source="第十九条"),
+        PolicyDefinition(Policy.TEST_ENVIRONMENT_TERM_DAYS, PolicyKind.INTEGER, 90, 7, 730, source="第八条"),
     ]
 }
 

@@ -19,3 +19,13 @@ class AlertRuleForm(forms.Form):
 
     def clean_change_percent(self):
         return self.cleaned_data.get("change_percent") or 0.0
+
+
+class ImportUploadForm(forms.Form):
+    file = forms.FileField(
+        label=_("Utilization table (XLSX)"),
+        help_text=_("The filled template, or your own table with the same column names."),
+        widget=forms.ClearableFileInput(
+            attrs={"accept": ".xlsx,application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
+        ),
+    )

@@ -11,12 +11,16 @@
   data is rolled up again without re-reading every bucket.
 - `IngestBatch`: one row per batch received (who, which path, how many accepted and rejected, the
   first rejections) — the provider's record of what the platform took (Art. 7 usage logs).
+- `ImportBatch`: one uploaded utilization table (资源利用情况表, XLSX) — the file kept with its SM3
+  digest, the background job that imports it through samples_ingest, its row counts and error
+  report (govcloud/monitoring/imports.py, xlsx_import.py).
 - `DriverReading`: the last cumulative counters a cloud driver reported for a resource, from which
   the next collection derives rates (CPU % from CPU time).
 """
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -292,3 +296,101 @@ class Alert(models.Model):
     @property
     def source_key(self) -> str:
         return f"alert:{self.pk}"
+
+
+# --- The provider's utilization table (资源利用情况表) imported from XLSX -------------------------
+
+
+class ImportState(models.TextChoices):
+    QUEUED = "queued", _("Queued")
+    RUNNING = "running", _("Importing")
+    DONE = "done", _("Imported")
+    FAILED = "failed", _("Not imported")
+
+
+# Who uploads the table: whoever may push samples (the provider's staff, Art. 12).
+IMPORT_UPLOADERS = SAMPLE_PUSHERS
+# Who reads the batches: the provider (its organization's) and the center.
+IMPORT_VIEWERS = CENTER_ROLES | IMPORT_UPLOADERS
+
+IMPORT_SCOPE = ScopePolicy(
+    # The uploading provider organization's batches are its own; the center reads every batch.
+    # A department has none (the table spans every department's resources).
+    org_path="organization__path",
+    see_all={Action.VIEW: CENTER_ROLES},
+    own_org={Action.VIEW: IMPORT_UPLOADERS, Action.CHANGE: IMPORT_UPLOADERS},
+)
+
+
+class ImportBatch(models.Model):
+    """One uploaded utilization table: the file as received (kept, with its SM3 digest), the
+    background job that reads it, and what became of its rows — accepted (their samples went
+    through `samples_ingest`), rejected (each with its reasons, in the downloadable error report)
+    and skipped (blank, subtotal and footer rows)."""
+
+    organization = models.ForeignKey(
+        "organizations.Organization",
+        verbose_name=_("provider"),
+        on_delete=models.PROTECT,
+        related_name="utilization_imports",
+    )
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("uploaded by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    uploaded_by_name = models.CharField(_("uploaded by"), max_length=150)
+    created_at = models.DateTimeField(_("uploaded at"), db_index=True)
+    state = models.CharField(_("state"), max_length=8, choices=ImportState.choices, default=ImportState.QUEUED)
+    job = models.ForeignKey(
+        "core.Job", verbose_name=_("background job"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    file_name = models.CharField(_("file name"), max_length=200)
+    file_path = models.CharField(max_length=300)  # relative to PRIVATE_MEDIA_ROOT
+    file_size = models.PositiveIntegerField(_("size (bytes)"))
+    sm3 = models.CharField(_("SM3 digest"), max_length=64, db_index=True)
+    # An earlier batch of the same file (same digest): said on the page; importing again is safe.
+    duplicate_of = models.ForeignKey(
+        "self", verbose_name=_("same file as"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    sheet_name = models.CharField(_("sheet"), max_length=100, blank=True)
+    header_row = models.PositiveIntegerField(_("header row"), null=True, blank=True)
+    rows_total = models.PositiveIntegerField(_("rows"), default=0)
+    rows_accepted = models.PositiveIntegerField(_("accepted rows"), default=0)
+    rows_rejected = models.PositiveIntegerField(_("rejected rows"), default=0)
+    rows_skipped = models.PositiveIntegerField(_("skipped rows"), default=0)
+    samples_accepted = models.PositiveIntegerField(_("samples accepted"), default=0)
+    # Why nothing was imported (an unreadable file, no header row found).
+    failure = models.TextField(_("reason"), blank=True)
+    # The first rejected rows ([{"row", "reasons": [...]}]) for the page; all are in the report.
+    rejections = models.JSONField(_("rejections"), default=list, blank=True)
+    error_report_path = models.CharField(max_length=300, blank=True)
+    started_at = models.DateTimeField(_("started at"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+
+    objects = ScopedManager()
+    scope_policy = IMPORT_SCOPE
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("utilization table import")
+        verbose_name_plural = _("utilization table imports")
+
+    def __str__(self) -> str:
+        return f"#{self.pk} {self.file_name}"
+
+    @property
+    def is_finished(self) -> bool:
+        return self.state in (ImportState.DONE, ImportState.FAILED)
+
+    @property
+    def percent(self) -> int:
+        if self.is_finished:
+            return 100
+        job = self.job
+        if job is None or not job.progress_total:
+            return 0
+        return min(99, int(job.progress_done * 100 / job.progress_total))

@@ -21,7 +21,7 @@ from govcloud.core.scoping import Action, get_scoped_or_404
 from govcloud.ledger import selectors as ledger_selectors
 from govcloud.ledger.models import Resource
 from govcloud.ledger.selectors import IN_USE
-from govcloud.monitoring.models import Alert, AlertRule, Metric, Period, Rollup, Sample
+from govcloud.monitoring.models import Alert, AlertRule, ImportBatch, Metric, Period, Rollup, Sample
 from govcloud.monitoring.services import day_start
 
 # The window of the pages' averages, peaks and charts.
@@ -253,3 +253,21 @@ def resource_summaries(resource: Resource, *, now: datetime | None = None) -> li
             MetricSummary(metric.value, str(metric.label), _unit(metric), figures.get(metric.value, Figures()), chart)
         )
     return summaries
+
+
+# --- Utilization table imports ---------------------------------------------------------------------
+
+
+def import_batches_for(*, user) -> QuerySet[ImportBatch]:
+    """The uploaded tables the user may see: the provider its organization's, the center all."""
+    return (
+        ImportBatch.objects.restrict(user, Action.VIEW)
+        .select_related("job", "organization", "duplicate_of")
+        .order_by("-created_at", "-pk")
+    )
+
+
+def import_batch_get(*, user, pk) -> ImportBatch:
+    return get_scoped_or_404(
+        ImportBatch.objects.select_related("job", "organization", "duplicate_of"), user, Action.VIEW, pk=pk
+    )

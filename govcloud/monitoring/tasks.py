@@ -39,3 +39,22 @@ def alerts_evaluate_task() -> dict[str, int]:
 
     result = alerts_evaluate(actor=SYSTEM)
     return {"opened": len(result.opened), "updated": result.updated, "closed": len(result.closed)}
+
+
+@task()
+def utilization_import_task(job_id: str) -> dict | None:
+    """Import an uploaded utilization table (资源利用情况表), as the person who uploaded it."""
+    from govcloud.core.services import job_run
+    from govcloud.monitoring.imports import import_batch_run
+
+    def work(job, progress):
+        batch = import_batch_run(actor=job.owner or SYSTEM, batch_id=int(job.params["batch"]), progress=progress)
+        return {
+            "batch": batch.pk,
+            "state": batch.state,
+            "accepted": batch.rows_accepted,
+            "rejected": batch.rows_rejected,
+            "skipped": batch.rows_skipped,
+        }
+
+    return job_run(job_id=job_id, work=work)

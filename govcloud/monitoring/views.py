@@ -8,16 +8,27 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
+from django.http import FileResponse, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 
 from govcloud.core.forms import form_errors_from
 from govcloud.core.permissions import has_any_role, require_role
 from govcloud.core.roles import DEPARTMENT_ROLES
-from govcloud.monitoring import alerts, selectors
+from govcloud.monitoring import alerts, imports, selectors, xlsx_import
 from govcloud.monitoring.filters import AlertFilter, UtilizationFilter
-from govcloud.monitoring.forms import AlertRuleForm
-from govcloud.monitoring.models import RULE_EDITORS, USAGE_VIEWERS, AlertRule, AlertState, Metric
+from govcloud.monitoring.forms import AlertRuleForm, ImportUploadForm
+from govcloud.monitoring.models import (
+    IMPORT_UPLOADERS,
+    IMPORT_VIEWERS,
+    RULE_EDITORS,
+    USAGE_VIEWERS,
+    AlertRule,
+    AlertState,
+    Metric,
+)
 
 PAGE_SIZE = 50
 
@@ -110,3 +121,68 @@ def alert_rule_edit(request, pk: int):
             messages.success(request, _("Saved."))
             return redirect("monitoring:alert_rule_list")
     return render(request, "monitoring/alert_rule_edit.html", {"rule": rule, "form": form})
+
+
+# --- Utilization table imports (资源利用情况表) -------------------------------------------------------
+
+
+@login_required
+def import_list(request):
+    """The provider uploads a filled table; the provider (its organization's) and the center see
+    the batches with their state, progress and counts."""
+    user = request.user
+    require_role(user, IMPORT_VIEWERS)
+    can_upload = has_any_role(user, IMPORT_UPLOADERS)
+    form = ImportUploadForm(request.POST or None, request.FILES or None)
+    if request.method == "POST":
+        require_role(user, IMPORT_UPLOADERS)
+        if form.is_valid():
+            try:
+                batch = imports.import_batch_create(actor=user, upload=form.cleaned_data["file"])
+            except ValidationError as exc:
+                form_errors_from(exc, form)
+            else:
+                if batch.duplicate_of_id:
+                    messages.info(request, _duplicate_note(batch))
+                return redirect("monitoring:import_detail", pk=batch.pk)
+    page = Paginator(selectors.import_batches_for(user=user), PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "monitoring/import_list.html", {"form": form, "page": page, "can_upload": can_upload})
+
+
+def _duplicate_note(batch) -> str:
+    return _(
+        "The same file was imported before (batch #%(pk)s, %(when)s); importing it again records nothing twice."
+    ) % {
+        "pk": batch.duplicate_of_id,
+        "when": timezone.localtime(batch.duplicate_of.created_at).strftime("%Y-%m-%d %H:%M"),
+    }
+
+
+@login_required
+def import_detail(request, pk: int):
+    batch = selectors.import_batch_get(user=request.user, pk=pk)
+    template = "monitoring/_import_progress.html" if request.htmx else "monitoring/import_detail.html"
+    return render(
+        request,
+        template,
+        {"batch": batch, "duplicate_note": _duplicate_note(batch) if batch.duplicate_of_id else ""},
+    )
+
+
+@login_required
+def import_error_report(request, pk: int):
+    batch = selectors.import_batch_get(user=request.user, pk=pk)
+    path = imports.import_error_report_open(actor=request.user, batch=batch)
+    return FileResponse(
+        path.open("rb"),
+        as_attachment=True,
+        filename=imports.error_report_filename(batch),
+        content_type=xlsx_import.XLSX_CONTENT_TYPE,
+    )
+
+
+@login_required
+def import_template(request):
+    response = HttpResponse(xlsx_import.template_workbook(), content_type=xlsx_import.XLSX_CONTENT_TYPE)
+    response["Content-Disposition"] = content_disposition_header(True, "资源利用情况表-模板.xlsx")
+    return response

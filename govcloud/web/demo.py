@@ -22,11 +22,13 @@ from govcloud.ledger import demo as ledger_demo
 from govcloud.maintenance import demo as maintenance_demo
 from govcloud.monitoring import demo as monitoring_demo
 from govcloud.monitoring import demo_alerts as monitoring_alerts_demo
+from govcloud.monitoring import demo_imports as monitoring_imports_demo
 from govcloud.organizations import services
 from govcloud.organizations.credit_codes import make_credit_code
 from govcloud.organizations.models import Organization, OrganizationKind, OrganizationLevel, User
 from govcloud.security import demo as security_demo
 from govcloud.systems import demo as systems_demo
+from govcloud.waste import demo as waste_demo
 from govcloud.workdays.services import calendar_seed_from_package
 
 DEMO_PASSWORD = "Zwy@Demo2026"
@@ -158,6 +160,8 @@ def load_demo() -> dict[str, int]:
     incidents_demo.load_demo(orgs=by_key, users=users)
     monitoring_demo.load_demo(orgs=by_key, users=users)
     monitoring_alerts_demo.load_demo(orgs=by_key, users=users)
+    monitoring_imports_demo.load_demo(orgs=by_key, users=users)
+    waste_demo.load_demo(orgs=by_key, users=users)
     assessment_demo.load_demo(orgs=by_key, users=users)
     if created["organizations"] or created["users"]:
         audit_record(

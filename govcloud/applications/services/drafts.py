@@ -347,10 +347,17 @@ def application_create(
     actor: Actor,
     kind: str = ApplicationKind.NEW,
     items: list[ItemInput],
+    on_behalf_of=None,
     **fields: Any,
 ) -> Application:
-    """A draft the department fills in online (Art. 9). It goes nowhere until submitted."""
+    """A draft the department fills in online (Art. 9). It goes nowhere until submitted.
+
+    The platform (SYSTEM) drafts one for a department to confirm (a termination at the end of the
+    term, waste control): `on_behalf_of` is then the department's person the draft belongs to."""
     require_role(actor, DRAFTERS)
+    if is_system(actor) and on_behalf_of is None:
+        raise TypeError("the platform drafts an application on behalf of a department's person")
+    owner = on_behalf_of if is_system(actor) else actor
     unknown = set(fields) - set(FIELDS)
     if unknown:
         raise TypeError(f"unknown fields: {sorted(unknown)}")
@@ -379,7 +386,7 @@ def application_create(
                         kind=kind,
                         organization=system.organization,
                         system=system,
-                        created_by=actor,
+                        created_by=owner,
                         **{k: v for k, v in values.items() if v is not None},
                     )
                 break

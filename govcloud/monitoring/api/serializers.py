@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from govcloud.core.api.serializers import ModelSerializer
-from govcloud.monitoring.models import Alert, AlertRule, Metric, RejectReason, Rollup
+from govcloud.monitoring.models import Alert, AlertRule, ImportBatch, Metric, RejectReason, Rollup
 from govcloud.monitoring.services import MAX_BATCH
 
 
@@ -133,3 +133,53 @@ class AlertSerializer(ModelSerializer):
             "incident",
         ]
         read_only_fields = fields
+
+
+class ImportUploadSerializer(serializers.Serializer):
+    file = serializers.FileField(help_text="The filled utilization table (资源利用情况表), XLSX.")
+
+
+class ImportRejectionSerializer(serializers.Serializer):
+    row = serializers.IntegerField(help_text="The row's number in the sheet, from 1.")
+    code = serializers.CharField(allow_blank=True)
+    reasons = serializers.ListField(child=serializers.CharField())
+
+
+class ImportBatchSerializer(ModelSerializer):
+    organization_name = serializers.CharField(source="organization.name", read_only=True)
+    percent = serializers.IntegerField(read_only=True)
+    rejections = ImportRejectionSerializer(many=True, read_only=True)
+    has_error_report = serializers.SerializerMethodField()
+
+    class Meta:
+        model = ImportBatch
+        fields = [
+            "id",
+            "organization",
+            "organization_name",
+            "uploaded_by_name",
+            "created_at",
+            "state",
+            "percent",
+            "job",
+            "file_name",
+            "file_size",
+            "sm3",
+            "duplicate_of",
+            "sheet_name",
+            "header_row",
+            "rows_total",
+            "rows_accepted",
+            "rows_rejected",
+            "rows_skipped",
+            "samples_accepted",
+            "failure",
+            "rejections",
+            "has_error_report",
+            "started_at",
+            "finished_at",
+        ]
+        read_only_fields = fields
+
+    def get_has_error_report(self, batch) -> bool:
+        return bool(batch.error_report_path)

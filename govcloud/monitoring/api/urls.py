@@ -1,6 +1,12 @@
 """The monitoring app's API routes; govcloud/api.py calls register()."""
 
-from govcloud.monitoring.api.views import AlertRuleViewSet, AlertViewSet, RollupViewSet, SampleViewSet
+from govcloud.monitoring.api.views import (
+    AlertRuleViewSet,
+    AlertViewSet,
+    ImportBatchViewSet,
+    RollupViewSet,
+    SampleViewSet,
+)
 
 
 def register(router) -> None:
@@ -8,3 +14,4 @@ def register(router) -> None:
     router.register("metrics/rollups", RollupViewSet, basename="metric-rollup")
     router.register("monitoring/alerts", AlertViewSet, basename="monitoring-alert")
     router.register("monitoring/alert-rules", AlertRuleViewSet, basename="monitoring-alert-rule")
+    router.register("monitoring/imports", ImportBatchViewSet, basename="monitoring-import")

@@ -4,18 +4,32 @@ resources in their scope (a department its own)."""
 from __future__ import annotations
 
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.http import FileResponse, HttpResponse
+from django.utils.http import content_disposition_header
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, status
+from rest_framework.decorators import action
+from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 from rest_framework.viewsets import GenericViewSet, ViewSet
 
 from govcloud.core.api.errors import as_drf_error
 from govcloud.core.api.viewsets import ScopedViewSetMixin
 from govcloud.core.permissions import require_role
-from govcloud.monitoring import alerts, selectors, services
+from govcloud.monitoring import alerts, imports, selectors, services, xlsx_import
 from govcloud.monitoring.api import serializers as s
 from govcloud.monitoring.filters import AlertFilter, RollupFilter
-from govcloud.monitoring.models import RULE_EDITORS, SAMPLE_PUSHERS, Alert, AlertRule, Rollup, SampleSource
+from govcloud.monitoring.models import (
+    IMPORT_UPLOADERS,
+    RULE_EDITORS,
+    SAMPLE_PUSHERS,
+    Alert,
+    AlertRule,
+    ImportBatch,
+    Rollup,
+    SampleSource,
+)
 
 
 class SampleViewSet(ViewSet):
@@ -92,3 +106,55 @@ class AlertRuleViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Generic
         except DjangoValidationError as exc:
             raise as_drf_error(exc) from exc
         return Response(s.AlertRuleSerializer(rule).data)
+
+
+XLSX_RESPONSE = {(200, xlsx_import.XLSX_CONTENT_TYPE): OpenApiTypes.BINARY}
+
+
+class ImportBatchViewSet(ScopedViewSetMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, GenericViewSet):
+    """The provider's utilization tables (资源利用情况表, Art. 12) uploaded as XLSX and imported in the
+    background: each batch's state, progress and row counts, its error report. The provider sees
+    its organization's batches, the center every batch; departments none."""
+
+    queryset = ImportBatch.objects.select_related("job", "organization").order_by("-created_at", "-pk")
+    serializer_class = s.ImportBatchSerializer
+    parser_classes = [MultiPartParser, FormParser]
+
+    def get_queryset(self):
+        return selectors.import_batches_for(user=self.request.user)
+
+    @extend_schema(request={"multipart/form-data": s.ImportUploadSerializer}, responses={202: s.ImportBatchSerializer})
+    def create(self, request):
+        """Upload a filled table (multipart, field `file`) and start its import; follow the batch
+        (or its job) for the progress. Rows are checked like pushed samples; rejected rows come
+        back in the error report. The provider only (403 for anyone else)."""
+        require_role(request.user, IMPORT_UPLOADERS)
+        body = s.ImportUploadSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        try:
+            batch = imports.import_batch_create(actor=request.user, upload=body.validated_data["file"])
+        except DjangoValidationError as exc:
+            raise as_drf_error(exc) from exc
+        batch = selectors.import_batch_get(user=request.user, pk=batch.pk)
+        return Response(s.ImportBatchSerializer(batch).data, status=status.HTTP_202_ACCEPTED)
+
+    @extend_schema(responses=XLSX_RESPONSE)
+    @action(detail=True, methods=["get"], url_path="error-report")
+    def error_report(self, request, pk=None):
+        """The rejected rows as written in the file, with 错误原因 (the reasons) beside each (XLSX)."""
+        batch = self.get_object()
+        path = imports.import_error_report_open(actor=request.user, batch=batch)
+        return FileResponse(
+            path.open("rb"),
+            as_attachment=True,
+            filename=imports.error_report_filename(batch),
+            content_type=xlsx_import.XLSX_CONTENT_TYPE,
+        )
+
+    @extend_schema(responses=XLSX_RESPONSE)
+    @action(detail=False, methods=["get"])
+    def template(self, request):
+        """The empty utilization table to fill (XLSX, with an instructions sheet)."""
+        response = HttpResponse(xlsx_import.template_workbook(), content_type=xlsx_import.XLSX_CONTENT_TYPE)
+        response["Content-Disposition"] = content_disposition_header(True, "资源利用情况表-模板.xlsx")
+        return response

@@ -53,6 +53,27 @@ def populate(world) -> None:
     )
     world.mon_rule = AlertRule.objects.get(kind=AlertKind.IDLE)
 
+    # An imported utilization table: the provider's, its file name carrying the marker, with an
+    # error report (one row names a resource that does not exist). Departments see no batch at all.
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from govcloud.core.roles import Role
+    from govcloud.monitoring import imports
+    from govcloud.monitoring.tests.workbooks import simple_workbook
+    from tests.isolation import MARKER
+
+    world.mon_provider = world.city.user(Role.PROVIDER_OPERATOR)
+    table = simple_workbook(
+        [
+            [world.a_resource.code, timezone.localtime(now - timedelta(hours=2)).strftime("%Y-%m-%d %H:%M"), 30, 40],
+            ["TZ-VM-404404", timezone.localtime(now - timedelta(hours=2)).strftime("%Y-%m-%d %H:%M"), 30, 40],
+        ]
+    )
+    world.mon_import = imports.import_batch_create(
+        actor=world.mon_provider, upload=SimpleUploadedFile(f"表{MARKER}.xlsx", table)
+    )
+    imports.import_batch_run(actor=world.mon_provider, batch_id=world.mon_import.pk)
+
 
 def _alert(w):
     return {"pk": w.mon_alert.pk}
@@ -60,6 +81,10 @@ def _alert(w):
 
 def _rule(w):
     return {"pk": w.mon_rule.pk}
+
+
+def _import(w):
+    return {"pk": w.mon_import.pk}
 
 
 def _resource(w):
@@ -99,5 +124,23 @@ ENDPOINTS.update(
         "monitoring-alert-rule-detail": Probe(
             Kind.SHARED, _rule, methods=("get", "patch"), data={"threshold": 1, "window_days": 1}
         ),
+    }
+)
+ENDPOINTS.update(
+    {
+        # Imports are the provider's and the center's: a department's user is refused the list and
+        # the upload (403), and a batch answers 404 exactly like a missing one.
+        "monitoring:import_list": Probe(Kind.LIST, methods=("get", "post")),
+        "monitoring:import_template": Probe(Kind.SHARED),
+        "monitoring:import_detail": Probe(
+            Kind.DETAIL, _import, lambda w: MISSING_INT, owner_sees_marker=True, owner="mon_provider"
+        ),
+        "monitoring:import_error_report": Probe(Kind.DETAIL, _import, lambda w: MISSING_INT),
+        "monitoring-import-list": Probe(Kind.LIST, methods=("get", "post")),
+        "monitoring-import-template": Probe(Kind.SHARED),
+        "monitoring-import-detail": Probe(
+            Kind.DETAIL, _import, lambda w: MISSING_INT, owner_sees_marker=True, owner="mon_provider"
+        ),
+        "monitoring-import-error-report": Probe(Kind.DETAIL, _import, lambda w: MISSING_INT),
     }
 )
