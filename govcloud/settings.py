@@ -394,6 +394,8 @@ SPECTACULAR_SETTINGS = {
         "WorkOrderKindEnum": "govcloud.delivery.models.WorkOrderKind",
         "WorkOrderStateEnum": "govcloud.delivery.models.WorkOrderState",
         "WorkOrderNoteKindEnum": "govcloud.delivery.models.NoteKind",
+        "TerminationEvidenceKindEnum": "govcloud.delivery.models.EvidenceKind",
+        "TerminationEvidenceStateEnum": "govcloud.delivery.models.EvidenceState",
         "HistoryKindEnum": "govcloud.ledger.models.HistoryKind",
         "DiscrepancyKindEnum": "govcloud.reconciliation.models.DiscrepancyKind",
         "DiscrepancyStateEnum": "govcloud.reconciliation.models.DiscrepancyState",

@@ -10,7 +10,9 @@ provider claims and completes, the department accepts), so the timelines read as
 - 市卫健委 / 预约挂号平台: delivered for testing with internet access, held by the address filing gate;
 - 市教育局 / 中小学学籍管理系统: in delivery, one work order overdue;
 - 海陵区 / 网格化社会治理平台: in service, its resources in the ledger;
-- 兴化市 / 农村集体资产管理系统: a termination (data handed back) awaiting the decision.
+- 兴化市 / 农村集体资产管理系统: a termination (data handed back) awaiting the decision;
+- 海陵区 / 网格化社会治理平台: a host terminated with certified destruction, the certificate awaiting
+  the department's confirmation (Art. 18).
 
 Idempotent: an application is recognized by its organization and purpose and left as it is.
 """
@@ -26,7 +28,7 @@ from govcloud.applications import services
 from govcloud.applications.models import Application, ApplicationKind, Environment
 from govcloud.catalog.models import CatalogItem
 from govcloud.catalog.seed import seed_annex1
-from govcloud.core.actors import SYSTEM
+from govcloud.core.actors import SYSTEM, is_system
 from govcloud.delivery import services as delivery
 from govcloud.delivery.models import WorkOrder, WorkOrderKind
 from govcloud.ledger.models import Resource, ResourceState
@@ -260,3 +262,75 @@ def load_demo(*, orgs: dict, users: dict) -> None:
             if new:
                 _to_center(app, applicant, SYSTEM)
                 services.application_accept(actor=reviewer, application=app)
+    _destruction_awaiting_confirmation(orgs, users, reviewer, admin, provider)
+
+
+# --- Art. 18: a termination with certified destruction, the certificate with the department --------
+
+CERTIFICATE_HTML = """<html><head><meta charset="utf-8"><style>
+body {{ font-family: "Noto Sans CJK SC", "Noto Sans SC", sans-serif; margin: 40px; font-size: 14px; }}
+h1 {{ text-align: center; font-size: 22px; }} td {{ padding: 6px 10px; border: 1px solid #999; }}
+table {{ border-collapse: collapse; width: 100%; }}</style></head><body>
+<h1>数据销毁证明</h1><p>编号：{number}</p><table>
+<tr><td>使用单位</td><td>{org}</td></tr><tr><td>资源</td><td>{resource}</td></tr>
+<tr><td>销毁方式</td><td>系统盘、数据盘三遍覆写后删除，快照与备份同时删除</td></tr>
+<tr><td>销毁时间</td><td>{day}</td></tr><tr><td>经办人</td><td>{operator}</td></tr></table>
+<p>云服务提供商（盖章）</p></body></html>"""
+
+
+def _certificate_pdf(*, number: str, org: str, resource: str, operator: str) -> bytes:
+    from weasyprint import HTML
+
+    html = CERTIFICATE_HTML.format(
+        number=number, org=org, resource=resource, day=timezone.localdate().isoformat(), operator=operator
+    )
+    return HTML(string=html).write_pdf()
+
+
+def _destruction_awaiting_confirmation(orgs, users, reviewer, admin, provider) -> None:
+    """海陵区 ends one host of its grid platform with certified destruction: the provider has
+    uploaded the certificate; the department's confirmation completes the order (Art. 18)."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from govcloud.delivery import evidence
+
+    hailing = orgs.get("hailing")
+    if hailing is None or is_system(provider):
+        return
+    resource = (
+        Resource.objects.filter(origin_application__organization=hailing, state=ResourceState.IN_SERVICE)
+        .filter(catalog_item__code="host")
+        .order_by("-pk")
+        .first()
+    )
+    if resource is None:
+        return
+    applicant = _user(users, "hailing_applicant")
+    app, new = _draft(
+        org=hailing,
+        system_name="海陵区网格化社会治理平台",
+        purpose="网格治理平台测试结束，释放一台应用服务器，数据按要求销毁并出具证明。",
+        actor=applicant,
+        kind=ApplicationKind.TERMINATION,
+        rows=[services.ItemInput(target_resource=resource)],
+        environment=Environment.TEST,
+        termination_mode="destruction",
+        termination_date=timezone.localdate(),
+    )
+    if not new:
+        return
+    _to_center(app, applicant, _user(users, "hailing_head"))
+    services.application_accept(actor=reviewer, application=app)
+    services.application_approve(actor=admin, application=app)
+    order = app.work_orders.get()
+    delivery.work_order_claim(actor=provider, work_order=order)
+    number = f"XH-{timezone.localdate():%Y}-{order.pk:03d}"
+    pdf = _certificate_pdf(
+        number=number, org=hailing.name, resource=f"{resource.code} {resource.name}", operator=provider.full_name
+    )
+    evidence.termination_evidence_submit(
+        actor=provider,
+        work_order=order,
+        statement=f"已对 {resource.code} 的系统盘、数据盘三遍覆写后删除，快照与备份同时删除；销毁证明编号 {number}。",
+        upload=SimpleUploadedFile(f"数据销毁证明-{number}.pdf", pdf, content_type="application/pdf"),
+    )

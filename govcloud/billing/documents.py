@@ -28,6 +28,7 @@ KIND_NAMES = {
     ResourceKind.STORAGE: "云存储",
     ResourceKind.LOAD_BALANCER: "负载均衡",
     ResourceKind.NETWORK_ACCESS: "网络接入",
+    ResourceKind.SECURITY: "安全服务",
 }
 
 

@@ -183,6 +183,8 @@ def unit_detail_of(unit: str, item) -> str:
         return DiskType.SATA
     if unit == PriceUnit.DATABASE_INSTANCE_MONTH:
         return item.engine or item.code
+    if unit == PriceUnit.SECURITY_SERVICE_MONTH:
+        return item.name or item.code
     return ""
 
 

@@ -2,8 +2,9 @@
 
 Annex 1 (the seed), then what the center has added since: the openEuler 22.03 LTS and 银河麒麟
 Kylin V10 images, the DM8 (达梦) and KingbaseES (人大金仓) databases; CentOS 5.8 64-bit and SQL
-Server 2008 R2 retired (resources that have them keep them). The rate card in effect since 1 January
-of this year, and next year's version drafted from it.
+Server 2008 R2 retired (resources that have them keep them); six security services (cloud firewall,
+WAF, bastion host, vulnerability scanning, log audit, backup), priced per month like the rest. The
+rate card in effect since 1 January of this year, and next year's version drafted from it.
 
 Idempotent: what exists is left as it is. Everything goes through the services as `system`.
 """
@@ -16,7 +17,7 @@ from decimal import Decimal
 from django.utils import timezone
 
 from govcloud.catalog import services
-from govcloud.catalog.models import CatalogItem, PriceList, PriceUnit, SpecOption
+from govcloud.catalog.models import CatalogItem, PriceList, PriceUnit, ResourceKind, SpecOption
 from govcloud.catalog.selectors import required_price_keys
 from govcloud.core.actors import SYSTEM
 
@@ -37,6 +38,24 @@ NEW_DATABASES = [
         (50, 4000, 10),
     ),
 ]
+# Security services (Art. 8 lists security beside compute and storage; Art. 17 the provider's
+# defence, monitoring and backup), each ordered like any other item and billed per month:
+# (code, name, description, sort, CNY per month).
+SECURITY_SERVICES = [
+    ("sec-cloud-firewall", "云防火墙", "南北向与东西向访问控制、入侵防御，按业务系统配置策略。", 60, Decimal("800")),
+    ("sec-waf", "Web应用防火墙（WAF）", "防护SQL注入、跨站脚本等Web攻击，含HTTPS证书托管。", 61, Decimal("1200")),
+    (
+        "sec-bastion",
+        "堡垒机",
+        "运维人员统一登录、操作录像与命令审计（第十八条授权访问的技术手段）。",
+        62,
+        Decimal("600"),
+    ),
+    ("sec-vuln-scan", "漏洞扫描", "主机与Web漏洞每月扫描一次并出具报告，高危漏洞跟踪整改。", 63, Decimal("400")),
+    ("sec-log-audit", "日志审计", "操作系统、数据库与网络设备日志集中留存不少于六个月。", 64, Decimal("500")),
+    ("sec-backup", "数据备份", "每日增量、每周全量备份，异地保存，保留30天。", 65, Decimal("700")),
+]
+SECURITY_RATES = {code: amount for code, _name, _description, _sort, amount in SECURITY_SERVICES}
 RETIRED_IMAGE = "centos-5.8-64"
 RETIRED_DATABASE = "db-sqlserver-2008r2"
 
@@ -77,6 +96,11 @@ def _additions() -> None:
         for memory in memories:
             services.option_add(actor=SYSTEM, item=db, dimension="memory_gb", value=memory)
         services.range_set(actor=SYSTEM, item=db, dimension="storage_gb", minimum=low, maximum=high, step=step)
+    for code, name, description, sort, _amount in SECURITY_SERVICES:
+        if not CatalogItem.objects.filter(code=code).exists():
+            services.item_create(
+                actor=SYSTEM, kind=ResourceKind.SECURITY, code=code, name=name, description=description, sort=sort
+            )
     old = SpecOption.objects.filter(item=host, dimension="os_image", value=RETIRED_IMAGE, retired_at__isnull=True)
     for option in old:
         services.option_retire(actor=SYSTEM, option=option)
@@ -89,6 +113,8 @@ def _price_all(price_list: PriceList, overrides: dict) -> None:
     for key in required_price_keys():
         if key.item is None:
             amount = overrides.get(key.unit, RATES[key.unit])
+        elif key.unit == PriceUnit.SECURITY_SERVICE_MONTH:
+            amount = SECURITY_RATES.get(key.item.code, Decimal("500"))
         else:
             amount = ENGINE_RATES.get(key.item.code, Decimal("500"))
         services.price_set(actor=SYSTEM, price_list=price_list, unit=key.unit, amount=amount, item=key.item)

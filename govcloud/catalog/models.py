@@ -26,6 +26,9 @@ class ResourceKind(models.TextChoices):
     STORAGE = "storage", _("Cloud storage")
     LOAD_BALANCER = "load_balancer", _("Load balancer")
     NETWORK_ACCESS = "network_access", _("Network access")
+    # Art. 8 lists security beside compute, storage, network and bandwidth: firewall, WAF, bastion
+    # host, scanning, log audit, backup — each item a flat monthly service.
+    SECURITY = "security", _("Security service")
 
 
 class Dimension(models.TextChoices):
@@ -148,6 +151,7 @@ class PriceUnit(models.TextChoices):
     BANDWIDTH_MBPS_MONTH = "bandwidth_mbps_month", _("per Mbps·month")
     PUBLIC_ADDRESS_MONTH = "public_address_month", _("per public address·month")
     DATABASE_INSTANCE_MONTH = "database_instance_month", _("per database instance·month (by engine)")
+    SECURITY_SERVICE_MONTH = "security_service_month", _("per security service·month (by service)")
 
 
 class PriceList(TimeStampedModel):

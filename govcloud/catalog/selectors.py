@@ -162,10 +162,26 @@ class PriceKey:
         return f"{self.unit}__{self.item.pk}" if self.item else self.unit
 
 
+def security_services() -> QuerySet[CatalogItem]:
+    """Security service items that can still be chosen: each needs its monthly price."""
+    return CatalogItem.objects.filter(kind=ResourceKind.SECURITY, retired_at__isnull=True).order_by("sort", "code")
+
+
+# Units priced per catalog item (once per engine / per service) rather than once.
+PER_ITEM_UNITS = (PriceUnit.DATABASE_INSTANCE_MONTH, PriceUnit.SECURITY_SERVICE_MONTH)
+
+
 def required_price_keys() -> list[PriceKey]:
-    """Every unit, with database instances once per engine that can still be chosen."""
-    keys = [PriceKey(u, None) for u in PriceUnit.values if u != PriceUnit.DATABASE_INSTANCE_MONTH]
-    keys += [PriceKey(PriceUnit.DATABASE_INSTANCE_MONTH, engine) for engine in database_engines()]
+    """Every unit, with database instances once per engine and security services once per
+    service that can still be chosen."""
+    keys = [PriceKey(u, None) for u in PriceUnit.values if u not in PER_ITEM_UNITS]
+    # One query for both kinds of per-item prices (pages list these keys within a query budget).
+    per_item = CatalogItem.objects.filter(
+        kind__in=[ResourceKind.DATABASE, ResourceKind.SECURITY], retired_at__isnull=True
+    ).order_by("sort", "code")
+    items = list(per_item)
+    keys += [PriceKey(PriceUnit.DATABASE_INSTANCE_MONTH, i) for i in items if i.kind == ResourceKind.DATABASE]
+    keys += [PriceKey(PriceUnit.SECURITY_SERVICE_MONTH, i) for i in items if i.kind == ResourceKind.SECURITY]
     return keys
 
 

@@ -453,8 +453,11 @@ def price_set(*, actor: Actor, price_list: PriceList, unit: str, amount: Any, it
     if unit == PriceUnit.DATABASE_INSTANCE_MONTH:
         if item is None or item.kind != ResourceKind.DATABASE:
             raise ValidationError({"item": _("A database instance price names its database engine.")})
+    elif unit == PriceUnit.SECURITY_SERVICE_MONTH:
+        if item is None or item.kind != ResourceKind.SECURITY:
+            raise ValidationError({"item": _("A security service price names its security service.")})
     elif item is not None:
-        raise ValidationError({"item": _("Only database instance prices name a catalog item.")})
+        raise ValidationError({"item": _("Only database instance and security service prices name a catalog item.")})
     amount = _clean_amount(amount)
     with transaction.atomic():
         price_list = _lock_editable(price_list)

@@ -53,6 +53,7 @@ KIND_DIMENSIONS: dict[str, frozenset[str]] = {
     ResourceKind.STORAGE: frozenset({Dimension.STORAGE_TB}),
     ResourceKind.LOAD_BALANCER: frozenset({Dimension.LB_LAYER, Dimension.NETWORK}),
     ResourceKind.NETWORK_ACCESS: frozenset({Dimension.BANDWIDTH_MBPS, Dimension.PUBLIC_ADDRESSES}),
+    ResourceKind.SECURITY: frozenset(),
 }
 
 
@@ -211,6 +212,8 @@ def metered_units(item: CatalogItem, spec: Mapping[str, Any], quantity: int = 1)
     elif kind == ResourceKind.NETWORK_ACCESS:
         add(PriceUnit.BANDWIDTH_MBPS_MONTH, spec.get(Dimension.BANDWIDTH_MBPS))
         add(PriceUnit.PUBLIC_ADDRESS_MONTH, spec.get(Dimension.PUBLIC_ADDRESSES))
+    elif kind == ResourceKind.SECURITY:
+        add(PriceUnit.SECURITY_SERVICE_MONTH, 1, item.pk)
     return units
 
 

@@ -103,3 +103,30 @@ class CompletionForm(forms.Form):
                 )
             result.append(entry)
         return result
+
+
+class EvidenceForm(forms.Form):
+    """The provider's evidence of a terminated resource's data handling (Art. 18)."""
+
+    statement = forms.CharField(
+        label=_("How the data was handled"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=4000,
+        help_text=_("What was destroyed or handed back, when, how, by whom; the certificate or record number."),
+    )
+    document = forms.FileField(
+        label=_("Destruction certificate (PDF, PNG or JPEG)"),
+        required=False,
+        widget=forms.ClearableFileInput(attrs={"accept": "application/pdf,image/png,image/jpeg"}),
+    )
+
+    def __init__(self, *args, destruction: bool = True, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not destruction:
+            self.fields["document"].label = _("Signed handover record (optional; PDF, PNG or JPEG)")
+
+
+class EvidenceDecisionForm(forms.Form):
+    comment = forms.CharField(
+        label=_("Comment"), widget=forms.Textarea(attrs={"rows": 2}), max_length=4000, required=False
+    )

@@ -119,6 +119,9 @@ class NoteKind(models.TextChoices):
     REOPENED = "reopened", _("Reopened")
     FAILED = "failed", _("Failed")
     RETRIED = "retried", _("Retried")
+    EVIDENCE_SUBMITTED = "evidence_submitted", _("Evidence of the data's handling submitted")
+    EVIDENCE_CONFIRMED = "evidence_confirmed", _("Confirmed by the department")
+    EVIDENCE_REJECTED = "evidence_rejected", _("Not accepted by the department")
 
 
 class WorkOrderNote(models.Model):
@@ -159,3 +162,65 @@ class CloudRef(models.Model):
 
     def __str__(self) -> str:
         return self.ref
+
+
+# --- Art. 18: what happened to the data of a terminated resource ----------------------------------
+
+
+class EvidenceKind(models.TextChoices):
+    """Follows the application's TerminationMode (destruction / handover)."""
+
+    DESTRUCTION_CERTIFICATE = "destruction_certificate", _("Destruction certificate")
+    HANDOVER_RECORD = "handover_record", _("Data handover record")
+
+
+class EvidenceState(models.TextChoices):
+    SUBMITTED = "submitted", _("Awaiting the department's confirmation")
+    CONFIRMED = "confirmed", _("Confirmed by the department")
+    REJECTED = "rejected", _("Not accepted by the department")
+
+
+class TerminationEvidence(models.Model):
+    """The provider's evidence of how a terminated resource's data was handled — the destruction
+    certificate, or the handover record — and the department's confirmation (or receipt). A
+    termination work order completes only once the department has confirmed it (Art. 18: nobody
+    destroys, copies or keeps the department's data without its knowledge). One row per order; a
+    rejected one is replaced by the provider's next submission (the log keeps every step)."""
+
+    work_order = models.OneToOneField(WorkOrder, on_delete=models.CASCADE, related_name="evidence")
+    kind = models.CharField(_("kind"), max_length=30, choices=EvidenceKind.choices)
+    state = models.CharField(_("state"), max_length=20, choices=EvidenceState.choices, default=EvidenceState.SUBMITTED)
+    statement = models.TextField(_("provider's statement"))
+    # The uploaded document (through core.uploads, kept outside the web root); required for a
+    # destruction certificate, optional for a handover record.
+    original_name = models.CharField(_("file name"), max_length=200, blank=True)
+    content_type = models.CharField(_("type"), max_length=40, blank=True)
+    size = models.PositiveIntegerField(_("size (bytes)"), default=0)
+    sm3 = models.CharField(_("SM3 digest"), max_length=64, blank=True)
+    stored_path = models.CharField(max_length=300, blank=True, editable=False)
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    submitted_by_name = models.CharField(_("submitted by"), max_length=150)
+    submitted_at = models.DateTimeField(_("submitted at"))
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    decided_by_name = models.CharField(_("decided by"), max_length=150, blank=True)
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+    decision_comment = models.TextField(_("department's comment"), blank=True)
+
+    class Meta:
+        verbose_name = _("termination evidence")
+        verbose_name_plural = _("termination evidence")
+
+    def __str__(self) -> str:
+        return f"{self.work_order_id} {self.get_kind_display()}"
+
+    @property
+    def has_file(self) -> bool:
+        return bool(self.stored_path)
+
+    @property
+    def is_confirmed(self) -> bool:
+        return self.state == EvidenceState.CONFIRMED

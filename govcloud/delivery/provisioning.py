@@ -65,6 +65,9 @@ RETRIERS = OPERATORS | {Role.CENTER_ADMIN}
 MAX_REASON = 2000
 # applications.TerminationMode.HANDOVER (delivery does not import the layer above it).
 HANDOVER = "handover"
+# `platform_run` of an order whose cloud work is done but which waits for people (a termination's
+# destruction certificate and the department's confirmation): no run and no sweep takes it again.
+PLATFORM_DONE = "done"
 
 
 def work_order_enqueue(order: WorkOrder) -> None:
@@ -200,6 +203,8 @@ def work_order_execute(*, actor: Actor = SYSTEM, work_order: WorkOrder | int, ru
             if not _holds_claim(order, run_id):
                 _note_overtaken(order, actor, refs, note)
                 return order
+            if order.kind == WorkOrderKind.TERMINATE:
+                return _await_evidence(order, actor, note)
             order = work_order_complete(actor=actor, work_order=order, delivered=delivered, note=note, codes=refs)
             for entry, ref in zip(order.delivered, refs, strict=False):
                 CloudRef.objects.filter(work_order=order, ref=ref).update(resource_id=entry.get("resource_id"))
@@ -208,9 +213,30 @@ def work_order_execute(*, actor: Actor = SYSTEM, work_order: WorkOrder | int, ru
         return _fail(stub, actor, run_id, exc)
 
 
+def _await_evidence(order: WorkOrder, actor: Actor, note: str) -> WorkOrder:
+    """The platform deleted the host; the order completes only on the department's confirmation of
+    the destruction certificate (Art. 18, govcloud.delivery.evidence), which a person of the
+    provider uploads. The order is left to the provider's staff (the platform is done with it)."""
+    order.platform_run = PLATFORM_DONE
+    order.save(update_fields=["platform_run", "updated_at"])
+    text = "{} {}".format(note, _("A provider operator claims the order and uploads the destruction certificate."))
+    work_order_log(order, actor, NoteKind.NOTE, text)
+    work_order_audit(actor=actor, action="work_order.platform_done", order=order, message=note[:200])
+    notify(
+        recipients=users_with_roles(OPERATORS),
+        kind="delivery.evidence_needed",
+        title=_("Work order %(number)s: upload the destruction certificate") % {"number": order.number},
+        link=work_order_link(order),
+        severity=Severity.WARNING,
+        dedupe_key=f"delivery.evidence_needed:{order.pk}",
+    )
+    return order
+
+
 def _waiting_for_platform(order: WorkOrder) -> bool:
     return (
         is_automatic(order.driver)
+        and order.platform_run != PLATFORM_DONE
         and order.state in (WorkOrderState.OPEN, WorkOrderState.CLAIMED)
         and order.claimed_by_id is None
     )
@@ -342,12 +368,16 @@ def work_orders_provision_sweep(*, now: datetime | None = None) -> dict[str, int
     terminations whose date came. A task whose worker was killed is the task backend's to run again,
     within two minutes (govcloud.core.workers); this sweep is the fallback behind it."""
     now = now or timezone.now()
-    orders = WorkOrder.objects.filter(
-        driver__in=list(CLOUD_DRIVERS),
-        state__in=[WorkOrderState.OPEN, WorkOrderState.CLAIMED],
-        claimed_by__isnull=True,
-        updated_at__lte=_stale_before(now),
-    ).only("pk")
+    orders = (
+        WorkOrder.objects.filter(
+            driver__in=list(CLOUD_DRIVERS),
+            state__in=[WorkOrderState.OPEN, WorkOrderState.CLAIMED],
+            claimed_by__isnull=True,
+            updated_at__lte=_stale_before(now),
+        )
+        .exclude(platform_run=PLATFORM_DONE)
+        .only("pk")
+    )
     count = 0
     for order in orders:
         work_order_enqueue(order)

@@ -44,10 +44,14 @@ def work_orders_for(*, user, queue: str = Queue.OPEN) -> QuerySet[WorkOrder]:
 
 
 def work_order_get(*, user, pk, action: str = Action.VIEW) -> WorkOrder:
-    qs = _base().prefetch_related(
-        Prefetch("notes", queryset=WorkOrderNote.objects.order_by("at", "pk")),
-        "item__catalog_item__options",
-        "item__catalog_item__ranges",
+    qs = (
+        _base()
+        .select_related("evidence")
+        .prefetch_related(
+            Prefetch("notes", queryset=WorkOrderNote.objects.order_by("at", "pk")),
+            "item__catalog_item__options",
+            "item__catalog_item__ranges",
+        )
     )
     return get_scoped_or_404(qs, user, action, pk=pk)
 

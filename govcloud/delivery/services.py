@@ -31,7 +31,9 @@ from govcloud.core.roles import Role
 from govcloud.delivery.drivers import Step, driver_for, get_driver
 from govcloud.delivery.models import (
     DONE_STATES,
+    EvidenceState,
     NoteKind,
+    TerminationEvidence,
     WorkOrder,
     WorkOrderKind,
     WorkOrderNote,
@@ -311,8 +313,9 @@ def work_order_complete(
       domain}]), provider_ref — exactly the approved quantity, each spec equal to the approved one;
       the resources enter the ledger in testing (not billed until the department accepts);
     - change: one entry whose spec equals the approved one; the resource gets it from now;
-    - terminate: `note` records the data handover or the destruction certificate; the resource's
-      service (and metering) ends now. Not before the termination date the department asked for.
+    - terminate: only once the department has confirmed the evidence of the data's handling
+      (govcloud.delivery.evidence, which then completes the order); `note` records it and the
+      resource's service (and metering) ends now. Not before the termination date asked for.
 
     `codes` (automatic fulfilment only): the ledger codes reserved for the new resources, which are
     also their names in the cloud.
@@ -370,6 +373,16 @@ def work_order_complete(
             record = [{"resource_id": resource.pk, "resource": resource.code, "spec": spec}]
             summary = resource.code
         else:
+            # Art. 18: the data's end is the department's to confirm — a destruction certificate or
+            # the receipt of its data, confirmed (govcloud.delivery.evidence) — before service ends.
+            evidence = TerminationEvidence.objects.filter(work_order=order).first()
+            if evidence is None or evidence.state != EvidenceState.CONFIRMED:
+                raise StateConflict(
+                    _(
+                        "The department has not yet confirmed the destruction certificate or the receipt of its "
+                        "data: the order completes on its confirmation."
+                    )
+                )
             if not note:
                 raise ValidationError(
                     {"note": _("Record how the data was handed back or destroyed (the record or certificate).")}

@@ -12,4 +12,8 @@ urlpatterns = [
     path("<int:pk>/note/", views.work_order_note, name="work_order_note"),
     path("<int:pk>/complete/", views.work_order_complete, name="work_order_complete"),
     path("<int:pk>/retry/", views.work_order_retry, name="work_order_retry"),
+    path("<int:pk>/evidence/", views.evidence_submit, name="evidence_submit"),
+    path("<int:pk>/evidence/confirm/", views.evidence_confirm, name="evidence_confirm"),
+    path("<int:pk>/evidence/reject/", views.evidence_reject, name="evidence_reject"),
+    path("<int:pk>/evidence/file/", views.evidence_file, name="evidence_file"),
 ]

@@ -7,6 +7,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
+from django.http import FileResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -15,10 +16,11 @@ from django.views.decorators.http import require_POST
 from govcloud.core.forms import form_errors_from
 from govcloud.core.permissions import has_any_role
 from govcloud.core.roles import Role
+from govcloud.delivery import evidence as evidence_services
 from govcloud.delivery import provisioning, selectors, services
 from govcloud.delivery.drivers import is_automatic
-from govcloud.delivery.forms import CompletionForm, NoteForm
-from govcloud.delivery.models import WorkOrderKind, WorkOrderState
+from govcloud.delivery.forms import CompletionForm, EvidenceDecisionForm, EvidenceForm, NoteForm
+from govcloud.delivery.models import EvidenceState, WorkOrderKind, WorkOrderState
 from govcloud.delivery.selectors import Queue
 from govcloud.delivery.specfields import spec_text
 
@@ -73,6 +75,24 @@ def _context(request, order, **forms):
     day = order.application.termination_date if order.kind == WorkOrderKind.TERMINATE else None
     context["terminate_on"] = day
     context["too_early"] = bool(day and timezone.localdate() < day)
+    if order.kind == WorkOrderKind.TERMINATE:
+        # Art. 18: a termination completes on the department's confirmation of the evidence, so the
+        # operator submits the evidence instead of completing, and the department confirms it.
+        evidence = getattr(order, "evidence", None)
+        context["evidence"] = evidence
+        context["can_submit_evidence"] = context["can_complete"] and (
+            evidence is None or evidence.state == EvidenceState.REJECTED
+        )
+        context["can_decide_evidence"] = (
+            evidence is not None
+            and evidence.state == EvidenceState.SUBMITTED
+            and has_any_role(request.user, evidence_services.CONFIRMERS)
+        )
+        context["can_complete"] = False
+        if context["can_submit_evidence"] and "evidence_form" not in forms:
+            forms["evidence_form"] = EvidenceForm(destruction=evidence_services.is_destruction(order))
+        if context["can_decide_evidence"] and "decision_form" not in forms:
+            forms["decision_form"] = EvidenceDecisionForm()
     if context["can_complete"] and "completion_form" not in forms:
         forms["completion_form"] = CompletionForm(work_order=order)
     context.update(forms)
@@ -156,3 +176,72 @@ def work_order_retry(request, pk: int):
     else:
         messages.success(request, _("The work order is queued again: the platform retries it."))
     return redirect("delivery:work_order_detail", pk=order.pk)
+
+
+# --- Art. 18: the evidence of a termination and the department's confirmation --------------------
+
+
+@login_required
+@require_POST
+def evidence_submit(request, pk: int):
+    order = selectors.work_order_get(user=request.user, pk=pk)
+    form = EvidenceForm(request.POST, request.FILES, destruction=evidence_services.is_destruction(order))
+    if not form.is_valid():
+        return _rerender(request, order, evidence_form=form)
+    try:
+        evidence_services.termination_evidence_submit(
+            actor=request.user,
+            work_order=order,
+            statement=form.cleaned_data["statement"],
+            upload=form.cleaned_data.get("document"),
+        )
+    except ValidationError as exc:
+        form_errors_from(exc, form)
+        return _rerender(request, order, evidence_form=form)
+    messages.success(request, _("The evidence is with the department: the order completes on its confirmation."))
+    return redirect("delivery:work_order_detail", pk=order.pk)
+
+
+@login_required
+@require_POST
+def evidence_confirm(request, pk: int):
+    order = selectors.work_order_get(user=request.user, pk=pk)
+    form = EvidenceDecisionForm(request.POST)
+    if not form.is_valid():
+        return _rerender(request, order, decision_form=form)
+    try:
+        evidence_services.termination_evidence_confirm(
+            actor=request.user, work_order=order, comment=form.cleaned_data.get("comment", "")
+        )
+    except ValidationError as exc:
+        form_errors_from(exc, form)
+        return _rerender(request, order, decision_form=form)
+    messages.success(request, _("Confirmed: the work order is completed and the resource's service has ended."))
+    return redirect("delivery:work_order_detail", pk=order.pk)
+
+
+@login_required
+@require_POST
+def evidence_reject(request, pk: int):
+    order = selectors.work_order_get(user=request.user, pk=pk)
+    form = EvidenceDecisionForm(request.POST)
+    if not form.is_valid():
+        return _rerender(request, order, decision_form=form)
+    try:
+        evidence_services.termination_evidence_reject(
+            actor=request.user, work_order=order, comment=form.cleaned_data.get("comment", "")
+        )
+    except ValidationError as exc:
+        form_errors_from(exc, form)
+        return _rerender(request, order, decision_form=form)
+    messages.success(request, _("The provider is told what is wrong and submits again."))
+    return redirect("delivery:work_order_detail", pk=order.pk)
+
+
+@login_required
+def evidence_file(request, pk: int):
+    order = selectors.work_order_get(user=request.user, pk=pk)
+    evidence, path = evidence_services.termination_evidence_open(actor=request.user, work_order=order)
+    response = FileResponse(path.open("rb"), as_attachment=True, filename=evidence.original_name)
+    response["Content-Type"] = evidence.content_type
+    return response

@@ -81,7 +81,14 @@ AUDIT_ACTIONS = {
     LedgerAction.TERMINATE: "resource.terminate",
 }
 
-CODE_PREFIXES = {"host": "VM", "database": "DB", "storage": "ST", "load_balancer": "LB", "network_access": "NW"}
+CODE_PREFIXES = {
+    "host": "VM",
+    "database": "DB",
+    "storage": "ST",
+    "load_balancer": "LB",
+    "network_access": "NW",
+    "security": "SE",
+}
 
 
 def _actor_name(actor: Actor) -> str:

@@ -22,6 +22,7 @@ from django.utils import timezone
 
 from govcloud.core.actors import SYSTEM
 from govcloud.core.roles import Role
+from govcloud.ledger.models import Resource, ResourceState
 from govcloud.security import services
 from govcloud.security.models import (
     AccessGrant,
@@ -103,12 +104,14 @@ def _access(system: InformationSystem, users: dict) -> None:
     operator = _user_with(users, "provider_ops")
     if grantor is None or operator is None or grantor.organization_id != system.organization_id:
         return
-    if not AccessGrant.objects.filter(system=system, grantee=operator).exists():
+    # The system's own ledger resources (the ledger demo runs first); the grant names them.
+    mine = list(Resource.objects.filter(system=system).exclude(state=ResourceState.TERMINATED).order_by("code")[:2])
+    if not AccessGrant.objects.filter(organization=system.organization, grantee=operator).exists():
         grant = services.access_grant_create(
             actor=grantor,
             grantee=operator,
-            system=system,
-            resources=["guahao-web-01", "guahao-db-01"],
+            system=None if mine else system,
+            resources=mine,
             purpose="数据库补丁升级及预约挂号服务性能调优。",
             ends_at=timezone.now() + timedelta(hours=48),
         )
@@ -116,7 +119,7 @@ def _access(system: InformationSystem, users: dict) -> None:
             actor=operator,
             grant=grant,
             system=system,
-            resource="guahao-db-01",
+            resource=mine[-1] if mine else None,
             started_at=grant.starts_at + timedelta(minutes=1),
             ended_at=grant.starts_at + timedelta(minutes=4),
             work_done="检查数据库版本与补丁前备份情况，未做变更。",
@@ -126,7 +129,7 @@ def _access(system: InformationSystem, users: dict) -> None:
         services.access_session_record(
             actor=operator,
             system=system,
-            resource="guahao-web-01",
+            resource=mine[0] if mine else None,
             started_at=night,
             ended_at=night + timedelta(minutes=35),
             work_done="夜间告警后登录重启应用服务（未取得授权）。",

@@ -115,12 +115,14 @@ class PortDecisionForm(forms.Form):
 class AccessGrantForm(forms.Form):
     grantee = forms.ModelChoiceField(label=_("provider staff member"), queryset=None)
     system = forms.ModelChoiceField(label=_("information system"), queryset=None, required=False)
-    resources = forms.CharField(
+    resources = forms.ModelMultipleChoiceField(
         label=_("resources"),
+        queryset=None,
         required=False,
-        widget=forms.Textarea(attrs={"rows": 2}),
-        help_text=_("Cloud hosts, databases or storage by name or id, one per line."),
+        widget=forms.CheckboxSelectMultiple(attrs={"class": "gc-check-list"}),
+        help_text=_("Your department's cloud hosts, databases and storage, from the resource ledger."),
     )
+    resource_note = forms.CharField(label=_("note on the resources"), required=False, max_length=2000)
     purpose = forms.CharField(label=_("purpose"), widget=forms.Textarea(attrs={"rows": 3}))
     starts_at = forms.DateTimeField(
         label=_("from"),
@@ -131,9 +133,11 @@ class AccessGrantForm(forms.Form):
     )
     ends_at = forms.DateTimeField(label=_("until"), input_formats=DATETIME_FORMATS, widget=datetime_widget())
 
-    def __init__(self, *args, systems=None, staff=None, max_hours=72, **kwargs):
+    def __init__(self, *args, systems=None, staff=None, resources=None, max_hours=72, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["system"].queryset = systems
+        self.fields["resources"].queryset = resources
+        self.fields["resources"].label_from_instance = resource_label
         self.fields["grantee"].queryset = staff
         self.fields["grantee"].label_from_instance = lambda u: f"{u.full_name} ({u.username})"
         self.fields["ends_at"].help_text = _("At most %(hours)d hours after the start.") % {"hours": max_hours}
@@ -143,17 +147,26 @@ class ReasonForm(forms.Form):
     reason = forms.CharField(label=_("reason"), required=False, max_length=500)
 
 
+def resource_label(resource) -> str:
+    parts = [resource.code, resource.name]
+    if resource.system_id:
+        parts.append(f"（{resource.system.name}）")
+    return " ".join(p for p in parts if p)
+
+
 class AccessSessionForm(forms.Form):
     grant = forms.ModelChoiceField(label=_("access grant"), queryset=None, required=False)
     system = forms.ModelChoiceField(label=_("information system"), queryset=None, required=False)
-    resource = forms.CharField(label=_("resource"), max_length=200, required=False)
+    resource = forms.ModelChoiceField(label=_("resource"), queryset=None, required=False)
     started_at = forms.DateTimeField(label=_("started at"), input_formats=DATETIME_FORMATS, widget=datetime_widget())
     ended_at = forms.DateTimeField(label=_("ended at"), input_formats=DATETIME_FORMATS, widget=datetime_widget())
     work_done = forms.CharField(label=_("what was done"), widget=forms.Textarea(attrs={"rows": 4}))
 
-    def __init__(self, *args, grants=None, systems=None, **kwargs):
+    def __init__(self, *args, grants=None, systems=None, resources=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["grant"].queryset = grants
+        self.fields["resource"].queryset = resources
+        self.fields["resource"].label_from_instance = lambda r: f"{r.organization.name} · {resource_label(r)}"
         self.fields["grant"].label_from_instance = lambda g: (
             f"#{g.pk} {g.system.name if g.system_id else g.resources_display} · "
             f"{g.starts_at:%Y-%m-%d %H:%M} – {g.ends_at:%Y-%m-%d %H:%M}"

@@ -149,10 +149,11 @@ def load_demo() -> dict[str, int]:
     users = {u.username: u for u in User.objects.filter(username__in=[row[0] for row in USERS])}
     # Each capability adds its demo records (idempotent too).
     systems_demo.load_demo(orgs=by_key, users=users)
-    security_demo.load_demo(orgs=by_key, users=users)
     guide_demo.load_demo(orgs=by_key, users=users)
     catalog_demo.load_demo(orgs=by_key, users=users)
     ledger_demo.load_demo(orgs=by_key, users=users)
+    # After the ledger: access grants name ledger resources (Art. 18).
+    security_demo.load_demo(orgs=by_key, users=users)
     maintenance_demo.load_demo(orgs=by_key, users=users)
     applications_demo.load_demo(orgs=by_key, users=users)
     billing_demo.load_demo(orgs=by_key, users=users)

@@ -11,6 +11,8 @@ from pathlib import Path
 
 import pytest
 
+from govcloud.applications.tests.helpers import wf  # noqa: F401  (the workflow fixture, for journeys)
+
 CHROMIUM = "/usr/bin/chromium"
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 

@@ -52,6 +52,7 @@ RESOURCE_KIND_ZH = {
     ResourceKind.STORAGE: "云存储",
     ResourceKind.LOAD_BALANCER: "云负载均衡",
     ResourceKind.NETWORK_ACCESS: "网络接入",
+    ResourceKind.SECURITY: "安全服务",
 }
 NETWORK_ZH = {NetworkKind.EXTRANET: "电子政务外网", NetworkKind.INTERNET: "互联网"}
 # The specification fields as Annex 1 names them, and the unit written after a value.
@@ -99,6 +100,7 @@ QUANTITY_UNIT_ZH = {
     ResourceKind.STORAGE: "份",
     ResourceKind.LOAD_BALANCER: "个",
     ResourceKind.NETWORK_ACCESS: "条",
+    ResourceKind.SECURITY: "项",
 }
 INTERNET_RULE = (
     "接入互联网的云资源必须在上线前先完成地址报备；互联网接入的系统默认关闭80、443等端口，开放端口须另行申请。"
@@ -521,6 +523,7 @@ def application_content(application: Application, *, reveal_phone: bool, now: da
         extra.append(
             Field("终止日期", application.termination_date.isoformat() if application.termination_date else "")
         )
+        extra.extend(termination_evidence_fields(application))
     if any(r.name and "互联网" in r.name for r in rows):
         extra.append(Field("互联网接入", INTERNET_RULE))
     phone = application.contact_phone or ""
@@ -695,3 +698,42 @@ def blank_fingerprint(content: FormContent) -> str:
     """What the blank form depends on (the catalog and the rules), for caching the files."""
     parts = [(b.kind, tuple(b.names), _signature(b.lines), b.note) for b in content.catalog]
     return sm3_hex(repr((parts, content.notes)).encode("utf-8"))[:24]
+
+
+# --- Art. 18: the evidence of a termination's data handling (a small, self-contained section) -----
+
+
+def termination_evidence_fields(application: Application) -> list[Field]:
+    """The destruction certificate or handover record of each terminated resource and the
+    department's confirmation of it, once those steps happen (delivery.evidence). One query."""
+    # Imported here to keep this section self-contained (the form's other sections do not need it).
+    from govcloud.delivery.models import EvidenceKind, EvidenceState, TerminationEvidence
+
+    fields: list[Field] = []
+    rows = (
+        TerminationEvidence.objects.filter(work_order__application=application)
+        .select_related("work_order__item__target_resource")
+        .order_by("work_order__pk")
+    )
+    for evidence in rows:
+        target = evidence.work_order.item.target_resource
+        destruction = evidence.kind == EvidenceKind.DESTRUCTION_CERTIFICATE
+        label = "数据销毁证明" if destruction else "数据移交记录"
+        parts = [evidence.statement]
+        if evidence.has_file:
+            parts.append(f"附件 {evidence.original_name}（SM3 {evidence.sm3[:16]}…）")
+        parts.append(f"云服务提供商 {evidence.submitted_by_name}，{local(evidence.submitted_at)}")
+        prefix = f"{target.code} " if target else ""
+        fields.append(Field(f"{prefix}{label}", "；".join(p for p in parts if p)))
+        if evidence.state == EvidenceState.CONFIRMED:
+            confirmed = f"已确认：{evidence.decided_by_name}，{local(evidence.decided_at)}"
+            if evidence.decision_comment:
+                confirmed += f"；{evidence.decision_comment}"
+        elif evidence.state == EvidenceState.REJECTED:
+            confirmed = (
+                f"未予确认：{evidence.decided_by_name}，{local(evidence.decided_at)}；{evidence.decision_comment}"
+            )
+        else:
+            confirmed = "待使用单位确认"
+        fields.append(Field("使用单位确认" if destruction else "使用单位签收", confirmed))
+    return fields

@@ -172,9 +172,26 @@ def deliver(wf: Workflow, order: WorkOrder, *, actor=None, note: str = "") -> Wo
         return delivery_services.work_order_complete(
             actor=actor, work_order=order, delivered=[{"spec": item_.approved_spec}], note=note
         )
-    return delivery_services.work_order_complete(
-        actor=actor, work_order=order, note=note or "数据已移交，交接单 JJ-001"
+    return finish_termination(wf, order, actor=actor, note=note or "数据已移交，交接单 JJ-001")
+
+
+def finish_termination(wf: Workflow, order: WorkOrder, *, actor=None, note: str = "销毁证明 XH-001") -> WorkOrder:
+    """Art. 18: the provider submits the evidence (a certificate file for a destruction), the
+    department confirms it, and the order completes."""
+    from govcloud.delivery import evidence
+
+    actor = actor or wf.provider
+    order.refresh_from_db()
+    if order.state == WorkOrderState.OPEN or order.claimed_by_id != actor.pk:
+        delivery_services.work_order_claim(actor=actor, work_order=order)
+    destruction = order.application.termination_mode == "destruction"
+    upload = SimpleUploadedFile("destruction-certificate.pdf", PDF, content_type="application/pdf")
+    evidence.termination_evidence_submit(
+        actor=actor, work_order=order, statement=note, upload=upload if destruction else None
     )
+    org_path = order.application.organization.path
+    confirmer = wf.head if org_path.startswith(wf.head.organization.path) else wf.b_head
+    return evidence.termination_evidence_confirm(actor=confirmer, work_order=order)
 
 
 # The path through the lifecycle, and the step that leaves each state on it.

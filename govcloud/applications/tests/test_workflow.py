@@ -15,12 +15,14 @@ from govcloud.applications.models import ApplicationKind, ApplicationState
 from govcloud.applications.tests.helpers import (
     advance,
     deliver,
+    finish_termination,
     host_row,
     in_service_resource,
     item,
     new_application,
 )
 from govcloud.audit.models import AuditEvent
+from govcloud.core.errors import StateConflict
 from govcloud.delivery.models import WorkOrder, WorkOrderKind, WorkOrderState
 from govcloud.ledger.models import HistoryKind, Resource, ResourceHistory, ResourceState
 from govcloud.notifications.models import Notification
@@ -218,14 +220,16 @@ def test_a_termination_ends_service_and_completes(wf):
     from govcloud.delivery import services as delivery
 
     delivery.work_order_claim(actor=wf.provider, work_order=order)
-    with pytest.raises(ValidationError, match="destroyed"):
-        delivery.work_order_complete(actor=wf.provider, work_order=order)
-    delivery.work_order_complete(actor=wf.provider, work_order=order, note="销毁证明 XH-2026-001")
+    # Art. 18: not without the destruction certificate and the department's confirmation of it.
+    with pytest.raises(StateConflict, match="confirmed"):
+        delivery.work_order_complete(actor=wf.provider, work_order=order, note="销毁证明 XH-2026-001")
+    finish_termination(wf, order, note="销毁证明 XH-2026-001")
     app.refresh_from_db()
     resource.refresh_from_db()
     assert app.state == S.COMPLETED and app.closed_at
     assert resource.state == ResourceState.TERMINATED and resource.terminated_at
-    assert resource.history.get(kind=HistoryKind.TERMINATED).note == "销毁证明 XH-2026-001"
+    note = resource.history.get(kind=HistoryKind.TERMINATED).note
+    assert "销毁证明 XH-2026-001" in note and "destruction-certificate.pdf" in note and wf.head.full_name in note
 
 
 def test_a_termination_waits_for_its_date(wf, time_machine):
@@ -245,13 +249,14 @@ def test_a_termination_waits_for_its_date(wf, time_machine):
     app = advance(wf, app, S.IN_DELIVERY)
     assert timezone.localtime(app.delivery_due_at).date() >= later
     order = WorkOrder.objects.get(application=app)
+    from govcloud.delivery import evidence
     from govcloud.delivery import services as delivery
 
     delivery.work_order_claim(actor=wf.provider, work_order=order)
     with pytest.raises(ValidationError, match="not before"):
-        delivery.work_order_complete(actor=wf.provider, work_order=order, note="移交")
+        evidence.termination_evidence_submit(actor=wf.provider, work_order=order, statement="移交")
     time_machine.move_to(timezone.now() + timedelta(days=10))
-    delivery.work_order_complete(actor=wf.provider, work_order=order, note="数据已移交")
+    finish_termination(wf, order, note="数据已移交")
     resource.refresh_from_db()
     assert resource.state == ResourceState.TERMINATED
 

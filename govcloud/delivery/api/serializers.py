@@ -1,6 +1,7 @@
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from govcloud.delivery.models import WorkOrder, WorkOrderNote
+from govcloud.delivery.models import TerminationEvidence, WorkOrder, WorkOrderNote
 from govcloud.delivery.selectors import Queue
 
 
@@ -54,12 +55,53 @@ class WorkOrderSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
+class TerminationEvidenceSerializer(serializers.ModelSerializer):
+    """A termination's destruction certificate or handover record and the department's decision
+    (Art. 18); the file itself is downloaded from .../evidence/file/."""
+
+    has_file = serializers.BooleanField(read_only=True)
+
+    class Meta:
+        model = TerminationEvidence
+        fields = [
+            "kind",
+            "state",
+            "statement",
+            "has_file",
+            "original_name",
+            "content_type",
+            "size",
+            "sm3",
+            "submitted_by_name",
+            "submitted_at",
+            "decided_by_name",
+            "decided_at",
+            "decision_comment",
+        ]
+        read_only_fields = fields
+
+
 class WorkOrderDetailSerializer(WorkOrderSerializer):
     notes = WorkOrderNoteSerializer(many=True, read_only=True)
+    evidence = serializers.SerializerMethodField()
 
     class Meta(WorkOrderSerializer.Meta):
-        fields = [*WorkOrderSerializer.Meta.fields, "notes"]
+        fields = [*WorkOrderSerializer.Meta.fields, "notes", "evidence"]
         read_only_fields = fields
+
+    @extend_schema_field(TerminationEvidenceSerializer(allow_null=True))
+    def get_evidence(self, order) -> dict | None:
+        evidence = getattr(order, "evidence", None) if order.kind == "terminate" else None
+        return TerminationEvidenceSerializer(evidence).data if evidence is not None else None
+
+
+class EvidenceRequestSerializer(serializers.Serializer):
+    statement = serializers.CharField(max_length=4000)
+    document = serializers.FileField(required=False, help_text="PDF, PNG or JPEG; required for a destruction")
+
+
+class EvidenceDecisionSerializer(serializers.Serializer):
+    comment = serializers.CharField(max_length=4000, required=False, allow_blank=True, default="")
 
 
 class QueueQuerySerializer(serializers.Serializer):

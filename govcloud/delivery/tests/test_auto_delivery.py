@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from govcloud.applications import services
 from govcloud.applications.models import ApplicationKind, ApplicationState
-from govcloud.applications.tests.helpers import advance, api_for, host_row, new_application
+from govcloud.applications.tests.helpers import advance, api_for, finish_termination, host_row, new_application
 from govcloud.audit.models import AuditEvent
 from govcloud.delivery import provisioning
 from govcloud.delivery.drivers.libvirt import LibvirtDriver
@@ -77,9 +77,18 @@ def test_a_resize_and_a_termination_are_applied_to_the_domain(wf, libvirt_hosts,
         termination_date=date.today(),
     )
     order = approved(wf, django_capture_on_commit_callbacks, app=ending)
-    assert order.state == WorkOrderState.COMPLETED, order.failure_reason
+    # The platform deleted the domain; the order waits for the destruction certificate and the
+    # department's confirmation (Art. 18), and no later run or sweep takes it again.
+    assert order.state == WorkOrderState.CLAIMED and order.platform_run == provisioning.PLATFORM_DONE
+    assert libvirt_hosts.get(resource.code) is None
     resource.refresh_from_db()
-    assert resource.state == ResourceState.TERMINATED and libvirt_hosts.get(resource.code) is None
+    assert resource.state == ResourceState.IN_SERVICE
+    assert provisioning.work_order_execute(work_order=order.pk).platform_run == provisioning.PLATFORM_DONE
+    assert provisioning.work_orders_provision_sweep(now=timezone.now() + timedelta(hours=1)) == {"enqueued": 0}
+    order = finish_termination(wf, order)
+    assert order.state == WorkOrderState.COMPLETED
+    resource.refresh_from_db()
+    assert resource.state == ResourceState.TERMINATED
     order.application.refresh_from_db()
     assert order.application.state == S.COMPLETED
 

@@ -230,8 +230,10 @@ def test_a_termination_order_before_its_day_shows_the_day_and_no_working_button(
     client.force_login(wf.provider)
     html = client.get(reverse("delivery:work_order_detail", args=[terminate.pk])).content.decode()
     assert day.isoformat() in html and 'data-testid="terminate-on"' in html
-    assert 'data-testid="complete" disabled' in html
+    # A termination completes on the department's confirmation of the evidence (Art. 18): the
+    # provider's button is the evidence's, and it waits for the day too.
+    assert 'data-testid="submit-evidence" disabled' in html and 'data-testid="complete"' not in html
     with time_machine.travel(datetime.combine(day, datetime.min.time()).replace(hour=10, tzinfo=SH)):
         client.force_login(wf.provider)  # days later: the idle session has ended
         html = client.get(reverse("delivery:work_order_detail", args=[terminate.pk])).content.decode()
-        assert 'data-testid="complete" disabled' not in html and 'data-testid="complete"' in html
+        assert 'data-testid="submit-evidence" disabled' not in html and 'data-testid="submit-evidence"' in html

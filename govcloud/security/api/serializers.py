@@ -11,6 +11,7 @@ from govcloud.core.api.params import IdField
 from govcloud.core.api.serializers import ModelSerializer
 from govcloud.core.roles import Role
 from govcloud.core.scoping import Action
+from govcloud.ledger.models import Resource, ResourceState
 from govcloud.organizations.models import Organization, User
 from govcloud.security.models import (
     TENANT_KINDS,
@@ -60,6 +61,24 @@ class ScopedSystemField(serializers.PrimaryKeyRelatedField):
         if self.provider_action and user is not None and Role.PROVIDER_OPERATOR in getattr(user, "roles", ()):
             action = self.provider_action
         return InformationSystem.objects.restrict(user, action)
+
+
+class ScopedResourceField(serializers.PrimaryKeyRelatedField):
+    """A ledger resource id among those the caller may use: for a grant, the department's own
+    (another department's answers like a missing one); for a session, any the operator sees."""
+
+    def __init__(self, *, action: str = Action.CHANGE, **kwargs):
+        self.action = action
+        super().__init__(**kwargs)
+
+    def get_queryset(self):
+        request = self.context.get("request")
+        user = getattr(request, "user", None)
+        qs = Resource.objects.restrict(user, self.action).exclude(state=ResourceState.TERMINATED)
+        organization = getattr(user, "organization", None)
+        if self.action == Action.CHANGE and organization is not None:
+            qs = qs.filter(organization__path__startswith=organization.path)
+        return qs
 
 
 class AttachmentSerializer(serializers.ModelSerializer):
@@ -209,7 +228,9 @@ class AccessGrantSerializer(serializers.ModelSerializer):
     grantee_name = serializers.CharField(source="grantee.full_name", read_only=True)
     granted_by_name = serializers.CharField(source="granted_by.full_name", read_only=True)
     organization_name = serializers.CharField(source="organization.name", read_only=True)
-    resources = serializers.ListField(child=serializers.CharField(max_length=200), required=False)
+    resources = ScopedResourceField(many=True, required=False, help_text="ledger resource ids of the department")
+    resource_codes = serializers.SerializerMethodField()
+    resource_note = serializers.CharField(required=False, allow_blank=True, max_length=2000)
     starts_at = serializers.DateTimeField(required=False, allow_null=True)
     status = serializers.ChoiceField(choices=GrantStatus.choices, read_only=True)
     session_count = serializers.IntegerField(read_only=True, default=None, allow_null=True)
@@ -224,6 +245,8 @@ class AccessGrantSerializer(serializers.ModelSerializer):
             "system",
             "system_name",
             "resources",
+            "resource_codes",
+            "resource_note",
             "grantee",
             "grantee_name",
             "purpose",
@@ -240,6 +263,9 @@ class AccessGrantSerializer(serializers.ModelSerializer):
         ]
         read_only_fields = ["id", "organization", "granted_by", "revoked_at", "revoke_reason", "created_at"]
 
+    def get_resource_codes(self, grant) -> list[str]:
+        return [r.code for r in grant.resources.all()]
+
 
 class RevokeSerializer(serializers.Serializer):
     reason = serializers.CharField(required=False, allow_blank=True, default="")
@@ -250,6 +276,8 @@ class AccessSessionSerializer(serializers.ModelSerializer):
     grant = serializers.IntegerField(source="grant_id", required=False, allow_null=True)
     system = ScopedSystemField(action=Action.VIEW, required=False, allow_null=True)
     system_name = serializers.CharField(source="system.name", read_only=True, default=None, allow_null=True)
+    resource = ScopedResourceField(action=Action.VIEW, required=False, allow_null=True)
+    resource_code = serializers.CharField(source="resource.code", read_only=True, default=None, allow_null=True)
     operator_name = serializers.CharField(source="operator.full_name", read_only=True)
     organization_name = serializers.CharField(source="organization.name", read_only=True)
     flag_reasons = serializers.ListField(child=serializers.ChoiceField(choices=FlagReason.choices), read_only=True)
@@ -266,6 +294,8 @@ class AccessSessionSerializer(serializers.ModelSerializer):
             "system",
             "system_name",
             "resource",
+            "resource_code",
+            "resource_note",
             "started_at",
             "ended_at",
             "work_done",
@@ -279,6 +309,7 @@ class AccessSessionSerializer(serializers.ModelSerializer):
             "id",
             "organization",
             "operator",
+            "resource_note",
             "flagged",
             "flag_reasons",
             "recorded_at",

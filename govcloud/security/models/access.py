@@ -55,8 +55,13 @@ class AccessGrant(TimeStampedModel):
         on_delete=models.PROTECT,
         related_name="access_grants",
     )
-    # Free-text identifiers (host names, instance ids) until the resource ledger exists.
-    resources = models.JSONField(_("resources"), default=list, blank=True)
+    # The department's own ledger resources the grant covers (cloud hosts, databases, storage).
+    resources = models.ManyToManyField(
+        "ledger.Resource", verbose_name=_("resources"), blank=True, related_name="access_grants"
+    )
+    # What grants named in free text before they named ledger resources (kept as written when the
+    # text matched no resource of the department), or a remark on the resources.
+    resource_note = models.TextField(_("note on the resources"), blank=True)
     grantee = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("provider staff member"),
@@ -94,7 +99,7 @@ class AccessGrant(TimeStampedModel):
         ]
 
     def __str__(self) -> str:
-        target = self.system.name if self.system_id else ", ".join(self.resources[:3])
+        target = self.system.name if self.system_id else self.resource_note[:60]
         return f"#{self.pk} {target}"
 
     def status_at(self, moment: datetime) -> GrantStatus:
@@ -117,16 +122,20 @@ class AccessGrant(TimeStampedModel):
             return self.revoked_at
         return self.ends_at
 
-    def covers(self, *, system_id: int | None, resource: str) -> bool:
-        """The grant covers the target named: a grant for a system covers that system (and what
-        runs in it); a grant naming resources covers exactly those."""
-        if resource and resource in self.resources:
-            return True
+    def covers(self, *, system_id: int | None, resource=None) -> bool:
+        """The grant covers the target named: a grant for a system covers that system and the
+        resources that run in it; a grant naming resources covers exactly those. `resource`: a
+        ledger Resource (or None). Reads `resources` through the prefetch cache when there is one."""
+        if resource is not None:
+            if any(r.pk == resource.pk for r in self.resources.all()):
+                return True
+            return self.system_id is not None and resource.system_id == self.system_id
         return system_id is not None and self.system_id == system_id
 
     @property
     def resources_display(self) -> str:
-        return ", ".join(self.resources)
+        names = [r.code for r in self.resources.all()]
+        return ", ".join(names + ([self.resource_note] if self.resource_note else []))
 
 
 class GrantEventKind(models.TextChoices):
@@ -163,6 +172,7 @@ class FlagReason(models.TextChoices):
     EXPIRED = "expired", _("The grant had expired")
     OUTSIDE_WINDOW = "outside_window", _("The session lies outside the grant's time window")
     NOT_COVERED = "not_covered", _("The grant does not cover this system or resource")
+    NO_COVERING_GRANT = "no_covering_grant", _("No grant of this person covers this resource at that time")
 
 
 def _my_sessions(user, action):
@@ -200,7 +210,16 @@ class AccessSession(models.Model):
         on_delete=models.PROTECT,
         related_name="access_sessions",
     )
-    resource = models.CharField(_("resource"), max_length=200, blank=True)
+    resource = models.ForeignKey(
+        "ledger.Resource",
+        verbose_name=_("resource"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="access_sessions",
+    )
+    # What the session named in free text before sessions named ledger resources.
+    resource_note = models.CharField(_("note on the resource"), max_length=200, blank=True)
     started_at = models.DateTimeField(_("started at"))
     ended_at = models.DateTimeField(_("ended at"))
     work_done = models.TextField(_("what was done"))
@@ -228,12 +247,13 @@ class AccessSession(models.Model):
         constraints = [
             models.CheckConstraint(condition=Q(ended_at__gt=F("started_at")), name="security_session_ends_after_start"),
             models.CheckConstraint(
-                condition=Q(system__isnull=False) | Q(grant__isnull=False), name="security_session_names_a_target"
+                condition=Q(system__isnull=False) | Q(grant__isnull=False) | Q(resource__isnull=False),
+                name="security_session_names_a_target",
             ),
         ]
 
     def __str__(self) -> str:
-        return f"{self.started_at:%Y-%m-%d %H:%M} {self.system or self.resource}"
+        return f"{self.started_at:%Y-%m-%d %H:%M} {self.system or self.resource or self.resource_note}"
 
     @property
     def flag_labels(self) -> list[str]:

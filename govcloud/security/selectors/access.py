@@ -5,11 +5,12 @@ from __future__ import annotations
 from datetime import datetime
 
 from django.contrib.auth import get_user_model
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Prefetch, Q, QuerySet
 from django.utils import timezone
 
 from govcloud.core.roles import Role
 from govcloud.core.scoping import Action, get_scoped_or_404
+from govcloud.ledger.models import Resource, ResourceState
 from govcloud.security.models import AccessGrant, AccessSession, GrantEvent, GrantStatus
 from govcloud.systems.models import InformationSystem
 
@@ -29,6 +30,7 @@ def grant_status_q(status: str, now: datetime | None = None) -> Q:
 def grant_rows() -> QuerySet[AccessGrant]:
     return (
         AccessGrant.objects.select_related("system", "grantee", "granted_by", "revoked_by", "organization")
+        .prefetch_related(Prefetch("resources", queryset=Resource.objects.select_related("system").order_by("code")))
         .annotate(
             session_count=Count("sessions", distinct=True),
             flagged_count=Count("sessions", filter=Q(sessions__flagged=True), distinct=True),
@@ -54,9 +56,9 @@ def grant_sessions(*, user, grant: AccessGrant) -> QuerySet[AccessSession]:
 
 
 def session_rows() -> QuerySet[AccessSession]:
-    return AccessSession.objects.select_related("grant", "operator", "system", "organization", "reviewed_by").order_by(
-        "-started_at", "-id"
-    )
+    return AccessSession.objects.select_related(
+        "grant", "operator", "system", "organization", "reviewed_by", "resource"
+    ).order_by("-started_at", "-id")
 
 
 def sessions_for(*, user, action: str = Action.VIEW) -> QuerySet[AccessSession]:
@@ -98,4 +100,34 @@ def session_systems(*, user) -> QuerySet[InformationSystem]:
 
 
 def grants_given_to(*, user) -> QuerySet[AccessGrant]:
-    return AccessGrant.objects.filter(grantee=user).select_related("system", "organization").order_by("-starts_at")
+    return (
+        AccessGrant.objects.filter(grantee=user)
+        .select_related("system", "organization")
+        .prefetch_related("resources")
+        .order_by("-starts_at")
+    )
+
+
+def grantable_resources(*, user) -> QuerySet[Resource]:
+    """The ledger resources a department head or security officer may name in a grant: their own
+    department's (and its units'), not terminated — the multiple choice of the grant form."""
+    organization = getattr(user, "organization", None)
+    if organization is None:
+        return Resource.objects.none()
+    return (
+        Resource.objects.restrict(user, Action.CHANGE)
+        .filter(organization__path__startswith=organization.path)
+        .exclude(state=ResourceState.TERMINATED)
+        .select_related("system", "catalog_item")
+        .order_by("system__name", "code")
+    )
+
+
+def session_resources(*, user) -> QuerySet[Resource]:
+    """The ledger resources an operator may name when recording a session (every one in service)."""
+    return (
+        Resource.objects.restrict(user)
+        .exclude(state=ResourceState.TERMINATED)
+        .select_related("organization", "system")
+        .order_by("organization__path", "code")
+    )

@@ -15,6 +15,7 @@ from datetime import datetime, timedelta
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -25,6 +26,7 @@ from govcloud.core.permissions import require_role
 from govcloud.core.policy import Policy, policy_value
 from govcloud.core.roles import Role
 from govcloud.core.scoping import Action, get_scoped_or_404
+from govcloud.ledger.models import Resource, ResourceState
 from govcloud.notifications.models import Severity
 from govcloud.notifications.services import notify, notify_roles
 from govcloud.security.models import (
@@ -44,26 +46,29 @@ MAX_RESOURCES = 50
 BACKDATE_TOLERANCE = timedelta(minutes=10)
 # Clocks differ a little; a session cannot end later than this after the moment it is recorded.
 CLOCK_SKEW = timedelta(minutes=5)
-GRANT_FIELDS = ("organization", "system", "resources", "grantee", "purpose", "starts_at", "ends_at")
+GRANT_FIELDS = ("organization", "system", "resource_note", "grantee", "purpose", "starts_at", "ends_at")
 SESSION_FIELDS = ("organization", "grant", "system", "resource", "started_at", "ended_at", "work_done", "flagged")
 
 
-def normalize_resources(items: Iterable[str] | str) -> list[str]:
-    """Resource identifiers, one per line or comma, trimmed and without duplicates (order kept)."""
-    if isinstance(items, str):
-        items = items.replace("，", ",").replace("\n", ",").split(",")
-    result: list[str] = []
-    for item in items or []:
-        item = str(item).strip()
-        if not item:
-            continue
-        if len(item) > 200:
-            raise ValidationError({"resources": _("A resource identifier is at most 200 characters.")})
-        if item not in result:
-            result.append(item)
-    if len(result) > MAX_RESOURCES:
+def grant_resources_check(*, actor: Actor, organization, resources: Iterable) -> list[Resource]:
+    """The ledger resources a grant names: each one the department's own (its organization or
+    units) and still in the ledger's service (not terminated). Anything else answers like a missing
+    resource, so another department's resources are not revealed."""
+    wanted = {getattr(r, "pk", r) for r in resources or ()}
+    wanted.discard(None)
+    if not wanted:
+        return []
+    if len(wanted) > MAX_RESOURCES:
         raise ValidationError({"resources": _("At most %(n)d resources per grant.") % {"n": MAX_RESOURCES}})
-    return result
+    found = list(
+        Resource.objects.restrict(actor, Action.CHANGE)
+        .filter(pk__in=wanted, organization__path__startswith=organization.path)
+        .exclude(state=ResourceState.TERMINATED)
+        .order_by("code")
+    )
+    if len(found) != len(wanted):
+        raise ValidationError({"resources": _("Choose resources of your own department that are not terminated.")})
+    return found
 
 
 def _event(grant: AccessGrant, kind: GrantEventKind, actor: Actor, comment: str = "") -> None:
@@ -86,15 +91,18 @@ def access_grant_create(
     ends_at: datetime,
     starts_at: datetime | None = None,
     system: InformationSystem | None = None,
-    resources: Iterable[str] | str = (),
+    resources: Iterable[Resource] = (),
+    resource_note: str = "",
 ) -> AccessGrant:
-    """Authorize a provider operator to enter the department's system and/or named resources for
-    a purpose and a window of at most Policy.ACCESS_GRANT_MAX_HOURS hours."""
+    """Authorize a provider operator to enter the department's system and/or named ledger
+    resources (its own, chosen from the ledger) for a purpose and a window of at most
+    Policy.ACCESS_GRANT_MAX_HOURS hours."""
     require_role(actor, GRANTORS)
     purpose = (purpose or "").strip()
+    resource_note = (resource_note or "").strip()[:2000]
     if not purpose:
         raise ValidationError({"purpose": _("Say what the access is for.")})
-    resources = normalize_resources(resources)
+    resources = list(resources or ())
     if system is None and not resources:
         raise ValidationError(_("Name the information system or the resources the grant covers."))
     _check_grantee(grantee)
@@ -118,18 +126,22 @@ def access_grant_create(
             if system.classified:
                 raise ValidationError({"system": _("A classified system is not on the platform.")})
         organization = system.organization if system is not None else actor.organization
+        chosen = grant_resources_check(actor=actor, organization=organization, resources=resources)
         grant = AccessGrant.objects.create(
             organization=organization,
             system=system,
-            resources=resources,
+            resource_note=resource_note,
             grantee=grantee,
             purpose=purpose,
             starts_at=starts_at,
             ends_at=ends_at,
             granted_by=actor,
         )
+        grant.resources.set(chosen)
         _event(grant, GrantEventKind.GRANTED, actor, purpose)
-        audit_record(actor=actor, action="access_grant.create", target=grant, changes=created(grant, GRANT_FIELDS))
+        changes = created(grant, GRANT_FIELDS)
+        changes["resources"] = [None, [r.code for r in chosen]]
+        audit_record(actor=actor, action="access_grant.create", target=grant, changes=changes)
         notify(
             recipients=[grantee],
             kind="security.grant_created",
@@ -143,7 +155,7 @@ def access_grant_create(
 
 def _grant_target(grant: AccessGrant) -> str:
     parts = [grant.system.name] if grant.system_id else []
-    return "; ".join(parts + grant.resources[:3])
+    return "; ".join(parts + [r.code for r in grant.resources.all()[:3]])
 
 
 def access_grant_revoke(*, actor: Actor, grant: AccessGrant, reason: str = "") -> AccessGrant:
@@ -210,13 +222,13 @@ def session_flags(
     grant: AccessGrant | None,
     operator,
     system_id: int | None,
-    resource: str,
+    resource: Resource | None,
     started_at: datetime,
     ended_at: datetime,
 ) -> list[FlagReason]:
     """Every reason the session is not covered by a valid grant (empty: it is)."""
     if grant is None:
-        return [FlagReason.NO_GRANT]
+        return [FlagReason.NO_COVERING_GRANT]
     flags = []
     if grant.grantee_id != operator.pk:
         flags.append(FlagReason.OTHER_GRANTEE)
@@ -231,6 +243,28 @@ def session_flags(
     return flags
 
 
+def covering_grant(
+    *, operator, system_id: int | None, resource: Resource | None, started_at: datetime, ended_at: datetime
+) -> AccessGrant | None:
+    """A grant of the operator's that covers the target for the whole session (its resources and
+    its hours), when the session named none: staff enter under any valid grant they hold."""
+    if resource is not None:
+        target = Q(resources=resource) | (Q(system_id=resource.system_id) if resource.system_id else Q(pk__in=[]))
+    elif system_id is not None:
+        target = Q(system_id=system_id)
+    else:
+        return None
+    candidates = (
+        AccessGrant.objects.filter(target, grantee=operator, starts_at__lte=started_at, ends_at__gte=ended_at)
+        .exclude(revoked_at__lt=ended_at)
+        .select_related("organization", "system")
+        .prefetch_related("resources")
+        .distinct()
+        .order_by("-starts_at", "-pk")
+    )
+    return next((g for g in candidates if g.covers(system_id=system_id, resource=resource)), None)
+
+
 def access_session_record(
     *,
     actor: Actor,
@@ -239,29 +273,41 @@ def access_session_record(
     work_done: str,
     grant: AccessGrant | None = None,
     system: InformationSystem | None = None,
-    resource: str = "",
+    resource: Resource | None = None,
 ) -> AccessSession:
-    """Provider staff record an entry into a department's resources. A session without a valid
-    grant is still recorded — hiding it would be worse — but flagged, audited and reported."""
+    """Provider staff record an entry into a department's resources (a system and/or a ledger
+    resource). A session outside every grant's resources or hours is still recorded — hiding it
+    would be worse — but flagged, audited and reported to the department and the center."""
     require_role(actor, {Role.PROVIDER_OPERATOR})
     work_done = (work_done or "").strip()
-    resource = (resource or "").strip()[:200]
     if not work_done:
         raise ValidationError({"work_done": _("Say what was done during the session.")})
     if ended_at <= started_at:
         raise ValidationError({"ended_at": _("The session must end after it starts.")})
     if ended_at > timezone.now() + CLOCK_SKEW:
         raise ValidationError({"ended_at": _("Record a session once it has ended.")})
-    if system is None and grant is None:
-        raise ValidationError({"system": _("Name the information system entered, or the grant used.")})
+    if system is None and grant is None and resource is None:
+        raise ValidationError({"system": _("Name the information system or resource entered, or the grant used.")})
     with transaction.atomic():
         if system is not None:
             system = get_scoped_or_404(InformationSystem.objects.select_related("organization"), actor, pk=system.pk)
+        if resource is not None:
+            resource = get_scoped_or_404(Resource.objects.select_related("organization"), actor, pk=resource.pk)
+            if system is None and resource.system_id:
+                system = InformationSystem.objects.select_related("organization").get(pk=resource.system_id)
         if grant is not None:
             # Deliberately not scoped: naming a grant given to someone else is recorded and flagged.
             grant = AccessGrant.objects.select_related("organization", "system").filter(pk=grant.pk).first()
             if grant is None:
                 raise ValidationError({"grant": _("There is no such grant.")})
+        else:
+            grant = covering_grant(
+                operator=actor,
+                system_id=system.pk if system else None,
+                resource=resource,
+                started_at=started_at,
+                ended_at=ended_at,
+            )
         flags = session_flags(
             grant=grant,
             operator=actor,
@@ -270,8 +316,14 @@ def access_session_record(
             started_at=started_at,
             ended_at=ended_at,
         )
+        if resource is not None:
+            organization = resource.organization
+        elif system is not None:
+            organization = system.organization
+        else:
+            organization = grant.organization
         session = AccessSession.objects.create(
-            organization=system.organization if system is not None else grant.organization,
+            organization=organization,
             grant=grant,
             operator=actor,
             system=system,
@@ -300,7 +352,10 @@ def access_session_record(
 def _notify_flagged(session: AccessSession, reasons: str) -> None:
     title = _("Access without a valid grant: %(who)s entered %(target)s") % {
         "who": session.operator.full_name or session.operator.username,
-        "target": session.system.name if session.system_id else session.resource or "—",
+        "target": "; ".join(
+            filter(None, [session.system.name if session.system_id else "", str(session.resource or "")])
+        )
+        or "—",
     }
     body = _("%(start)s – %(end)s. %(reasons)s. What was done: %(work)s") % {
         "start": timezone.localtime(session.started_at).strftime("%Y-%m-%d %H:%M"),

@@ -37,3 +37,22 @@ def grant(sec, *, hours: int = 24, starts_at: datetime | None = None, grantee=No
         starts_at=starts_at,
         ends_at=(starts_at or timezone.now()) + timedelta(hours=hours),
     )
+
+
+def ledger_resource(org, name: str, *, system=None):
+    """A cloud host of `org` in the ledger (in service), to name in grants and sessions."""
+    from govcloud.catalog.models import CatalogItem
+    from govcloud.catalog.seed import seed_annex1
+    from govcloud.catalog.tests.helpers import HOST_SPEC
+    from govcloud.core.actors import SYSTEM
+    from govcloud.ledger import services as ledger_services
+
+    seed_annex1()
+    return ledger_services.resource_adopt(
+        actor=SYSTEM,
+        organization=org,
+        catalog_item=CatalogItem.objects.get(code="host"),
+        spec=dict(HOST_SPEC),
+        name=name,
+        system=system,
+    )

@@ -57,7 +57,8 @@ def populate(world) -> None:
         actor=world.a_security,
         grantee=world.sec_provider,
         system=world.sec_system,
-        resources=[f"host{MARKER}"],
+        resources=[world.a_resource] if getattr(world, "a_resource", None) else [],
+        resource_note=f"host{MARKER}",
         purpose=f"grant{MARKER}",
         ends_at=now + timedelta(hours=24),
     )

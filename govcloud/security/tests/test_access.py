@@ -22,7 +22,7 @@ from govcloud.policies.services import policy_set
 from govcloud.security import services
 from govcloud.security.models import AccessGrant, AccessSession, FlagReason, GrantEvent, GrantStatus
 from govcloud.security.selectors.access import grant_status_q, grants_for, sessions_for
-from govcloud.security.tests.helpers import grant
+from govcloud.security.tests.helpers import grant, ledger_resource
 
 pytestmark = pytest.mark.django_db
 SH = ZoneInfo("Asia/Shanghai")
@@ -94,7 +94,10 @@ def test_a_grant_cannot_start_in_the_past_or_end_before_it_starts(sec):
             services.access_grant_create(
                 actor=sec.a_head, grantee=sec.provider, purpose="x", ends_at=T0 + timedelta(hours=1)
             )
-        assert grant(sec, resources=["db-01", " db-01 ", "host-02"]).resources == ["db-01", "host-02"]
+        db = ledger_resource(sec.city.dept_a, "db-01")
+        host = ledger_resource(sec.city.dept_a, "host-02")
+        given = grant(sec, resources=[db, db, host])
+        assert set(given.resources.all()) == {db, host}
 
 
 def test_only_the_department_head_or_security_officer_grants_to_named_provider_staff(sec):
@@ -174,23 +177,24 @@ def test_a_session_within_a_valid_grant_is_not_flagged(sec):
     assert session.organization == sec.city.dept_a
     assert not Notification.objects.filter(kind="security.session_flagged").exists()
     assert AuditEvent.objects.filter(action="access_session.record", object_id=str(session.pk)).exists()
-    # A grant naming resources covers those resources, with or without the system.
+    # A grant naming ledger resources covers those resources, with or without the system.
+    db = ledger_resource(sec.city.dept_a, "db-01")
     with time_machine.travel(T0, tick=False):
-        by_resource = grant(sec, resources=["db-01"], hours=8)
-    session = record(sec, at=T0 + timedelta(hours=2), grant=by_resource, system=None, resource="db-01")
-    assert not session.flagged
+        by_resource = grant(sec, resources=[db], hours=8)
+    session = record(sec, at=T0 + timedelta(hours=2), grant=by_resource, system=None, resource=db)
+    assert not session.flagged and session.organization == sec.city.dept_a
 
 
 @pytest.mark.parametrize(
     "kind",
-    ["no_grant", "revoked", "expired", "not_covered", "other_grantee", "outside_window"],
+    ["no_covering_grant", "revoked", "expired", "not_covered", "other_grantee", "outside_window"],
 )
 def test_a_session_outside_a_valid_grant_is_flagged_audited_and_notified(sec, kind):
     with time_machine.travel(T0, tick=False):
         given_grant = grant(sec, hours=8)
     at, extra, actor = T0 + timedelta(hours=1), {"grant": given_grant}, sec.provider
-    if kind == "no_grant":
-        extra = {}
+    if kind == "no_covering_grant":
+        extra = {"system": sec.intranet_a}  # no grant named, and none of the operator's covers it
     elif kind == "revoked":
         with time_machine.travel(T0 + timedelta(minutes=30), tick=False):
             services.access_grant_revoke(actor=sec.a_security, grant=given_grant)
@@ -304,9 +308,61 @@ def test_session_flags_match_the_window_rule(start, length, revoked):
     started = T0 + timedelta(minutes=start)
     ended = started + timedelta(minutes=length)
     flags = services.session_flags(
-        grant=window, operator=Operator(), system_id=7, resource="", started_at=started, ended_at=ended
+        grant=window, operator=Operator(), system_id=7, resource=None, started_at=started, ended_at=ended
     )
     inside = window.starts_at <= started and ended <= window.effective_end
     if window.revoked_at is not None and window.revoked_at < window.starts_at:
         inside = False
     assert (flags == []) == inside
+
+
+# --- Grants name ledger resources (issue 16 §3) --------------------------------------------------
+
+
+def test_a_grant_names_only_the_departments_own_resources_in_service(sec):
+    from govcloud.ledger.services import resource_terminate
+
+    theirs = ledger_resource(sec.city.dept_b, "乙局主机")
+    gone = ledger_resource(sec.city.dept_a, "已退役主机")
+    resource_terminate(actor=SYSTEM, resource=gone)
+    for bad in (theirs, gone):
+        with pytest.raises(ValidationError) as info:
+            grant(sec, resources=[bad])
+        assert "resources" in info.value.message_dict
+    assert not AccessGrant.objects.exists()
+
+
+def test_a_session_without_a_named_grant_is_covered_by_any_grant_of_the_operator(sec):
+    web = ledger_resource(sec.city.dept_a, "web-01", system=sec.system_a)
+    db = ledger_resource(sec.city.dept_a, "db-01", system=sec.intranet_a)
+    with time_machine.travel(T0, tick=False):
+        by_resource = grant(sec, resources=[db], hours=4)
+        by_system = grant(sec, system=sec.system_a, hours=4)
+    # The system grant covers the resources running in that system; the resource grant its resource.
+    on_web = record(sec, at=T0 + timedelta(hours=1), system=None, resource=web)
+    on_db = record(sec, at=T0 + timedelta(hours=1), system=None, resource=db)
+    assert (on_web.flagged, on_web.grant) == (False, by_system)
+    assert (on_db.flagged, on_db.grant) == (False, by_resource)
+    # Outside the grants' hours, or on a resource no grant names: flagged, audited, reported.
+    late = record(sec, at=T0 + timedelta(hours=5), system=None, resource=db)
+    other = ledger_resource(sec.city.dept_a, "db-02", system=sec.intranet_a)
+    uncovered = record(sec, at=T0 + timedelta(hours=1), system=None, resource=other)
+    for session in (late, uncovered):
+        assert session.flagged and session.flag_reasons == [FlagReason.NO_COVERING_GRANT]
+        assert flagged_notified(sec, session) == {sec.a_head.pk, sec.a_security.pk, sec.center.pk}
+        assert AuditEvent.objects.filter(action="access_session.flagged", object_id=str(session.pk)).exists()
+    # A named grant that does not cover the resource.
+    named = record(sec, at=T0 + timedelta(hours=1), system=None, resource=other, grant=by_resource)
+    assert named.flag_reasons == [FlagReason.NOT_COVERED]
+
+
+def test_the_migration_keeps_free_text_as_a_note_and_links_what_matches(sec):
+    from importlib import import_module
+
+    from django.apps import apps as django_apps
+
+    migration = import_module("govcloud.security.migrations.0004_grants_name_ledger_resources")
+    host = ledger_resource(sec.city.dept_a, "guahao-db-01")
+    assert migration._match(django_apps.get_model("ledger", "Resource"), sec.city.dept_a.path, host.code) == host
+    assert migration._match(django_apps.get_model("ledger", "Resource"), sec.city.dept_a.path, "guahao-db-01") == host
+    assert migration._match(django_apps.get_model("ledger", "Resource"), sec.city.dept_b.path, "guahao-db-01") is None

@@ -181,7 +181,9 @@ def test_access_session_endpoints(sec):
         "started_at": (timezone.now() - timedelta(hours=2)).isoformat(),
         "ended_at": (timezone.now() - timedelta(hours=1)).isoformat(),
     }
-    assert provider.post("/api/v1/access-sessions/", no_grant, format="json").data["flag_reasons"] == ["no_grant"]
+    assert provider.post("/api/v1/access-sessions/", no_grant, format="json").data["flag_reasons"] == [
+        "no_covering_grant"
+    ]
     assert provider.post("/api/v1/access-sessions/", {**body, "grant": 987654}, format="json").status_code == 400
     assert (
         provider.post("/api/v1/access-sessions/", {**body, "grant": None, "system": None}, format="json").status_code
@@ -341,3 +343,32 @@ def test_everything_is_in_the_openapi_schema(sec):
     ):
         assert path in schema["paths"], path
     assert AddressFiling.objects.count() == 0 and AccessGrant.objects.count() == 0
+
+
+def test_grants_and_sessions_name_ledger_resources_through_the_api(sec):
+    from govcloud.security.tests.helpers import ledger_resource
+
+    mine = ledger_resource(sec.city.dept_a, "db-01", system=sec.intranet_a)
+    theirs = ledger_resource(sec.city.dept_b, "乙局数据库")
+    ends = (timezone.now() + timedelta(hours=8)).isoformat()
+    body = {"grantee": sec.provider.pk, "resources": [mine.pk], "purpose": "升级", "ends_at": ends}
+    security = api_for(sec.a_security)
+    # Another department's resource answers like a missing one.
+    refused = security.post("/api/v1/access-grants/", {**body, "resources": [theirs.pk]}, format="json")
+    assert refused.status_code == 400 and "resources" in refused.data
+    created = security.post("/api/v1/access-grants/", body, format="json")
+    assert created.status_code == 201, created.data
+    assert created.data["resources"] == [mine.pk] and created.data["resource_codes"] == [mine.code]
+    provider = api_for(sec.provider)
+    start = timezone.now() - timedelta(minutes=3)
+    session = {
+        "resource": mine.pk,
+        "started_at": start.isoformat(),
+        "ended_at": (start + timedelta(minutes=2)).isoformat(),
+        "work_done": "检查",
+    }
+    # Started before the grant: outside its hours, so flagged.
+    early = provider.post("/api/v1/access-sessions/", session, format="json")
+    assert early.status_code == 201, early.data
+    assert early.data["flagged"] is True and early.data["resource_code"] == mine.code
+    assert api_for(sec.a_head).post("/api/v1/access-sessions/", session, format="json").status_code == 403

@@ -199,3 +199,36 @@ def test_the_overview_per_role(client, sec):
     login(client, sec.b_head)
     page = html(client.get(reverse("security:overview")))
     assert '<div class="value" data-testid="stat-active-grants">0</div>' in page
+
+
+def test_the_grant_form_offers_only_the_departments_resources_and_the_list_shows_flags(client, sec):
+    from govcloud.security.tests.helpers import ledger_resource
+
+    mine = ledger_resource(sec.city.dept_a, "甲局数据库")
+    theirs = ledger_resource(sec.city.dept_b, "乙局数据库")
+    login(client, sec.a_security)
+    page = html(client.get(reverse("security:grant_create")))
+    assert mine.code in page and theirs.code not in page
+    now = timezone.now()
+    data = {"grantee": sec.provider.pk, "purpose": "升级", "ends_at": local(now + timedelta(hours=4))}
+    refused = client.post(reverse("security:grant_create"), {**data, "resources": [theirs.pk]})
+    assert refused.status_code == 200 and "resources" in refused.context["form"].errors
+    client.post(reverse("security:grant_create"), {**data, "resources": [mine.pk], "resource_note": "只读"})
+    given = AccessGrant.objects.get()
+    detail = html(client.get(reverse("security:grant_detail", args=[given.pk])))
+    assert mine.code in detail and "只读" in detail
+    login(client, sec.provider)
+    client.post(
+        reverse("security:session_create"),
+        {
+            "resource": mine.pk,
+            "started_at": local(now - timedelta(hours=3)),
+            "ended_at": local(now - timedelta(hours=2)),
+            "work_done": "夜间重启",
+        },
+    )
+    session = AccessSession.objects.get()
+    assert session.flagged and session.resource == mine
+    login(client, sec.a_security)
+    listing = html(client.get(reverse("security:session_list")))
+    assert 'data-testid="flag-reasons-row"' in listing and mine.code in listing

@@ -15,6 +15,7 @@ from govcloud.core.actors import SYSTEM
 from govcloud.security import services
 from govcloud.security.models import PlanScope
 from govcloud.security.selectors.calendar import add_months
+from govcloud.security.tests.helpers import ledger_resource
 from govcloud.systems.models import InformationSystem
 from tests.test_query_counts import LIMIT, count
 
@@ -43,7 +44,7 @@ def grow(sec, n: int) -> None:
             actor=sec.a_security,
             grantee=sec.provider,
             system=system,
-            resources=[f"host-{i}"],
+            resources=[ledger_resource(sec.city.dept_a, f"host-{i}", system=system)],
             purpose="运维",
             ends_at=timezone.now() + timedelta(hours=8),
         )

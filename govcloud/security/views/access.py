@@ -49,6 +49,7 @@ def grant_create(request):
         request.POST or None,
         systems=selectors.grantable_systems(user=request.user),
         staff=selectors.provider_staff(),
+        resources=selectors.grantable_resources(user=request.user),
         max_hours=max_hours,
         initial={"system": request.GET.get("system")},
     )
@@ -137,6 +138,7 @@ def session_create(request):
         request.POST or None,
         grants=selectors.grants_given_to(user=request.user),
         systems=selectors.session_systems(user=request.user),
+        resources=selectors.session_resources(user=request.user),
         initial={"grant": request.GET.get("grant")},
     )
     if request.method == "POST" and form.is_valid():
