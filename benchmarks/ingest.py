@@ -220,6 +220,29 @@ def rollup_floor(day_start, day_end) -> float:
         return time.perf_counter() - start
 
 
+def report_floor(day_start, day_end) -> float:
+    """The monthly report's floor: one grouped read of the daily rollups per resource and metric
+    (weighted average, peak) written into a bare table, nothing else."""
+    from govcloud.monitoring.models import Rollup
+
+    q = connection.ops.quote_name
+    adapt = connection.ops.adapt_datetimefield_value
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "CREATE TABLE bench_report_floor (resource_id bigint, metric varchar(20), avg double precision, "
+            "peak double precision)"
+        )
+        start = time.perf_counter()
+        with transaction.atomic():
+            cursor.execute(
+                "INSERT INTO bench_report_floor SELECT resource_id, metric, SUM(avg * count) / SUM(count), MAX(max) "
+                f"FROM {q(Rollup._meta.db_table)} WHERE period = 'day' AND {q('start')} >= %s AND {q('start')} < %s "
+                "GROUP BY resource_id, metric",
+                [adapt(day_start), adapt(day_end)],
+            )
+        return time.perf_counter() - start
+
+
 def main(count: int, resources: int) -> None:
     from rest_framework.test import APIClient
 
@@ -247,6 +270,20 @@ def main(count: int, resources: int) -> None:
     floor_rollup_seconds = rollup_floor(yesterday, end)
     assert Rollup.objects.filter(period=Period.DAY).count() == rows == resources * len(METRICS), rows
 
+    # The month's city-wide 资源利用情况表 over the rollups there are (the benchmark's one day).
+    from govcloud.core.actors import SYSTEM
+    from govcloud.reports.models import ReportPeriod
+    from govcloud.reports.utilization import local_midnight as report_midnight
+    from govcloud.reports.utilization import period_bounds, utilization_report_generate
+
+    report_day = timezone.localdate(yesterday)
+    start = time.perf_counter()
+    report = utilization_report_generate(actor=SYSTEM, period=ReportPeriod.MONTH, day=report_day)
+    report_seconds = time.perf_counter() - start
+    report_lines = report.lines.count()
+    first, last = period_bounds(ReportPeriod.MONTH, report_day)
+    floor_report_seconds = report_floor(report_midnight(first), report_midnight(last))
+
     Sample.objects.all().delete()
     floor_seconds = floor_insert(count, resources, yesterday)
     assert Sample.objects.count() == count
@@ -260,6 +297,10 @@ def main(count: int, resources: int) -> None:
     print(f"  floor (raw GROUP BY avg, max, count)   : {floor_rollup_seconds:8.2f} s")
     print(f"  ratio rollup / floor                   : {day_seconds / floor_rollup_seconds:8.2f}x")
     print(f"  its 24 hourly rollups                  : {hours_seconds:8.2f} s")
+    label = f"monthly city report ({report_lines} lines)"
+    print(f"  {label:<39}: {report_seconds:8.2f} s")
+    print(f"  floor (raw grouped read into a table)  : {floor_report_seconds:8.2f} s")
+    print(f"  ratio report / floor                   : {report_seconds / floor_report_seconds:8.2f}x")
     if PROFILE is not None:
         import pstats
 
