@@ -43,6 +43,7 @@ _FORM_TYPES = frozenset({"multipart/form-data", "application/x-www-form-urlencod
 CREATING_ROUTES = frozenset(
     {
         # REST API actions (router name: basename-url_name)
+        "analysis-report-generate",
         "application-attachments",
         "audit-event-export",
         "catalog-item-option-add",
@@ -50,7 +51,11 @@ CREATING_ROUTES = frozenset(
         "incident-calls",
         "information-system-export",
         "resource-export",
+        "expiry-extend",
+        "rightsizing-advice-accept",
         "statement-adjust",
+        "survey-round-answer",
+        "utilization-report-generate",
         "work-order-note",
         # Pages
         "applications:application_create",

@@ -5,6 +5,7 @@ from __future__ import annotations
 import django_filters
 from django.utils.translation import gettext_lazy as _
 
+from govcloud.core.filters import BooleanFilter
 from govcloud.reports.models import (
     ProviderReport,
     ProviderReportKind,
@@ -22,7 +23,7 @@ class UtilizationReportFilter(django_filters.FilterSet):
     organization = django_filters.ModelChoiceFilter(
         label=_("department"), queryset=departments_in_scope, empty_label=_("All departments")
     )
-    city = django_filters.BooleanFilter(field_name="organization", lookup_expr="isnull", label=_("City-wide only"))
+    city = BooleanFilter(field_name="organization", lookup_expr="isnull", label=_("City-wide only"))
     since = django_filters.DateFilter(field_name="starts_on", lookup_expr="gte", label=_("from"))
 
     class Meta:

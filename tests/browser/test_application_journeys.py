@@ -162,9 +162,12 @@ def test_an_application_from_the_form_to_resources_in_service(browser, live_serv
     page.goto(url)
     expect(page.locator("[data-testid=application-state]")).to_have_attribute("data-state", "delivered")
     expect(page.locator("[data-testid=gate-verdict]")).to_have_attribute("data-cleared", "true")
-    # The filled form in the official layout, for stamping: a real PDF naming the system.
+    # The filled form in the official layout, for stamping: a real PDF naming the system. It is
+    # laid out in the background (a progress bar), then offered for download.
+    page.click("[data-testid=download-pdf]")
+    expect(page.get_by_test_id("pdf-ready")).to_be_visible(timeout=60_000)
     with page.expect_download() as download:
-        page.click("[data-testid=download-pdf]")
+        page.get_by_test_id("pdf-ready").click()
     pdf = Path(download.value.path()).read_bytes()
     assert pdf.startswith(b"%PDF")
     text = subprocess.run(["pdftotext", "-", "-"], input=pdf, capture_output=True, check=True).stdout.decode()
