@@ -238,6 +238,8 @@ SESSION_COOKIE_AGE = env.int("SESSION_IDLE_MINUTES", default=30) * 60
 # An idle timeout: core.middleware.SessionIdleMiddleware saves the session (restarting the 30
 # minutes) at most once a minute while the user is active.
 SESSION_SAVE_EVERY_REQUEST = False
+# How long before the idle logout the page warns, with a button to go on (web/static/web/session.js).
+SESSION_WARNING_MINUTES = env.int("SESSION_WARNING_MINUTES", default=3)
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"

@@ -343,7 +343,8 @@ def _optional_url(name: str, **kwargs) -> str:
 
 
 def _detail_context(request, application: Application, **forms):
-    actions = services.allowed_actions(application, request.user)
+    options = services.step_options(application, request.user)
+    actions = [option.name for option in options]
     items = list(application.items.all())
     for item in items:
         item.spec_display = spec_text(item.spec, item.catalog_item)
@@ -365,7 +366,9 @@ def _detail_context(request, application: Application, **forms):
         "application": application,
         "items": items,
         "actions": set(actions),
-        "text_actions": [(a, STEP_LABELS[a]) for a in actions if a in COMMENT_STEPS or a in REASON_STEPS],
+        "text_actions": [o for o in options if o.name in COMMENT_STEPS or o.name in REASON_STEPS],
+        "waiting_on": services.waiting_on(application),
+        "approve_blocked": next((o.blocked for o in options if o.name == A.APPROVE), ""),
         "reason_actions": set(REASON_STEPS),
         "timeline": _timeline(application),
         # The department rates the delivery once it is in service (Art. 6; the assessment app's form).

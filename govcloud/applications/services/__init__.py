@@ -30,6 +30,8 @@ from govcloud.applications.services.workflow import (
     application_sign_off,
     application_submit,
     run_step,
+    step_options,
+    waiting_on,
 )
 
 __all__ = [
@@ -58,6 +60,8 @@ __all__ = [
     "attachment_open",
     "clean_item",
     "estimate",
+    "step_options",
+    "waiting_on",
     "quota_messages",
     "run_step",
 ]
