@@ -330,6 +330,10 @@ EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=30)
 # The address people open GovCloud at, for links in e-mails (e.g. https://govcloud.taizhou.gov.cn).
 GOVCLOUD_BASE_URL = env.str("GOVCLOUD_BASE_URL", default="")
 
+# A filter left unset shows "All" (django-filter's default is "---------"; forms say "Choose…",
+# core/apps.py).
+FILTERS_EMPTY_CHOICE_LABEL = _("All")
+
 # --- REST API -----------------------------------------------------------------------------------
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [

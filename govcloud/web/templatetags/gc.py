@@ -82,3 +82,14 @@ def money(value):
         return f"{Decimal(value):,.2f}"
     except (InvalidOperation, TypeError, ValueError):
         return value
+
+
+@register.filter
+def actor(value):
+    """A stored actor name: the platform's own steps were recorded under SYSTEM's username "system",
+    which a page shows as 系统."""
+    from django.utils.translation import gettext
+
+    from govcloud.core.actors import SYSTEM
+
+    return gettext("System") if value == SYSTEM.username else value
