@@ -8,6 +8,7 @@ from govcloud.applications.services.drafts import (
     attachment_add,
     attachment_open,
     clean_item,
+    current_costs,
     estimate,
     quota_messages,
 )
@@ -59,6 +60,7 @@ __all__ = [
     "attachment_add",
     "attachment_open",
     "clean_item",
+    "current_costs",
     "estimate",
     "step_options",
     "waiting_on",
