@@ -68,8 +68,10 @@ class CompletionForm(forms.Form):
         for row in range(max(MIN_ADDRESS_ROWS, len(before), public + 1)):
             entry = before[row] if row < len(before) and isinstance(before[row], dict) else {}
             head = f"r{index}_addr{row}_"
+            # An unused row may come without a network; a used one takes the extranet by default.
             self.fields[head + "network"] = forms.ChoiceField(
                 label=_("Network"),
+                required=False,
                 choices=NetworkKind.choices,
                 initial=entry.get("network") or (NetworkKind.INTERNET if row < public else NetworkKind.EXTRANET),
             )
@@ -89,7 +91,7 @@ class CompletionForm(forms.Form):
             if data.get(head + "address"):
                 rows.append(
                     {
-                        "network": data[head + "network"],
+                        "network": data.get(head + "network") or NetworkKind.EXTRANET.value,
                         "address": data[head + "address"],
                         "domain": data.get(head + "domain", ""),
                     }
