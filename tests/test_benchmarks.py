@@ -3,6 +3,7 @@ aggregate of quantity × price × duration) agrees with the drafted statements' 
 lines' rounding. Its timings are printed, never asserted."""
 
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -35,3 +36,17 @@ def test_ingest_benchmark_runs_and_prints_both_rates(tmp_path):
     )
     assert done.returncode == 0, done.stdout + done.stderr
     assert "push path" in done.stdout and "floor (raw executemany" in done.stdout and "ratio push rate" in done.stdout
+
+
+PAGES = Path(settings.BASE_DIR) / "benchmarks" / "pages.py"
+
+
+def test_pages_benchmark_runs_through_gunicorn_and_prints_every_ratio(tmp_path):
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("DATABASE_URL", "PYTEST", "DJANGO_SETTINGS"))}
+    env["GOVCLOUD_DATA_DIR"] = str(tmp_path)
+    done = subprocess.run(
+        [sys.executable, str(PAGES), "200", "--smoke"], env=env, capture_output=True, text=True, timeout=600
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "/healthz" in done.stdout and "worker model" in done.stdout
+    assert len(re.findall(r"\d+\.\dx", done.stdout)) == 16  # two ratios for each of the eight lists

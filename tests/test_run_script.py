@@ -19,3 +19,38 @@ def test_the_address_is_printed_only_once_the_server_answers():
     script = (ROOT / "scripts" / "run.sh").read_text()
     wait = script.index("/healthz")
     assert script.index("demo_logins") > wait
+
+
+def test_two_web_servers_on_one_host_do_not_share_a_control_socket(tmp_path):
+    """gunicorn 26+ opens a control socket at ~/.gunicorn/gunicorn.ctl by default: a second instance on
+    the same host (two demos, a blue/green deployment) took it over from the first (issue 19). The
+    Procfile's web server runs without one."""
+    import os
+    import shlex
+    import socket
+    import subprocess
+    import time
+
+    web = next(line for line in (ROOT / "Procfile").read_text().splitlines() if line.startswith("web:"))
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    command = web.removeprefix("web:").replace("${BIND:-127.0.0.1}", "127.0.0.1").replace("${PORT}", str(port))
+    argv = shlex.split(command)
+    argv[0] = str(ROOT / ".venv" / "bin" / argv[0])
+    env = {**os.environ, "HOME": str(tmp_path), "DJANGO_SETTINGS_MODULE": "govcloud.settings_test"}
+    server = subprocess.Popen(argv, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=1).close()
+                break
+            except OSError:
+                assert server.poll() is None, "the web server exited"
+                time.sleep(0.2)
+        time.sleep(1)  # the control socket, when there is one, is opened beside the workers
+        assert not (tmp_path / ".gunicorn" / "gunicorn.ctl").exists()
+    finally:
+        server.terminate()
+        server.wait(10)

@@ -203,6 +203,9 @@ class Application(TimeStampedModel):
         indexes = [
             models.Index(fields=["state", "decision_due_at"], name="applications_state_due"),
             models.Index(fields=["organization", "state"], name="applications_org_state"),
+            # The lists' order (selectors.applications_for): newest first, one page at a time
+            # without sorting every application (17 ms of the center's list at 10,000, issue 19).
+            models.Index(fields=["-created_at", "-id"], name="applications_newest_first"),
         ]
         verbose_name = _("application")
         verbose_name_plural = _("applications")
@@ -375,7 +378,9 @@ class ApplicationItem(models.Model):
     )
 
     class Meta:
-        ordering = ["application", "pk"]
+        # By the column: "application" would mean the application's own ordering, so a join and a
+        # sort of every application whenever a page prefetches the items (issue 19).
+        ordering = ["application_id", "pk"]
         verbose_name = _("application item")
         verbose_name_plural = _("application items")
 
@@ -398,7 +403,7 @@ class ApplicationEvent(models.Model):
     comment = models.TextField(_("comment"), blank=True)
 
     class Meta:
-        ordering = ["application", "at", "pk"]
+        ordering = ["application_id", "at", "pk"]
         verbose_name = _("application event")
         verbose_name_plural = _("application events")
 
@@ -426,7 +431,7 @@ class ApplicationAttachment(TimeStampedModel):
     sm3 = models.CharField(_("SM3 digest"), max_length=64, blank=True)
 
     class Meta:
-        ordering = ["application", "-created_at"]
+        ordering = ["application_id", "-created_at"]
 
     def __str__(self) -> str:
         return self.original_name

@@ -211,12 +211,27 @@ def meter(
     `as_of` is ignored (the month so far); spans still open end at `until` (default: month end).
     Four queries, whatever the number of resources."""
     start, end = month_bounds(period)
+    return meter_until(period, org_paths=org_paths, as_of=as_of, untils=[until or end], book=book)[0]
+
+
+def meter_until(
+    period: date,
+    *,
+    org_paths: Iterable[str] | None = None,
+    as_of: datetime | None = None,
+    untils: list[datetime],
+    book: PriceBook | None = None,
+) -> list[list[Line]]:
+    """`meter()` for several ends of the open spans at once (the month so far and the forecast to
+    month end): the resources and their history are read once, for the latest end, and each end
+    keeps what `meter()` alone would have kept — resources in service before it, history before it."""
+    start, end = month_bounds(period)
     month_seconds = int((end - start).total_seconds())
-    until = whole_second(min(until or end, end))
+    cutoffs = [whole_second(min(until, end)) for until in untils]
     book = book or PriceBook.load()
     boundaries = [b for b in book.boundaries() if start < b < end]
     paths = list(org_paths) if org_paths is not None else None
-    chosen = resources_in(start, until, paths)
+    chosen = resources_in(start, max(cutoffs), paths)
     resources = {
         r.pk: r
         for r in chosen.select_related("catalog_item")
@@ -225,6 +240,7 @@ def meter(
             "organization_id",
             "system_id",
             "kind",
+            "in_service_at",
             "catalog_item__kind",
             "catalog_item__engine",
             "catalog_item__code",
@@ -232,19 +248,30 @@ def meter(
         .order_by()
     }
     if not resources:
-        return []
-    entries: dict[int, list] = defaultdict(list)
-    history = ResourceHistory.objects.filter(resource__in=chosen.values("pk"), at__lt=until)
+        return [[] for _ in cutoffs]
+    history = ResourceHistory.objects.filter(resource__in=chosen.values("pk"), at__lt=max(cutoffs))
     if as_of is not None:
         history = history.filter(at__lte=as_of)
+    entries: dict[int, list] = defaultdict(list)
     for resource_id, at, state, spec in history.order_by("resource_id", "at", "pk").values_list(
         "resource_id", "at", "state_after", "spec_after"
     ):
-        entries[resource_id].append((whole_second(at), state, spec))
+        entries[resource_id].append((whole_second(at), at, state, spec))
+    return [
+        _rate(resources, entries, until, start=start, month_seconds=month_seconds, boundaries=boundaries, book=book)
+        for until in cutoffs
+    ]
 
+
+def _rate(resources, entries, until, *, start, month_seconds, boundaries, book) -> list[Line]:
     lines: list[Line] = []
-    for resource_id, rows in entries.items():
+    for resource_id, all_rows in entries.items():
         resource = resources[resource_id]
+        if not resource.in_service_at < until:  # resources_in(start, until, …) would not have it
+            continue
+        rows = [(second, state, spec) for second, at, state, spec in all_rows if at < until]
+        if not rows:
+            continue
         item = resource.catalog_item
         # Per unit, runs of [from, until, quantity, price]: a piece continuing the last run at the
         # same quantity and price extends it.

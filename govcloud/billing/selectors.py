@@ -10,7 +10,7 @@ from decimal import Decimal
 from django.db.models import Count, QuerySet, Sum
 from django.utils import timezone
 
-from govcloud.billing.metering import PriceBook, meter, month_bounds, period_of, previous_month
+from govcloud.billing.metering import PriceBook, meter_until, month_bounds, period_of, previous_month
 from govcloud.billing.models import STATEMENT_VIEWERS, Statement, StatementLine, StatementState
 from govcloud.catalog.models import ResourceKind
 from govcloud.catalog.specs import money
@@ -83,8 +83,7 @@ def month_to_date(*, user, organization: Organization, at: datetime | None = Non
     period = period_of(at)
     book = PriceBook.load()
     _start, end = month_bounds(period)
-    so_far = meter(period, org_paths=[organization.path], as_of=at, until=at, book=book)
-    whole = meter(period, org_paths=[organization.path], as_of=at, until=end, book=book)
+    so_far, whole = meter_until(period, org_paths=[organization.path], as_of=at, untils=[at, end], book=book)
     cost = sum((line.amount for line in so_far), Decimal(0))
     forecast = sum((line.amount for line in whole), Decimal(0))
     return {"cost": money(cost), "forecast": money(max(forecast, cost)), "period": period}

@@ -36,6 +36,16 @@ WORK_ORDER_SCOPE = ScopePolicy(
 )
 
 
+def open_first() -> models.Case:
+    """0 for an open or claimed order, 1 otherwise: the first key of the whole list's order. The
+    selector orders by this very expression so that PostgreSQL can read the index behind it."""
+    return models.Case(
+        models.When(state__in=[WorkOrderState.OPEN, WorkOrderState.CLAIMED], then=models.Value(0)),
+        default=models.Value(1),
+        output_field=models.IntegerField(),
+    )
+
+
 class WorkOrder(TimeStampedModel):
     number = models.CharField(_("work order number"), max_length=40, unique=True)
     application = models.ForeignKey(
@@ -73,7 +83,13 @@ class WorkOrder(TimeStampedModel):
 
     class Meta:
         ordering = ["due_at", "pk"]
-        indexes = [models.Index(fields=["state", "due_at"], name="delivery_state_due")]
+        indexes = [
+            models.Index(fields=["state", "due_at"], name="delivery_state_due"),
+            # The queues' order (selectors.work_orders_for): the most urgent first, read in order;
+            # the whole list puts the open ones first, by the same expression as the selector.
+            models.Index(fields=["due_at", "id"], name="delivery_due_first"),
+            models.Index(open_first(), "due_at", "id", name="delivery_open_first"),
+        ]
         verbose_name = _("work order")
         verbose_name_plural = _("work orders")
 

@@ -12,7 +12,7 @@ from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
 from govcloud.billing import services
-from govcloud.billing.metering import meter, month_bounds
+from govcloud.billing.metering import meter, meter_until, month_bounds
 from govcloud.billing.models import StatementLine
 from govcloud.billing.tests.helpers import host, prices_from
 from govcloud.catalog.models import PriceUnit
@@ -123,4 +123,35 @@ def test_sql_drafting_bills_what_the_rules_say(city, ledger, price_day, vcpu_pri
         )
         assert drafted == expected
         assert all(amount >= Decimal(0) for *_rest, amount in drafted)
+        transaction.set_rollback(True)
+
+
+@settings(
+    max_examples=25,
+    deadline=None,
+    phases=[Phase.explicit, Phase.reuse, Phase.generate],
+    suppress_health_check=[HealthCheck.function_scoped_fixture],
+)
+@given(ledger=resources, now=moments)
+def test_metering_two_ends_at_once_equals_metering_each(city, ledger, now):
+    """The month-to-date card meters the month so far and the forecast in one pass (meter_until):
+    each must be what a meter() of its own gives."""
+    with transaction.atomic():
+        prices_from(date(2026, 1, 1))
+        for code, since, steps in ledger:
+            if code == "host":
+                resource = host(city.dept_a, since)
+            else:
+                resource = adopt(city.dept_b, code, dict(INTERNET_SPEC), in_service_at=since)
+            for operation, moment, size in sorted(steps, key=lambda step: step[1]):
+                if moment <= since:
+                    continue
+                try:
+                    with transaction.atomic():
+                        resource = _apply(resource, operation, moment, size)
+                except ValidationError:
+                    pass
+        so_far, whole = meter_until(NOVEMBER, as_of=now, untils=[now, END])
+        assert so_far == meter(NOVEMBER, as_of=now, until=now)
+        assert whole == meter(NOVEMBER, as_of=now, until=END)
         transaction.set_rollback(True)

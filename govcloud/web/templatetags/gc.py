@@ -144,3 +144,23 @@ def error_summary(form, extra=None):
                 anchor = bound.id_for_label or bound.auto_id
                 summary.append({"anchor": anchor, "label": f"{prefix}{bound.label}", "message": message})
     return summary
+
+
+class _PageTitleNode(template.Node):
+    def __init__(self, nodelist: template.NodeList, separator: str) -> None:
+        self.nodelist = nodelist  # "nodelist": {% extends %} finds the {% block %} inside it
+        self.separator = separator
+
+    def render(self, context) -> str:
+        title = self.nodelist.render(context).strip()
+        return f"{title}{self.separator}" if title else ""
+
+
+@register.tag
+def page_title(parser, token):
+    """{% page_title %}{% block title %}{% endblock %}{% endpage_title %}: the page's title followed by
+    " · " when the page has one, nothing otherwise. Django templates cannot ask whether a block is
+    filled (`{% if self.title %}` is always false), and the site name follows the separator."""
+    nodelist = parser.parse(("endpage_title",))
+    parser.delete_first_token()
+    return _PageTitleNode(nodelist, " · ")

@@ -47,3 +47,24 @@ def test_the_navigation_once_the_account_is_in_order(client, city):
     nav = nav_of(client.get("/"))
     assert reverse("applications:application_list") in nav
     assert reverse("notifications:notification_list") in nav
+
+
+def _title(response) -> str:
+    html = response.content.decode()
+    return html[html.index("<title>") + len("<title>") : html.index("</title>")].strip()
+
+
+def test_a_page_title_is_separated_from_the_site_name(client, city):
+    """The title read "登录政务云平台管理系统": base.html asked `{% if self.title %}`, which Django
+    templates always answer with false."""
+    from django.utils import translation
+
+    with translation.override("zh-hans"):
+        response = client.get(reverse("organizations:login"), HTTP_ACCEPT_LANGUAGE="zh-hans")
+    assert _title(response) == "登录 · 政务云平台管理系统"
+    user = city.user(Role.DEPARTMENT_APPLICANT)
+    sign_in(client, user)
+    response = client.get(reverse("applications:application_list"))
+    title = _title(response)
+    assert title.endswith(" · GovCloud") or title.endswith(" · 政务云平台管理系统")
+    assert not title.startswith(" · ")
