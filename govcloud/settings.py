@@ -249,6 +249,8 @@ SESSION_COOKIE_AGE = env.int("SESSION_IDLE_MINUTES", default=30) * 60
 # An idle timeout: core.middleware.SessionIdleMiddleware saves the session (restarting the 30
 # minutes) at most once a minute while the user is active.
 SESSION_SAVE_EVERY_REQUEST = False
+# How long before the idle logout the page warns, with a button to go on (web/static/web/session.js).
+SESSION_WARNING_MINUTES = env.int("SESSION_WARNING_MINUTES", default=3)
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
@@ -338,6 +340,10 @@ DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="govcloud@localhost")
 EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=30)
 # The address people open GovCloud at, for links in e-mails (e.g. https://govcloud.taizhou.gov.cn).
 GOVCLOUD_BASE_URL = env.str("GOVCLOUD_BASE_URL", default="")
+
+# A filter left unset shows "All" (django-filter's default is "---------"; forms say "Choose…",
+# core/apps.py).
+FILTERS_EMPTY_CHOICE_LABEL = _("All")
 
 # --- REST API -----------------------------------------------------------------------------------
 REST_FRAMEWORK = {

@@ -54,6 +54,7 @@ ENDPOINTS: dict[str, Probe] = {
     # --- pages: accounts ---------------------------------------------------------------------------
     "organizations:login": Probe(Kind.PUBLIC),
     "organizations:logout": Probe(Kind.PUBLIC),  # GET asks for confirmation; the POST would log the prober out
+    "organizations:session_keep_alive": Probe(Kind.SHARED, methods=("post",)),
     "organizations:otp_verify": Probe(Kind.SHARED),
     "organizations:otp_setup": Probe(Kind.SHARED),
     "organizations:password_change": Probe(Kind.SHARED),

@@ -88,12 +88,31 @@ class ApplicationForm(forms.Form):
         else:
             self.fields["termination_mode"].required = True
             self.fields["termination_date"].required = True
+            # A termination frees resources: it never goes beyond a quota, so nothing to justify.
+            del self.fields["quota_justification"]
 
     def service_kwargs(self) -> dict[str, Any]:
         data = dict(self.cleaned_data)
         data.setdefault("termination_mode", "")
         data.setdefault("termination_date", None)
+        data.setdefault("quota_justification", "")
         return data
+
+
+class ResourceSelect(forms.Select):
+    """The resource chooser: each option carries its information system (data-system), so the form
+    offers only the chosen system's resources (application_form.js)."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.systems: dict[str, str] = {}
+
+    def create_option(self, name, value, label, selected, index, subindex=None, attrs=None):
+        option = super().create_option(name, value, label, selected, index, subindex, attrs)
+        system = self.systems.get(str(value))
+        if system:
+            option["attrs"]["data-system"] = system
+        return option
 
 
 class ItemRowForm(forms.Form):
@@ -101,7 +120,7 @@ class ItemRowForm(forms.Form):
     resource and its new spec (or a later end of term); for a termination the resource."""
 
     catalog_item = forms.ChoiceField(label=_("catalog item"), required=False)
-    target_resource = forms.ChoiceField(label=_("resource"), required=False)
+    target_resource = forms.ChoiceField(label=_("resource"), required=False, widget=ResourceSelect)
     quantity = forms.IntegerField(label=_("quantity"), min_value=1, max_value=100, initial=1, required=False)
     needed_until = forms.DateField(label=_("needed until"), required=False, widget=DATE)
 
@@ -134,6 +153,10 @@ class ItemRowForm(forms.Form):
                 (k, f"{r.code} · {r.name or r.catalog_item.name}" + (f" · {r.system.name}" if r.system_id else ""))
                 for k, r in self.resources.items()
             ]
+            self.fields["target_resource"].widget.systems = {
+                k: str(r.system_id) for k, r in self.resources.items() if r.system_id
+            }
+            self.fields["target_resource"].widget.attrs["data-resource-chooser"] = ""
             self.resource = self.resources.get(self._raw("target_resource"))
             self.chosen_item = self.resource.catalog_item if self.resource else None
             if kind == ApplicationKind.TERMINATION:

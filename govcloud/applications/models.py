@@ -16,6 +16,7 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from django_fsm import FSMField, transition
 
 from govcloud.applications import rules
@@ -99,6 +100,20 @@ STEP_LABELS = {
     ApplicationAction.CONFIRM_CHANGE: _("Confirm the change"),
     ApplicationAction.COMPLETE_TERMINATION: _("Complete the termination"),
     ApplicationAction.CANCEL: _("Withdraw the application"),
+}
+
+
+# The step that moves an application forward from each state, as the page says who acts next
+# ("待市电子政务中心管理员审批"); the people come from the step's permission (its `waits_for`).
+WAITING_STEPS = {
+    ApplicationAction.SUBMIT: pgettext_lazy("waiting for someone to", "submit it for sign-off"),
+    ApplicationAction.SIGN_OFF: pgettext_lazy("waiting for someone to", "sign it off"),
+    ApplicationAction.ACCEPT: pgettext_lazy("waiting for someone to", "accept it"),
+    ApplicationAction.APPROVE: pgettext_lazy("waiting for someone to", "decide"),
+    ApplicationAction.MARK_DELIVERED: pgettext_lazy("waiting for someone to", "deliver"),
+    ApplicationAction.COMPLETE_TERMINATION: pgettext_lazy("waiting for someone to", "terminate the resources"),
+    ApplicationAction.ACCEPT_DELIVERY: pgettext_lazy("waiting for someone to", "test and accept the delivery"),
+    ApplicationAction.CONFIRM_CHANGE: pgettext_lazy("waiting for someone to", "test and confirm the change"),
 }
 
 
@@ -265,7 +280,7 @@ class Application(TimeStampedModel):
         field=state,
         source=[S.IN_DELIVERY, S.TEST_FAILED],
         target=S.DELIVERED,
-        permission=rules.platform(),
+        permission=rules.platform(waits_for=frozenset({Role.PROVIDER_OPERATOR})),
         conditions=[rules.is_not_termination, rules.work_done],
     )
     def mark_delivered(self) -> None:
@@ -295,7 +310,7 @@ class Application(TimeStampedModel):
         field=state,
         source=S.IN_DELIVERY,
         target=S.COMPLETED,
-        permission=rules.platform(),
+        permission=rules.platform(waits_for=frozenset({Role.PROVIDER_OPERATOR})),
         conditions=[rules.is_termination, rules.work_done],
     )
     def complete_termination(self) -> None:

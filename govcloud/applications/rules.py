@@ -16,9 +16,12 @@ from govcloud.core.roles import Role
 Permission = Callable[[object, object], bool]
 
 
-def _tag(check, roles: frozenset[Role], who: str):
+def _tag(check, roles: frozenset[Role], who: str, waits_for: frozenset[Role] | None = None):
     check.roles = roles
     check.who = who
+    # Whom the page names as acting next while the application waits on this step (for the
+    # platform's steps: the people whose work completes them).
+    check.waits_for = roles if waits_for is None else waits_for
     return check
 
 
@@ -46,13 +49,14 @@ def center(*roles: Role) -> Permission:
     return _tag(check, allowed, "center")
 
 
-def platform() -> Permission:
-    """Only the platform itself (a signal receiver or a sweep acting as SYSTEM)."""
+def platform(*, waits_for: frozenset[Role] = frozenset()) -> Permission:
+    """Only the platform itself (a signal receiver or a sweep acting as SYSTEM), once the people in
+    `waits_for` have done their work."""
 
     def check(application, user) -> bool:
         return is_system(user)
 
-    return _tag(check, frozenset(), "platform")
+    return _tag(check, frozenset(), "platform", frozenset(waits_for))
 
 
 # --- Conditions -----------------------------------------------------------------------------------
@@ -104,6 +108,12 @@ def is_termination(application) -> bool:
 
 def is_not_termination(application) -> bool:
     return not is_termination(application)
+
+
+# Conditions on the kind of application: a step for another kind is never offered (no "确认变更" on
+# an application for new resources). The other conditions are things someone can still do (attach
+# the stamped form, justify the excess): the step is shown, disabled, with what is missing.
+KIND_CONDITIONS = frozenset({is_new, is_change, is_termination, is_not_termination})
 
 
 def go_live_cleared(application) -> bool:

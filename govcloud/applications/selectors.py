@@ -3,13 +3,14 @@ the center and the provider see all."""
 
 from __future__ import annotations
 
-from django.db.models import Count, F, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models import Count, Exists, F, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from govcloud.applications.models import (
     AWAITING_CENTER,
     EDITABLE_STATES,
+    FINAL_STATES,
     Application,
     ApplicationEvent,
     ApplicationItem,
@@ -120,11 +121,17 @@ def systems_for_applications(*, user) -> QuerySet[InformationSystem]:
 
 
 def resources_for_change(*, user) -> QuerySet[Resource]:
-    """Resources in service the user's department may change or terminate."""
+    """Resources in service the user's department may change or terminate, less those another
+    application in progress already names (choosing one could only fail; an application being
+    edited adds its own back)."""
+    claimed = ApplicationItem.objects.filter(target_resource_id=OuterRef("pk")).exclude(
+        application__state__in=list(FINAL_STATES)
+    )
     return (
         Resource.objects.restrict(user, Action.CHANGE)
         .filter(state=ResourceState.IN_SERVICE)
-        .select_related("catalog_item", "system")
+        .exclude(Exists(claimed))
+        .select_related("catalog_item", "system", "organization")
         .prefetch_related("catalog_item__options", "catalog_item__ranges")
         .order_by("code")
     )

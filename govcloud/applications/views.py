@@ -4,6 +4,8 @@ and approval forms. Views parse and render; the rules are in services, the reads
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -145,6 +147,16 @@ def _application_form(request, application: Application | None = None):
     kind = application.kind if application else _kind(request.GET.get("kind") or request.POST.get("kind"))
     systems = selectors.systems_for_applications(user=request.user)
     catalog, resources = _row_context(request, kind)
+    if application is not None and kind != ApplicationKind.NEW:
+        # Its own resources are "in an application in progress": this one, so still choosable.
+        own = [
+            i.target_resource
+            for i in application.items.select_related(
+                "target_resource", "target_resource__catalog_item", "target_resource__system"
+            )
+            if i.target_resource_id
+        ]
+        resources = resources + [r for r in own if r not in resources]
     if application is not None:
         initial = {
             "system": application.system_id,
@@ -311,14 +323,28 @@ def estimate(request):
         label = row.chosen_item.name if row.chosen_item else _("Item %(n)d") % {"n": number}
         lines.append({"number": number, "label": label, "values": row.values if ok else None})
     amounts, total = services.estimate(kind, valid)
-    for line, amount in zip([line for line in lines if line["values"]], amounts, strict=True):
+    # A change shows what it costs more or less ("¥940 → ¥1,280（+¥340/月）"), a termination what
+    # it saves: each against the resource's cost now.
+    befores = services.current_costs(valid) if kind != ApplicationKind.NEW else [None] * len(valid)
+    for line, amount, before in zip([line for line in lines if line["values"]], amounts, befores, strict=True):
         line["amount"] = amount
+        line["before"] = before
+        line["delta"] = amount - before if before is not None else None
+    before_total = sum((b for b in befores if b is not None), Decimal(0)) if kind != ApplicationKind.NEW else None
     organization = system.organization if system else request.user.organization
     quota = services.quota_messages(organization, services.additional_units(kind, valid)) if valid else []
     return render(
         request,
         "applications/_estimate.html",
-        {"lines": lines, "total": total, "quota": quota, "kind": kind, "incomplete": len(valid) < len(lines)},
+        {
+            "lines": lines,
+            "total": total,
+            "before_total": before_total,
+            "delta_total": total - before_total if before_total is not None else None,
+            "quota": quota,
+            "kind": kind,
+            "incomplete": len(valid) < len(lines),
+        },
     )
 
 
@@ -346,7 +372,8 @@ def _optional_url(name: str, **kwargs) -> str:
 
 
 def _detail_context(request, application: Application, **forms):
-    actions = services.allowed_actions(application, request.user)
+    options = services.step_options(application, request.user)
+    actions = [option.name for option in options]
     items = list(application.items.all())
     for item in items:
         item.spec_display = spec_text(item.spec, item.catalog_item)
@@ -372,7 +399,9 @@ def _detail_context(request, application: Application, **forms):
         "official_boxes": [official.handling, official.test_acceptance],
         "items": items,
         "actions": set(actions),
-        "text_actions": [(a, STEP_LABELS[a]) for a in actions if a in COMMENT_STEPS or a in REASON_STEPS],
+        "text_actions": [o for o in options if o.name in COMMENT_STEPS or o.name in REASON_STEPS],
+        "waiting_on": services.waiting_on(application),
+        "approve_blocked": next((o.blocked for o in options if o.name == A.APPROVE), ""),
         "reason_actions": set(REASON_STEPS),
         "timeline": _timeline(application),
         # The department rates the delivery once it is in service (Art. 6; the assessment app's form).

@@ -117,3 +117,13 @@ class StatementLine(models.Model):
 
     def __str__(self) -> str:
         return f"{self.statement_id} {self.unit} {self.amount}"
+
+    @property
+    def unit_detail_display(self) -> str:
+        """The detail as people read it: a disk type's name (never the code "ssd"), an engine as
+        the catalog writes it (MySQL 5.6)."""
+        from govcloud.catalog.models import DiskType
+
+        if self.unit_detail in DiskType.values:
+            return str(DiskType(self.unit_detail).label)
+        return self.unit_detail

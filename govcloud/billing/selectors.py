@@ -7,7 +7,7 @@ from collections import defaultdict
 from datetime import date, datetime
 from decimal import Decimal
 
-from django.db.models import QuerySet, Sum
+from django.db.models import Count, QuerySet, Sum
 from django.utils import timezone
 
 from govcloud.billing.metering import PriceBook, meter_until, month_bounds, period_of, previous_month
@@ -24,6 +24,16 @@ def statements_for(*, user, action: str = Action.VIEW) -> QuerySet[Statement]:
         Statement.objects.restrict(user, action)
         .select_related("organization")
         .order_by("-period", "organization__path")
+    )
+
+
+def monthly_totals(statements: QuerySet[Statement], *, months: int = 12) -> list[dict]:
+    """[{period, total, count}] of the (filtered) statements, newest month first: one query."""
+    return list(
+        statements.order_by()
+        .values("period")
+        .annotate(total=Sum("total"), count=Count("pk"))
+        .order_by("-period")[:months]
     )
 
 

@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 
 from govcloud.audit.services import audit_record
 from govcloud.billing import documents, selectors
+from govcloud.billing.filters import StatementFilter
 from govcloud.billing.forms import AdjustmentForm
 from govcloud.billing.models import STATEMENT_ADJUSTERS, StatementLine
 from govcloud.billing.services import statement_adjust
@@ -27,11 +28,26 @@ PAGE_SIZE = 50
 
 @login_required
 def statement_list(request):
-    page = Paginator(selectors.statements_for(user=request.user), PAGE_SIZE).get_page(request.GET.get("page"))
+    filterset = StatementFilter(
+        request.GET or None, queryset=selectors.statements_for(user=request.user), request=request
+    )
+    # A bad filter (a month that is not YYYY-MM) shows its message and no statements.
+    statements = filterset.queryset.none() if filterset.is_bound and not filterset.is_valid() else filterset.qs
+    page = Paginator(statements, PAGE_SIZE).get_page(request.GET.get("page"))
     month = None
     if has_any_role(request.user, DEPARTMENT_ROLES) and request.user.organization_id:
         month = selectors.month_to_date(user=request.user, organization=request.user.organization)
-    return render(request, "billing/statement_list.html", {"page": page, "month": month})
+    return render(
+        request,
+        "billing/statement_list.html",
+        {
+            "filter": filterset,
+            "page": page,
+            "month": month,
+            "monthly_totals": selectors.monthly_totals(statements),
+            "filtered": bool(request.GET.get("month") or request.GET.get("organization") or request.GET.get("state")),
+        },
+    )
 
 
 def _statement(request, pk):

@@ -34,7 +34,12 @@ class StrictNullBooleanField(forms.NullBooleanField):
 
 
 class _RawNullBooleanSelect(forms.NullBooleanSelect):
-    """Django's select maps any unknown string to "not given"; this hands it to the field to refuse."""
+    """Django's select maps any unknown string to "not given"; this hands it to the field to refuse.
+    Not choosing is "All" (Django labels it "Unknown": a filter that seemed to default to 未知)."""
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs)
+        self.choices = [("unknown", _("All")), ("true", _("Yes")), ("false", _("No"))]
 
     def value_from_datadict(self, data, files, name):
         return data.get(name)

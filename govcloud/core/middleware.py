@@ -1,6 +1,8 @@
 import time
+from urllib.parse import urlsplit
 
 from django.conf import settings
+from django.shortcuts import resolve_url
 from django.utils import translation
 from django.utils.translation import get_supported_language_variant
 from django.utils.translation.trans_real import parse_accept_lang_header
@@ -81,12 +83,27 @@ class SessionIdleMiddleware:
         response = self.get_response(request)
         session = getattr(request, "session", None)
         user = getattr(request, "user", None)
+        self._mark_expired(request, user, response)
         background = request.headers.get(self.BACKGROUND_HEADER) == "1"
         if session is not None and user is not None and user.is_authenticated and not background:
             now = int(time.time())
             if now - session.get("_touched", 0) >= self.TOUCH_EVERY_SECONDS:
                 session["_touched"] = now
         return response
+
+    @staticmethod
+    def _mark_expired(request, user, response) -> None:
+        """A browser that still sends a session cookie the server no longer knows was signed out for
+        being idle (signing out deletes the cookie): the login page it is sent to says so
+        ("会话已过期"), and `next` brings it back to the page afterwards."""
+        if user is None or user.is_authenticated or settings.SESSION_COOKIE_NAME not in request.COOKIES:
+            return
+        if response.status_code != 302 or "expired=" in response.get("Location", ""):
+            return
+        location = response["Location"]
+        if urlsplit(location).path != resolve_url(settings.LOGIN_URL):
+            return
+        response["Location"] = location + ("&" if "?" in location else "?") + "expired=1"
 
 
 class IdempotencyMiddleware:

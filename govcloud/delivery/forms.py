@@ -7,35 +7,13 @@ from govcloud.catalog.models import NetworkKind
 from govcloud.delivery.models import WorkOrder, WorkOrderKind
 from govcloud.delivery.specfields import PREFIX, spec_form_fields, spec_from, spec_initial
 
-ADDRESS_HELP = _(
-    "One address per line: the network (extranet or internet), the address and optionally a domain, e.g. "
-    "“internet 58.222.10.5 www.example.gov.cn”."
-)
+# Each delivered resource gets this many address rows at least (one more than the public addresses
+# approved, so an extranet address always has a row).
+MIN_ADDRESS_ROWS = 2
 
 
 class NoteForm(forms.Form):
     text = forms.CharField(label=_("Progress note"), widget=forms.Textarea(attrs={"rows": 2}), max_length=4000)
-
-
-def parse_addresses(text: str) -> list[dict]:
-    """“internet 58.1.2.3 www.x.gov.cn” lines as [{network, address, domain}]; a line without a
-    network is on the extranet. The service checks each address."""
-    rows = []
-    for line in (text or "").splitlines():
-        parts = line.split()
-        if not parts:
-            continue
-        network = NetworkKind.EXTRANET.value
-        if parts[0].lower() in NetworkKind.values:
-            network = parts.pop(0).lower()
-        if not parts:
-            continue
-        rows.append({"network": network, "address": parts[0], "domain": parts[1] if len(parts) > 1 else ""})
-    return rows
-
-
-def addresses_text(addresses: list[dict]) -> str:
-    return "\n".join(" ".join(filter(None, [a.get("network"), a.get("address"), a.get("domain")])) for a in addresses)
 
 
 class CompletionForm(forms.Form):
@@ -63,20 +41,14 @@ class CompletionForm(forms.Form):
                 self.fields[f"r{index}_name"] = forms.CharField(
                     label=_("Resource name"), max_length=200, initial=before.get("name", "")
                 )
-                self.fields[f"r{index}_addresses"] = forms.CharField(
-                    label=_("Addresses"),
-                    required=False,
-                    widget=forms.Textarea(attrs={"rows": 2}),
-                    help_text=ADDRESS_HELP,
-                    initial=addresses_text(before.get("addresses", [])),
-                )
                 self.fields[f"r{index}_provider_ref"] = forms.CharField(
                     label=_("Provider reference"),
                     max_length=120,
                     required=False,
                     initial=before.get("provider_ref", ""),
                 )
-                names += [f"r{index}_name", f"r{index}_addresses", f"r{index}_provider_ref"]
+                names += [f"r{index}_name", f"r{index}_provider_ref"]
+                names += self._address_rows(index, before.get("addresses") or [], item.approved_spec or {})
             initial = spec_initial(before.get("spec") or item.approved_spec)
             for name, field in spec_form_fields(item.catalog_item, allow_retired=True).items():
                 full = f"r{index}_{name}"
@@ -84,6 +56,48 @@ class CompletionForm(forms.Form):
                 self.fields[full] = field
                 names.append(full)
             self.groups.append((index + 1, names))
+
+    def _address_rows(self, index: int, before: list[dict], approved: dict) -> list[str]:
+        """The addresses as rows of network (a choice: 政务外网 or 互联网, never typed), address and
+        domain."""
+        try:
+            public = int(approved.get("public_addresses") or 0)
+        except (TypeError, ValueError):
+            public = 0
+        names = []
+        for row in range(max(MIN_ADDRESS_ROWS, len(before), public + 1)):
+            entry = before[row] if row < len(before) and isinstance(before[row], dict) else {}
+            head = f"r{index}_addr{row}_"
+            # An unused row may come without a network; a used one takes the extranet by default.
+            self.fields[head + "network"] = forms.ChoiceField(
+                label=_("Network"),
+                required=False,
+                choices=NetworkKind.choices,
+                initial=entry.get("network") or (NetworkKind.INTERNET if row < public else NetworkKind.EXTRANET),
+            )
+            self.fields[head + "address"] = forms.GenericIPAddressField(
+                label=_("Address"), required=False, initial=entry.get("address", "")
+            )
+            self.fields[head + "domain"] = forms.CharField(
+                label=_("Domain (optional)"), max_length=253, required=False, initial=entry.get("domain", "")
+            )
+            names += [head + "network", head + "address", head + "domain"]
+        return names
+
+    def _addresses(self, index: int) -> list[dict]:
+        data, rows, row = self.cleaned_data, [], 0
+        while f"r{index}_addr{row}_network" in self.fields:
+            head = f"r{index}_addr{row}_"
+            if data.get(head + "address"):
+                rows.append(
+                    {
+                        "network": data.get(head + "network") or NetworkKind.EXTRANET.value,
+                        "address": data[head + "address"],
+                        "domain": data.get(head + "domain", ""),
+                    }
+                )
+            row += 1
+        return rows
 
     def grouped(self):
         return [(n, [self[name] for name in names]) for n, names in self.groups]
@@ -98,7 +112,7 @@ class CompletionForm(forms.Form):
             if self.work_order.kind == WorkOrderKind.PROVISION:
                 entry.update(
                     name=data.get(f"{head}name", ""),
-                    addresses=parse_addresses(data.get(f"{head}addresses", "")),
+                    addresses=self._addresses(index),
                     provider_ref=data.get(f"{head}provider_ref", ""),
                 )
             result.append(entry)

@@ -7,6 +7,7 @@ whose messages name the allowed values, and `spec_errors_to_form` puts them on t
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from decimal import Decimal
 from typing import Any
@@ -86,8 +87,32 @@ def spec_errors_to_form(exc: ValidationError, form) -> None:
         form.add_error(name if name in form.fields else None, errors)
 
 
+# The unit a dimension's value is counted in, written after the value ("内存 8 GB"); the field
+# labels carry it in brackets ("内存（GB）"), which a spec line drops.
+SPEC_UNITS = {
+    Dimension.MEMORY_GB: "GB",
+    Dimension.SYSTEM_DISK_GB: "GB",
+    Dimension.DATA_DISK_GB: "GB",
+    Dimension.STORAGE_GB: "GB",
+    Dimension.STORAGE_TB: "TB",
+    Dimension.BANDWIDTH_MBPS: "Mbps",
+}
+_BRACKETED_UNIT = re.compile(r"\s*[（(][^（）()]*[）)]\s*$")
+
+
+def _value_label(key: str, value: Any) -> str:
+    """A choice's name where the catalog item gives none: the disk type or network by name."""
+    from govcloud.catalog.models import DiskType, NetworkKind
+
+    for choices in (DiskType, NetworkKind):
+        if key in (Dimension.DISK_TYPE, Dimension.NETWORK) and str(value) in choices.values:
+            return str(choices(str(value)).label)
+    return str(value)
+
+
 def spec_text(spec: Mapping[str, Any] | None, item: CatalogItem | None = None) -> str:
-    """A readable one-line spec: "vCPU 4 · Memory (GB) 8 · Operating system CentOS 7.0 64位"."""
+    """A readable one-line spec: "vCPU 4 · 内存 8 GB · 操作系统 CentOS 7.0 64位" — the unit after
+    the value, every choice by its name."""
     if not spec:
         return "—"
     labels: dict[tuple[str, str], str] = {}
@@ -97,8 +122,12 @@ def spec_text(spec: Mapping[str, Any] | None, item: CatalogItem | None = None) -
     for key in sorted(spec, key=lambda k: _ORDER.get(k, 99)):
         value = spec[key]
         try:
-            label = Dimension(key).label
+            label = str(Dimension(key).label)
         except ValueError:
             label = key
-        parts.append(f"{label} {labels.get((key, str(value)), value)}")
+        unit = SPEC_UNITS.get(key, "")
+        if unit:
+            label = _BRACKETED_UNIT.sub("", label)
+        shown = labels.get((key, str(value))) or _value_label(key, value)
+        parts.append(" ".join(filter(None, [label, shown, unit])))
     return " · ".join(parts)

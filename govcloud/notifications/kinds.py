@@ -31,6 +31,7 @@ GROUPS: dict[str, str | Promise] = {
     "billing": _("Billing"),
     "budgets": _("Budgets"),
     "catalog": _("Catalog and prices"),
+    "price_list": _("Catalog and prices"),
     "systems": _("Information systems"),
     "security": _("Security"),
     "guide": _("Service guide"),
@@ -106,6 +107,14 @@ for _code, _label, _email, _roles in [
         None,
         _DEPARTMENT | _CENTER_ADMIN | {Role.EXPERT, Role.LEADING_GROUP},
     ),
+    # Prices (Art. 19: finance budgets by usage) and the provider's automatic delivery
+    (
+        "price_list.published",
+        _("New price list published"),
+        None,
+        frozenset({Role.FINANCE_VIEWER, Role.DEPARTMENT_HEAD}) | CENTER_ROLES,
+    ),
+    ("delivery.failed", _("Automatic delivery failed"), True, _PROVIDER),
     # Security (Annex 1, Art. 12, 17, 18)
     ("security.bulletin_published", _("Monthly security bulletin published"), False, _GRANTORS | _CENTER_ADMIN),
     ("security.bulletin_missing", _("Monthly security bulletin missing"), True, _CENTER_ADMIN),

@@ -7,6 +7,7 @@ app_name = "organizations"
 urlpatterns = [
     path("accounts/login/", views.LoginView.as_view(), name="login"),
     path("accounts/logout/", views.LogoutView.as_view(), name="logout"),
+    path("accounts/session/keep-alive/", views.session_keep_alive, name="session_keep_alive"),
     path("accounts/otp/", views.otp_verify, name="otp_verify"),
     path("accounts/otp/setup/", views.otp_setup, name="otp_setup"),
     path("accounts/password/", views.password_change, name="password_change"),

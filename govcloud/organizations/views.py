@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import base64
 import io
+import time
 
 import django_otp
 import qrcode
@@ -17,6 +18,7 @@ from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -59,6 +61,23 @@ class LoginView(auth_views.LoginView):
         response = super().form_valid(form)
         self.request.session[SESSION_2FA] = two_factor_state(form.get_user())
         return response
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        # Sent here by the idle logout (core.middleware.SessionIdleMiddleware, web/session.js).
+        context["session_expired"] = self.request.GET.get("expired") == "1"
+        return context
+
+
+@require_POST
+def session_keep_alive(request):
+    """The "继续办理" button of the idle warning (web/session.js): a request that counts as
+    activity restarts the idle clock. A session already gone answers 401, and the page goes to the
+    login page."""
+    if not request.user.is_authenticated:
+        return HttpResponse(status=401)
+    request.session["_touched"] = int(time.time())
+    return HttpResponse(status=204)
 
 
 class LogoutView(auth_views.LogoutView):

@@ -44,4 +44,6 @@ def shell(request):
         "user_role_labels": sorted(str(r.label) for r in (user.roles if signed_in else ())),
         "site_name": settings.GOVCLOUD_SITE_NAME,
         "languages_available": settings.LANGUAGES,
+        "session_idle_seconds": settings.SESSION_COOKIE_AGE,
+        "session_warning_seconds": settings.SESSION_WARNING_MINUTES * 60,
     }

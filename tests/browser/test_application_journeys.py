@@ -150,7 +150,9 @@ def test_an_application_from_the_form_to_resources_in_service(browser, live_serv
         form = ops.locator("[data-testid=complete-form]")
         for index in range(ops.locator("[data-testid=complete-form] input[name$=_name]").count()):
             ops.fill(f"[name=r{index}_name]", f"ywtb-{n + 1}-{index + 1}")
-            ops.fill(f"[name=r{index}_addresses]", f"extranet 10.8.{n}.{index + 10}")
+            # The network is chosen (政务外网 / 互联网), never typed.
+            ops.select_option(f"[name=r{index}_addr0_network]", "extranet")
+            ops.fill(f"[name=r{index}_addr0_address]", f"10.8.{n}.{index + 10}")
             ops.fill(f"[name=r{index}_provider_ref]", f"kvm-{n}{index}")
         form.locator("[name=note]").fill("已交付，账号已发至联系人。")
         if n == 0:

@@ -70,3 +70,38 @@ def test_the_application_form_sent_twice_makes_one_draft(browser, live_server, c
     page.locator("[data-testid=save-draft]").dblclick()
     expect(page.locator("[data-testid=application-state]")).to_have_attribute("data-state", "draft")
     assert Application.objects.count() == 1
+
+
+def test_a_button_that_asks_htmx_is_disabled_until_answered(browser, live_server, city):
+    """Issue 16 §4: "add an item" clicked twice before the first row arrived added two rows with the
+    same index (the button carries the next index and is replaced with the answer)."""
+    calendar_seed_from_package(actor=SYSTEM)
+    seed_catalog()
+    applicant = city.user(Role.DEPARTMENT_APPLICANT, username="dept_applicant", full_name="孙伟")
+    compliant_system(city.dept_a)
+    page = new_page(browser, live_server)
+    log_in(page, applicant.username)
+    page.goto(page.base + "/applications/new/")
+    rows = page.get_by_test_id("item-row")
+    expect(rows).to_have_count(1)
+
+    # The answer is held back: while it is on its way the button is disabled.
+    held = []
+    page.route(re.compile(r"/applications/form/row/"), lambda route: held.append(route))
+    page.get_by_test_id("add-item").click()
+    page.wait_for_function("() => document.querySelector('[data-testid=add-item]').disabled")
+    page.get_by_test_id("add-item").dispatch_event("click")  # a second click reaches a disabled button
+    page.wait_for_timeout(300)
+    assert len(held) == 1
+    held[0].continue_()
+    page.unroute(re.compile(r"/applications/form/row/"))
+    expect(rows).to_have_count(2)
+    expect(page.get_by_test_id("add-item")).to_be_enabled()
+
+    # A double click adds exactly one row, and every field name stays unique.
+    page.get_by_test_id("add-item").dblclick()
+    expect(rows).to_have_count(3)
+    page.wait_for_timeout(500)
+    expect(rows).to_have_count(3)
+    names = page.eval_on_selector_all("#application-form [name^=items-]", "els => els.map(e => e.name)")
+    assert len(names) == len(set(names))

@@ -111,7 +111,7 @@ def _setup(doc, content: FormContent) -> None:
         )
     else:
         note = (
-            f"本表由{content.platform}管理系统于 {content.generated_at} 生成。校验码 {content.verification_code}"
+            f"本表由{content.platform}管理系统于 {content.generated_at} 生成。校验码：{content.verification_code}"
             f"（登录平台打开申请 {content.number} 核对，一致即与平台记录相符）"
         )
     _run(footer, note, size=7.5).font.color.rgb = RGBColor(0x33, 0x33, 0x33)

@@ -8,6 +8,7 @@ from govcloud.applications.services.drafts import (
     attachment_add,
     attachment_open,
     clean_item,
+    current_costs,
     estimate,
     quota_messages,
 )
@@ -30,6 +31,8 @@ from govcloud.applications.services.workflow import (
     application_sign_off,
     application_submit,
     run_step,
+    step_options,
+    waiting_on,
 )
 
 __all__ = [
@@ -57,7 +60,10 @@ __all__ = [
     "attachment_add",
     "attachment_open",
     "clean_item",
+    "current_costs",
     "estimate",
+    "step_options",
+    "waiting_on",
     "quota_messages",
     "run_step",
 ]

@@ -117,6 +117,14 @@ def change_spec(item: CatalogItem, spec: Mapping[str, Any], current: Mapping[str
     return validate_spec(item, spec, allow_retired=True)
 
 
+def _same_department(a, b) -> bool:
+    """A department and its own units are one department here (Art. 4): a unit's resource may serve
+    the department's system and the other way round; another department's may not."""
+    if a.pk == b.pk:
+        return True
+    return bool(a.path and b.path and (a.path.startswith(b.path) or b.path.startswith(a.path)))
+
+
 def _open_claims(resource_ids: Iterable[int], exclude_application_id: int | None) -> set[int]:
     """Resources already named by another application still in progress."""
     qs = ApplicationItem.objects.filter(target_resource_id__in=list(resource_ids)).exclude(
@@ -171,7 +179,7 @@ def clean_item(
     if resource.state != ResourceState.IN_SERVICE:
         raise ValidationError({"target_resource": _("%(code)s is not in service.") % {"code": resource.code}})
     if system is not None:
-        if resource.organization_id != system.organization_id:
+        if not _same_department(resource.organization, system.organization):
             raise ValidationError(
                 {"target_resource": _("%(code)s belongs to another organization.") % {"code": resource.code}}
             )
@@ -259,6 +267,18 @@ def estimate(kind: str, items: list[dict[str, Any]], *, on: date | None = None) 
             monthly_estimate(values["catalog_item"], values["spec"], values["quantity"], on=on, prices=prices)
         )
     return amounts, money(sum(amounts, Decimal(0)))
+
+
+def current_costs(items: list[dict[str, Any]], *, on: date | None = None) -> list[Decimal]:
+    """What each changed or terminated resource costs a month now (its current spec at the prices
+    in force): the "before" of a change's cost, the saving of a termination."""
+    prices = prices_of(price_list_on(on))
+    return [
+        monthly_estimate(values["catalog_item"], values["current_spec"], 1, on=on, prices=prices)
+        if values.get("current_spec") is not None
+        else Decimal("0.00")
+        for values in items
+    ]
 
 
 def additional_units(kind: str, items: list[dict[str, Any]]) -> dict[str, Decimal]:

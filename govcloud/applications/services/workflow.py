@@ -31,6 +31,7 @@ from govcloud.applications.kinds import TO_DO_WHILE
 from govcloud.applications.kinds import Kind as K
 from govcloud.applications.models import (
     STEP_LABELS,
+    WAITING_STEPS,
     Application,
     ApplicationAction,
     ApplicationItem,
@@ -88,17 +89,35 @@ class TransitionInfo:
     target: str
     roles: frozenset[Role]
     who: str  # "department", "center" or "platform"
+    conditions: tuple[Callable, ...]
+    waits_for: frozenset[Role]
 
 
 def _table() -> dict[str, TransitionInfo]:
     found: dict[str, dict[str, Any]] = {}
     for t in Application._meta.get_field("state").get_all_transitions(Application):
         entry = found.setdefault(
-            t.name, {"sources": set(), "target": t.target, "roles": t.permission.roles, "who": t.permission.who}
+            t.name,
+            {
+                "sources": set(),
+                "target": t.target,
+                "roles": t.permission.roles,
+                "who": t.permission.who,
+                "conditions": tuple(t.conditions),
+                "waits_for": t.permission.waits_for,
+            },
         )
         entry["sources"].add(t.source)
     return {
-        name: TransitionInfo(name, frozenset(e["sources"]), e["target"], frozenset(e["roles"]), e["who"])
+        name: TransitionInfo(
+            name,
+            frozenset(e["sources"]),
+            e["target"],
+            frozenset(e["roles"]),
+            e["who"],
+            e["conditions"],
+            frozenset(e["waits_for"]),
+        )
         for name, e in found.items()
     }
 
@@ -122,18 +141,58 @@ CONDITION_MESSAGES: dict[Callable, str] = {
 }
 
 
-def allowed_actions(application: Application, user) -> list[str]:
-    """The steps this person could take on the application now (for pages and the API; the services
-    still check everything). Conditions are left to the service, which explains a refusal."""
+@dataclass(frozen=True)
+class StepOption:
+    name: str
+    label: str
+    # What still stops the step (a condition the person can do something about), "" when none.
+    blocked: str = ""
+
+
+def _for_this_kind(application: Application, info: TransitionInfo) -> bool:
+    return all(condition(application) for condition in info.conditions if condition in rules.KIND_CONDITIONS)
+
+
+def _blocked(application: Application, info: TransitionInfo) -> str:
+    for condition in info.conditions:
+        if condition not in rules.KIND_CONDITIONS and not condition(application):
+            return str(CONDITION_MESSAGES.get(condition) or _("This step is not possible now."))
+    return ""
+
+
+def step_options(application: Application, user) -> list[StepOption]:
+    """The one place that decides which steps a page offers: the transitions out of the current
+    state that this person's role and scope allow and that fit this kind of application, each with
+    the condition that still stops it. A page shows a blocked step disabled with its reason rather
+    than a button that always fails; the services still check everything."""
     if user is None or is_system(user):
         return []
-    return [
-        name
-        for name, info in TRANSITIONS.items()
-        if info.who != "platform"
-        and application.state in info.sources
-        and getattr(application, name)._django_fsm.get_transition(application.state).has_perm(application, user)
-    ]
+    options = []
+    for name, info in TRANSITIONS.items():
+        if info.who == "platform" or application.state not in info.sources:
+            continue
+        if not getattr(application, name)._django_fsm.get_transition(application.state).has_perm(application, user):
+            continue
+        if not _for_this_kind(application, info):
+            continue
+        options.append(StepOption(name, str(STEP_LABELS[name]), _blocked(application, info)))
+    return options
+
+
+def allowed_actions(application: Application, user) -> list[str]:
+    """The steps this person can take on the application now (for the API)."""
+    return [option.name for option in step_options(application, user) if not option.blocked]
+
+
+def waiting_on(application: Application) -> str:
+    """Who acts next, and to do what ("待市电子政务中心管理员审批"): the forward step out of the
+    current state for this kind of application (models.WAITING_STEPS), and the roles it waits for."""
+    for name, verb in WAITING_STEPS.items():
+        info = TRANSITIONS[name]
+        if application.state in info.sources and _for_this_kind(application, info):
+            who = _(" or ").join(str(Role(role).label) for role in sorted(info.waits_for))
+            return _("Waiting for %(who)s to %(step)s") % {"who": who, "step": verb}
+    return ""
 
 
 def _lock(application: Application) -> Application:

@@ -45,3 +45,13 @@ def cny(value) -> str:
     if value in (None, ""):
         return "—"
     return f"¥{Decimal(value):,.2f}"
+
+
+@register.filter
+def cny_delta(value) -> str:
+    """+¥340.00 / −¥120.00 / ±¥0.00: a monthly cost's change."""
+    if value in (None, ""):
+        return "—"
+    amount = Decimal(value)
+    sign = "+" if amount > 0 else ("−" if amount < 0 else "±")
+    return f"{sign}¥{abs(amount):,.2f}"

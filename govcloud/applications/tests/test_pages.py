@@ -268,7 +268,8 @@ def test_the_provider_completes_through_the_page(wf, client):
     )
     data = {"note": "已交付"}
     for n in range(2):
-        data |= {f"r{n}_name": f"web-{n}", f"r{n}_addresses": f"extranet 10.2.0.{n + 1}", f"r{n}_provider_ref": ""}
+        data |= {f"r{n}_name": f"web-{n}", f"r{n}_provider_ref": ""}
+        data |= {f"r{n}_addr0_network": "extranet", f"r{n}_addr0_address": f"10.2.0.{n + 1}"}
         data |= {f"r{n}_spec_{k}": v for k, v in HOST_SPEC.items()}
     bad = dict(data, r0_spec_vcpu="8")
     assert client.post(reverse("delivery:work_order_complete", kwargs={"pk": order.pk}), bad).status_code == 400

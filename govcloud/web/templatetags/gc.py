@@ -84,6 +84,68 @@ def money(value):
         return value
 
 
+@register.filter
+def actor(value):
+    """A stored actor name: the platform's own steps were recorded under SYSTEM's username "system",
+    which a page shows as 系统."""
+    from django.utils.translation import gettext
+
+    from govcloud.core.actors import SYSTEM
+
+    return gettext("System") if value == SYSTEM.username else value
+
+
+# Punctuation follows the language: Chinese text takes the full-width colon and brackets
+# ("较上月变化：", "（+12%）"), English the ASCII ones.
+@register.simple_tag
+def colon():
+    from django.utils.translation import pgettext
+
+    return pgettext("punctuation", ": ")
+
+
+@register.simple_tag
+def lparen():
+    from django.utils.translation import pgettext
+
+    return pgettext("punctuation", " (")
+
+
+@register.simple_tag
+def rparen():
+    from django.utils.translation import pgettext
+
+    return pgettext("punctuation", ")")
+
+
+# A form with at least this many fields (or with rows of its own) is long: its errors are also listed
+# at the top, each linking to its field, so none is missed below the fold.
+LONG_FORM_FIELDS = 6
+
+
+@register.simple_tag
+def error_summary(form, extra=None):
+    """The problems of a long form and of its rows (`extra`: the item rows of the application form),
+    as [{anchor, label, message}]; [] for a short form, which shows its errors beside its fields."""
+    from django.utils.translation import gettext
+
+    if form is None or not hasattr(form, "errors"):
+        return []
+    rows = list(extra or [])
+    if len(form.visible_fields()) < LONG_FORM_FIELDS and not rows:
+        return []
+    summary = [{"anchor": "", "label": "", "message": m} for m in form.non_field_errors()]
+    for number, part in enumerate([form, *rows]):
+        prefix = gettext("Item %(n)d") % {"n": number} + " · " if number else ""
+        if number:
+            summary += [{"anchor": "", "label": "", "message": prefix + m} for m in part.non_field_errors()]
+        for bound in part:
+            for message in bound.errors:
+                anchor = bound.id_for_label or bound.auto_id
+                summary.append({"anchor": anchor, "label": f"{prefix}{bound.label}", "message": message})
+    return summary
+
+
 class _PageTitleNode(template.Node):
     def __init__(self, nodelist: template.NodeList, separator: str) -> None:
         self.nodelist = nodelist  # "nodelist": {% extends %} finds the {% block %} inside it

@@ -12,6 +12,24 @@
   }
   renumber();
   document.body.addEventListener("htmx:afterSettle", renumber);
+
+  // A change or termination names resources of the chosen system only (and those serving none):
+  // the others are hidden from each resource chooser, and a choice that no longer fits is cleared.
+  var system = document.getElementById("id_system");
+  function filterResources() {
+    var chosen = system ? system.value : "";
+    rows.querySelectorAll("select[data-resource-chooser]").forEach(function (select) {
+      Array.prototype.forEach.call(select.options, function (option) {
+        var fits = !chosen || !option.dataset.system || option.dataset.system === chosen;
+        option.hidden = !fits;
+        option.disabled = !fits;
+        if (!fits && option.selected) { select.value = ""; }
+      });
+    });
+  }
+  if (system) { system.addEventListener("change", filterResources); }
+  filterResources();
+  document.body.addEventListener("htmx:afterSettle", filterResources);
   rows.addEventListener("click", function (e) {
     var button = e.target.closest("[data-remove-row]");
     if (!button) { return; }

@@ -1,5 +1,5 @@
 // Every POST form of the pages: a per-page-load idempotency key, and submit buttons disabled while
-// the submission is in flight. A form sent twice (a double click, the browser resending after a
+// the submission is in flight; every button that makes an HTMX request, disabled until answered. A form sent twice (a double click, the browser resending after a
 // lost connection) is then done once: the server answers the repeat with the first answer
 // (govcloud/core/idempotency.py). No inline script: loaded from base.html.
 (function () {
@@ -67,15 +67,38 @@
     window.setTimeout(function () { setBusy(form, true); }, 0);
   });
 
+  // A button that makes an HTMX request itself ("add an item" and the like): disabled until its
+  // answer is in, so a double click does not add two rows with the same index.
+  function isButton(elt) {
+    return elt && (elt.tagName === "BUTTON" || (elt.tagName === "INPUT" && /^(submit|button)$/i.test(elt.type)));
+  }
+  function setButtonBusy(button, busy) {
+    if (busy && !button.disabled) {
+      button.disabled = true;
+      button.dataset.gcBusy = "1";
+      button.setAttribute("aria-busy", "true");
+      window.setTimeout(function () { setButtonBusy(button, false); }, REENABLE_MS);
+    }
+    if (!busy && button.dataset.gcBusy) {
+      button.disabled = false;
+      delete button.dataset.gcBusy;
+      button.removeAttribute("aria-busy");
+    }
+  }
+
   // HTMX submissions: busy while the request runs; a new key once it has been answered, since the
   // form stays on the page for the next, different submission.
   document.addEventListener("htmx:beforeRequest", function (e) {
-    var form = formOf(e.detail.elt);
-    if (form && isPost(form) && e.detail.elt === form) { setBusy(form, true); }
+    var elt = e.detail.elt;
+    if (isButton(elt)) { setButtonBusy(elt, true); return; }
+    var form = formOf(elt);
+    if (form && isPost(form) && elt === form) { setBusy(form, true); }
   });
   document.addEventListener("htmx:afterRequest", function (e) {
-    var form = formOf(e.detail.elt);
-    if (!form || e.detail.elt !== form) { return; }
+    var elt = e.detail.elt;
+    if (isButton(elt)) { setButtonBusy(elt, false); return; }
+    var form = formOf(elt);
+    if (!form || elt !== form) { return; }
     setBusy(form, false);
     if (e.detail.successful && isPost(form)) { setKey(form, true); }
   });
