@@ -31,6 +31,12 @@ HEADERS = [
 ]
 
 
+def _disk_gb(resource: Resource) -> float:
+    from govcloud.monitoring.alerts import capacity_gb
+
+    return capacity_gb(resource.spec) or 100.0
+
+
 def _table(resources: list[Resource], days: list) -> bytes:
     workbook = Workbook()
     sheet = workbook.active
@@ -48,7 +54,8 @@ def _table(resources: list[Resource], days: list) -> bytes:
                     f"{day:%Y-%m-%d} 09:30",
                     f"{cpu}%" if index % 2 else cpu,
                     40 + (index * 5) % 35,
-                    60 + index * 12,
+                    # well below the disk's size: a demo table should not fill disks
+                    round(_disk_gb(resource) * (0.3 + 0.05 * index), 1),
                     round(4 + cpu / 6, 1),
                     round(2 + cpu / 9, 1),
                 ]
@@ -72,10 +79,16 @@ def load_demo(*, orgs: dict | None = None, users: dict | None = None) -> int:
     engineer = (users or {}).get("provider_ops")
     if engineer is None or ImportBatch.objects.filter(uploaded_by=engineer).exists():
         return 0
+    from govcloud.monitoring.demo import PROFILES
+
+    # Not the hosts whose use tells a story elsewhere in the demo (the idle front server, the
+    # overloaded one): the table's figures would change their alerts and advice.
     resources = list(
         Resource.objects.filter(
             state=ResourceState.IN_SERVICE, kind="host", in_service_at__lte=timezone.now() - timedelta(days=4)
-        ).order_by("pk")[:6]
+        )
+        .exclude(name__in=PROFILES)
+        .order_by("pk")[:6]
     )
     if not resources:
         return 0

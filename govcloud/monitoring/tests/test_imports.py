@@ -423,7 +423,10 @@ def test_the_demo_city_has_an_imported_table_with_an_error_report(client):
 
     load_demo()
     batch = ImportBatch.objects.get()
-    assert (batch.state, batch.rows_accepted, batch.rows_rejected, batch.rows_skipped) == (ImportState.DONE, 18, 2, 1)
+    # Three days of the demo city's three hosts that have no story of their own elsewhere in the demo
+    # (demo_imports leaves the idle and overloaded showcase hosts alone), a mistyped code and a
+    # CPU of 105 % rejected, the subtotal row skipped.
+    assert (batch.state, batch.rows_accepted, batch.rows_rejected, batch.rows_skipped) == (ImportState.DONE, 9, 2, 1)
     assert batch.job.status == "succeeded" and batch.error_report_path
     load_demo()  # again: nothing doubles
     assert ImportBatch.objects.count() == 1
