@@ -34,8 +34,9 @@ def open_transactions() -> list[str]:
     aliases = []
     for connection in connections.all(initialized_only=True):
         blocks = [block for block in connection.atomic_blocks if not getattr(block, "_from_testcase", False)]
-        # Autocommit turned off by hand (no atomic block) leaves a transaction open too.
-        manual = not connection.atomic_blocks and connection.connection is not None and not connection.get_autocommit()
+        # Autocommit turned off by hand (no atomic block) leaves a transaction open too. The flag, not
+        # get_autocommit(): that one connects, which a test without database access may not do.
+        manual = not connection.atomic_blocks and connection.connection is not None and not connection.autocommit
         if blocks or manual:
             aliases.append(connection.alias)
     return aliases
