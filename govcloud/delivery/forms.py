@@ -27,6 +27,8 @@ class CompletionForm(forms.Form):
         self.work_order = work_order
         item = work_order.item
         self.groups: list[tuple[int, list[str]]] = []
+        # Fields that begin a line of their own on the page: each address and the delivered spec.
+        self.row_starts: set[str] = set()
         kind = work_order.kind
         previous = list(work_order.delivered or [])
         if kind == WorkOrderKind.TERMINATE:
@@ -50,8 +52,10 @@ class CompletionForm(forms.Form):
                 names += [f"r{index}_name", f"r{index}_provider_ref"]
                 names += self._address_rows(index, before.get("addresses") or [], item.approved_spec or {})
             initial = spec_initial(before.get("spec") or item.approved_spec)
-            for name, field in spec_form_fields(item.catalog_item, allow_retired=True).items():
+            for position, (name, field) in enumerate(spec_form_fields(item.catalog_item, allow_retired=True).items()):
                 full = f"r{index}_{name}"
+                if position == 0:
+                    self.row_starts.add(full)
                 field.initial = initial.get(name, "")
                 self.fields[full] = field
                 names.append(full)
@@ -82,6 +86,7 @@ class CompletionForm(forms.Form):
                 label=_("Domain (optional)"), max_length=253, required=False, initial=entry.get("domain", "")
             )
             names += [head + "network", head + "address", head + "domain"]
+            self.row_starts.add(head + "network")
         return names
 
     def _addresses(self, index: int) -> list[dict]:
@@ -100,7 +105,7 @@ class CompletionForm(forms.Form):
         return rows
 
     def grouped(self):
-        return [(n, [self[name] for name in names]) for n, names in self.groups]
+        return [(n, [(self[name], name in self.row_starts) for name in names]) for n, names in self.groups]
 
     def entries(self) -> list[dict]:
         data = self.cleaned_data

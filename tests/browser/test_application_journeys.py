@@ -22,7 +22,7 @@ from govcloud.ledger.models import Resource, ResourceState
 from govcloud.systems import services as systems
 from govcloud.systems.models import InformationSystem
 from govcloud.workdays.services import calendar_seed_from_package
-from tests.browser.conftest import shot
+from tests.browser.conftest import ARTIFACTS, shot
 from tests.browser.test_compliance_journeys import new_page
 from tests.browser.test_journeys import enroll_totp, log_in
 
@@ -67,7 +67,45 @@ def choose(page, selector: str, value) -> None:
     settled(page)
 
 
-def test_an_application_from_the_form_to_resources_in_service(browser, live_server, city):
+def fits(page) -> None:
+    """The page fits the office screen it is shown on: nothing pushed off to the right."""
+    width = page.evaluate("window.innerWidth")
+    assert page.evaluate("document.documentElement.scrollWidth") <= width, page.url
+
+
+def pdf_pages_as_png(pdf: bytes, name: str) -> list[Path]:
+    """The first and the last page of a PDF as PNG pictures beside the screenshots, to be looked at."""
+    ARTIFACTS.mkdir(exist_ok=True)
+    source = ARTIFACTS / f"{name}.pdf"
+    source.write_bytes(pdf)
+    info = subprocess.run(["pdfinfo", str(source)], capture_output=True, check=True, text=True).stdout
+    pages = int(re.search(r"^Pages:\s+(\d+)", info, re.MULTILINE).group(1))
+    pictures = []
+    for number, label in ((1, "first"), (pages, "last")):
+        prefix = ARTIFACTS / f"{name}-{label}"
+        subprocess.run(
+            [
+                "pdftoppm",
+                "-png",
+                "-r",
+                "80",
+                "-f",
+                str(number),
+                "-l",
+                str(number),
+                "-singlefile",
+                str(source),
+                str(prefix),
+            ],
+            check=True,
+        )
+        pictures.append(prefix.with_suffix(".png"))
+    return pictures
+
+
+# The whole journey on the two office screens the issue names (16: 1280x800 and 1920x1080).
+@pytest.mark.parametrize("viewport", [(1280, 800), (1920, 1080)], ids=["1280x800", "1920x1080"])
+def test_an_application_from_the_form_to_resources_in_service(browser, live_server, city, viewport):
     calendar_seed_from_package(actor=SYSTEM)
     seed_catalog()
     applicant = city.user(Role.DEPARTMENT_APPLICANT, username="dept_applicant", full_name="孙伟", phone="0523-86831234")
@@ -78,7 +116,7 @@ def test_an_application_from_the_form_to_resources_in_service(browser, live_serv
     system = compliant_system(city.dept_a)
 
     # The applicant fills the form: two hosts and a storage, the estimate follows live.
-    page = new_page(browser, live_server)
+    page = new_page(browser, live_server, viewport)
     log_in(page, applicant.username)
     page.goto(page.base + "/applications/new/")
     choose(page, "#id_system", system.pk)
@@ -107,7 +145,8 @@ def test_an_application_from_the_form_to_resources_in_service(browser, live_serv
     expect(page.locator("[data-testid=estimate]")).not_to_contain_text("incomplete")
     expect(page.locator("[data-testid=estimate-total]")).to_have_text(re.compile(r"¥[1-9]"))
     page.evaluate("window.scrollTo(0, 0)")
-    shot(page, "application-form")
+    fits(page)
+    shot(page, f"application-form-{viewport[0]}")
     page.click("[data-testid=save-draft]")
     expect(page.locator("[data-testid=application-state]")).to_have_attribute("data-state", "draft")
     url = page.url
@@ -115,7 +154,7 @@ def test_an_application_from_the_form_to_resources_in_service(browser, live_serv
     expect(page.locator("[data-testid=application-state]")).to_have_attribute("data-state", "awaiting_signoff")
 
     # The head signs off (电子签批).
-    boss = new_page(browser, live_server)
+    boss = new_page(browser, live_server, viewport)
     log_in(boss, head.username)
     boss.goto(url)
     boss.fill("[data-testid=step-sign_off] textarea", "同意迁移上云。")
@@ -123,25 +162,27 @@ def test_an_application_from_the_form_to_resources_in_service(browser, live_serv
     expect(boss.locator("[data-testid=application-state]")).to_have_attribute("data-state", "submitted")
 
     # The center: the reviewer accepts from the inbox, the administrator approves.
-    center = new_page(browser, live_server)
+    center = new_page(browser, live_server, viewport)
     log_in(center, reviewer.username)
     center.goto(center.base + "/applications/inbox/")
     expect(center.locator("[data-testid=inbox-row]")).to_have_count(1)
-    shot(center, "center-inbox")
+    fits(center)
+    shot(center, f"center-inbox-{viewport[0]}")
     center.click("[data-testid=inbox-table] a.gc-mono")
     center.click("[data-testid=do-accept]")
     expect(center.locator("[data-testid=application-state]")).to_have_attribute("data-state", "accepted")
-    chief = new_page(browser, live_server)
+    chief = new_page(browser, live_server, viewport)
     log_in(chief, admin.username)
     enroll_totp(chief)
     chief.goto(url)
-    shot(chief, "application-approve")
+    fits(chief)
+    shot(chief, f"application-approve-{viewport[0]}")
     chief.fill("#id_comment", "同意，按申请规格配置。")
     chief.click("[data-testid=approve]")
     expect(chief.locator("[data-testid=application-state]")).to_have_attribute("data-state", "in_delivery")
 
     # The provider claims and completes each work order with what was delivered.
-    ops = new_page(browser, live_server)
+    ops = new_page(browser, live_server, viewport)
     log_in(ops, provider.username)
     for n in range(2):
         ops.goto(ops.base + "/work-orders/")
@@ -156,7 +197,8 @@ def test_an_application_from_the_form_to_resources_in_service(browser, live_serv
             ops.fill(f"[name=r{index}_provider_ref]", f"kvm-{n}{index}")
         form.locator("[name=note]").fill("已交付，账号已发至联系人。")
         if n == 0:
-            shot(ops, "work-order")
+            fits(ops)
+            shot(ops, f"work-order-{viewport[0]}")
         ops.click("[data-testid=complete]")
         expect(ops.locator("[data-testid=work-order-state]")).to_have_attribute("data-state", "completed")
 
@@ -174,14 +216,17 @@ def test_an_application_from_the_form_to_resources_in_service(browser, live_serv
     assert pdf.startswith(b"%PDF")
     text = subprocess.run(["pdftotext", "-", "-"], input=pdf, capture_output=True, check=True).stdout.decode()
     assert "政务服务一网通办平台" in text and "业务申请表" in text
+    pdf_pages_as_png(pdf, f"application-form-pdf-{viewport[0]}")
     page.fill("[data-testid=step-accept_delivery] textarea", "功能与性能测试通过。")
     page.click("[data-testid=do-accept_delivery]")
     expect(page.locator("[data-testid=application-state]")).to_have_attribute("data-state", "in_service")
     expect(page.locator("[data-testid=timeline]")).to_contain_text("周强")
     expect(page.locator("[data-testid=timeline]")).to_contain_text("陈立新")
-    shot(page, "application-timeline")
+    fits(page)
+    shot(page, f"application-timeline-{viewport[0]}")
     page.goto(page.base + "/applications/")
-    shot(page, "application-list")
+    fits(page)
+    shot(page, f"application-list-{viewport[0]}")
 
     application = Application.objects.get()
     assert application.state == ApplicationState.IN_SERVICE

@@ -18,8 +18,8 @@ from tests.browser.test_journeys import enroll_totp, log_in
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-def new_page(browser, live_server):
-    context = browser.new_context(viewport={"width": 1366, "height": 900})
+def new_page(browser, live_server, viewport: tuple[int, int] = (1366, 900)):
+    context = browser.new_context(viewport={"width": viewport[0], "height": viewport[1]}, locale="zh-CN")
     page = context.new_page()
     page.set_default_timeout(15_000)
     page.base = live_server.url

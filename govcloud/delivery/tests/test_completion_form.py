@@ -10,6 +10,7 @@ from conftest import login
 from govcloud.applications.models import ApplicationState
 from govcloud.applications.tests.helpers import HOST_SPEC, advance, new_application
 from govcloud.delivery import services
+from govcloud.delivery.forms import CompletionForm
 from govcloud.delivery.models import WorkOrder, WorkOrderState
 from govcloud.ledger.models import Resource
 
@@ -61,3 +62,12 @@ def test_a_network_outside_the_choices_or_a_bad_address_is_refused(wf, client, c
     assert client.post(url, completion(claimed, r0_addr0_address="extranet 10.2.0.1")).status_code == 400
     claimed.refresh_from_db()
     assert claimed.state != WorkOrderState.COMPLETED
+
+
+def test_each_address_and_the_delivered_spec_begin_a_line_of_their_own(claimed):
+    """The screenshot at 1280 px showed an address's network beside the resource's name and its
+    address on the next line: each address row (network, address, domain) and the spec start a line."""
+    form = CompletionForm(work_order=claimed)
+    number, fields = form.grouped()[0]
+    starts = [field.name for field, new_line in fields if new_line]
+    assert starts == ["r0_addr0_network", "r0_addr1_network", f"r0_spec_{next(iter(HOST_SPEC))}"]
