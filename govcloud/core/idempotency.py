@@ -49,6 +49,7 @@ CREATING_ROUTES = frozenset(
         "catalog-item-option-add",
         "emergency-plan-versions",
         "incident-calls",
+        "provider-report-attachments",
         "information-system-export",
         "resource-export",
         "expiry-extend",

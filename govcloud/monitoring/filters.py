@@ -12,7 +12,17 @@ from govcloud.catalog.models import ResourceKind
 from govcloud.core.filters import BooleanFilter, IdFilter
 from govcloud.ledger.filters import FastSelect
 from govcloud.ledger.models import Resource
-from govcloud.monitoring.models import Alert, AlertKind, AlertState, Metric, Period, Rollup
+from govcloud.monitoring.models import (
+    Alert,
+    AlertKind,
+    AlertState,
+    CollectionRun,
+    CollectionStatus,
+    Metric,
+    Period,
+    Rollup,
+    SampleSource,
+)
 from govcloud.systems.filters import departments_in_scope
 
 
@@ -32,6 +42,19 @@ class RollupFilter(django_filters.FilterSet):
     class Meta:
         model = Rollup
         fields = ["resource", "resource_code", "metric", "period", "since", "until"]
+
+
+class CollectionRunFilter(django_filters.FilterSet):
+    """The collector runs: by status (the failed ones first of all), by source and by start time."""
+
+    status = django_filters.ChoiceFilter(choices=CollectionStatus.choices, label=_("status"))
+    source = django_filters.ChoiceFilter(choices=SampleSource.choices, label=_("source"))
+    since = django_filters.IsoDateTimeFilter(field_name="started_at", lookup_expr="gte", label=_("from"))
+    until = django_filters.IsoDateTimeFilter(field_name="started_at", lookup_expr="lt", label=_("until"))
+
+    class Meta:
+        model = CollectionRun
+        fields = ["status", "source", "since", "until"]
 
 
 class UtilizationFilter(django_filters.FilterSet):

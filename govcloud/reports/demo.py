@@ -13,12 +13,14 @@ from __future__ import annotations
 import math
 from datetime import timedelta
 
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db.models import F
 from django.utils import timezone
 
 from govcloud.core.actors import SYSTEM
 from govcloud.reports import analysis, services, utilization
 from govcloud.reports.models import PoolKind, ProviderReport, ProviderReportKind, ReportPeriod, ResourcePool
+from govcloud.systems.demo import minimal_pdf
 
 POOLS = [
     # name, kind, share of the allocated capacity, note
@@ -70,11 +72,12 @@ def _pools() -> None:
 
 
 def _provider_reports(provider, center) -> None:
-    if provider is None or center is None or ProviderReport.objects.exists():
-        return
     this_month = timezone.localdate().replace(day=1)
     last = (this_month - timedelta(days=1)).replace(day=1)
     before = (last - timedelta(days=1)).replace(day=1)
+    # Loaded once: the demo's two months are there already on a second load.
+    if provider is None or center is None or ProviderReport.objects.filter(month__in=[before, last]).exists():
+        return
     for month in (before, last):
         label = f"{month:%Y年%-m月}"
         ops = services.provider_report_create(
@@ -90,6 +93,22 @@ def _provider_reports(provider, center) -> None:
             month=month,
             title=f"{label}资源优化与扩容建议",
             body=ADVICE_TEXT,
+        )
+        # The month's inspection record goes with the operations report, as the provider hands it in.
+        services.provider_report_attach(
+            actor=provider,
+            report=ops,
+            upload=SimpleUploadedFile(
+                f"巡检记录-{label}.pdf", minimal_pdf(f"Inspection record {month:%Y-%m}"), "application/pdf"
+            ),
+        )
+        # The advice comes with the capacity calculation behind it.
+        services.provider_report_attach(
+            actor=provider,
+            report=advice,
+            upload=SimpleUploadedFile(
+                f"扩容测算-{label}.pdf", minimal_pdf(f"Capacity calculation {month:%Y-%m}"), "application/pdf"
+            ),
         )
         services.provider_report_submit(actor=provider, report=ops)
         services.provider_report_submit(actor=provider, report=advice)

@@ -24,7 +24,7 @@ from govcloud.core.permissions import require_role
 from govcloud.core.policy import Policy, policy_value
 from govcloud.core.roles import CENTER_ROLES, Role
 from govcloud.core.scoping import Action, get_scoped_or_404
-from govcloud.core.uploads import check_upload, remove_private, store_private
+from govcloud.core.uploads import check_upload, private_path, remove_private, store_private
 from govcloud.notifications.models import Severity
 from govcloud.notifications.services import notify_roles
 from govcloud.reports.models import (
@@ -233,6 +233,15 @@ def provider_report_attach(*, actor: Actor, report: ProviderReport, upload) -> P
         remove_private(stored.relative_path)
         raise
     return attachment
+
+
+def provider_report_attachment_open(*, actor: Actor, attachment: ProviderReportAttachment):
+    """The stored file of an attachment the actor may see (the caller found it through the scope),
+    its download written to the audit trail (who read the provider's report files, and when)."""
+    audit_record(
+        actor=actor, action="provider_report.download", target=attachment.report, message=attachment.original_name
+    )
+    return private_path(attachment.relative_path)
 
 
 def _require_move(actor: Actor, report: ProviderReport, action: str) -> str:

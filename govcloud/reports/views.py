@@ -18,7 +18,6 @@ from govcloud.core.errors import StateConflict
 from govcloud.core.forms import form_errors_from
 from govcloud.core.permissions import has_any_role, require_role
 from govcloud.core.scoping import Action
-from govcloud.core.uploads import private_path
 from govcloud.reports import analysis, charts, documents, selectors, services, utilization
 from govcloud.reports.filters import ProviderReportFilter, UtilizationLineFilter, UtilizationReportFilter
 from govcloud.reports.forms import (
@@ -335,8 +334,7 @@ def provider_report_move(request, pk: int):
 def provider_report_attachment(request, pk: int, attachment_pk: int):
     report = selectors.provider_report_get(user=request.user, pk=pk)
     attachment = selectors.attachment_get(report=report, attachment_id=attachment_pk)
-    path = private_path(attachment.relative_path)
-    audit_record(actor=request.user, action="provider_report.download", target=report, message=attachment.original_name)
+    path = services.provider_report_attachment_open(actor=request.user, attachment=attachment)
     return FileResponse(
         path.open("rb"), as_attachment=True, filename=attachment.original_name, content_type=attachment.content_type
     )

@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from govcloud.core.api.serializers import ModelSerializer
-from govcloud.monitoring.models import Alert, AlertRule, ImportBatch, Metric, RejectReason, Rollup
+from govcloud.monitoring.models import Alert, AlertRule, CollectionRun, ImportBatch, Metric, RejectReason, Rollup
 from govcloud.monitoring.services import MAX_BATCH
 
 
@@ -183,3 +183,29 @@ class ImportBatchSerializer(ModelSerializer):
 
     def get_has_error_report(self, batch) -> bool:
         return bool(batch.error_report_path)
+
+
+class CollectionRunSerializer(ModelSerializer):
+    """One run of a collector (Prometheus): the window it asked for, how far it is complete, what it
+    received, kept and refused (by reason, with the first refusals to read), and its error."""
+
+    class Meta:
+        model = CollectionRun
+        fields = [
+            "id",
+            "source",
+            "status",
+            "started_at",
+            "finished_at",
+            "window_start",
+            "window_end",
+            "collected_until",
+            "series",
+            "received",
+            "accepted",
+            "rejected",
+            "reasons",
+            "rejections",
+            "error",
+        ]
+        read_only_fields = fields

@@ -3,6 +3,7 @@
 from govcloud.monitoring.api.views import (
     AlertRuleViewSet,
     AlertViewSet,
+    CollectionRunViewSet,
     ImportBatchViewSet,
     RollupViewSet,
     SampleViewSet,
@@ -15,3 +16,4 @@ def register(router) -> None:
     router.register("monitoring/alerts", AlertViewSet, basename="monitoring-alert")
     router.register("monitoring/alert-rules", AlertRuleViewSet, basename="monitoring-alert-rule")
     router.register("monitoring/imports", ImportBatchViewSet, basename="monitoring-import")
+    router.register("monitoring/collection-runs", CollectionRunViewSet, basename="monitoring-collection-run")

@@ -19,13 +19,14 @@ from govcloud.core.api.viewsets import ScopedViewSetMixin
 from govcloud.core.permissions import require_role
 from govcloud.monitoring import alerts, imports, selectors, services, xlsx_import
 from govcloud.monitoring.api import serializers as s
-from govcloud.monitoring.filters import AlertFilter, RollupFilter
+from govcloud.monitoring.filters import AlertFilter, CollectionRunFilter, RollupFilter
 from govcloud.monitoring.models import (
     IMPORT_UPLOADERS,
     RULE_EDITORS,
     SAMPLE_PUSHERS,
     Alert,
     AlertRule,
+    CollectionRun,
     ImportBatch,
     Rollup,
     SampleSource,
@@ -79,6 +80,19 @@ class AlertViewSet(ScopedViewSetMixin, mixins.ListModelMixin, mixins.RetrieveMod
     queryset = Alert.objects.select_related("resource__organization").order_by("-opened_at", "-pk")
     serializer_class = s.AlertSerializer
     filterset_class = AlertFilter
+
+
+class CollectionRunViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, GenericViewSet):
+    """The collector's runs against the provider's Prometheus (Art. 12: utilization watched without
+    gaps): newest first, each with its window, counts and error. The center and the provider see
+    them; departments get an empty list and 404 (they are nobody's department's data)."""
+
+    queryset = CollectionRun.objects.none()
+    serializer_class = s.CollectionRunSerializer
+    filterset_class = CollectionRunFilter
+
+    def get_queryset(self):
+        return selectors.collection_runs(user=self.request.user)
 
 
 class AlertRuleViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, GenericViewSet):

@@ -74,6 +74,17 @@ def populate(world) -> None:
     )
     imports.import_batch_run(actor=world.mon_provider, batch_id=world.mon_import.pk)
 
+    # A failed collector run whose error names A's resource: the provider's and the center's reading.
+    from govcloud.monitoring.models import CollectionRun, CollectionStatus
+
+    world.mon_run = CollectionRun.objects.create(
+        source=SampleSource.PROMETHEUS,
+        status=CollectionStatus.FAILED,
+        started_at=now,
+        finished_at=now,
+        error=f"{world.a_resource.code} {MARKER}",
+    )
+
 
 def _alert(w):
     return {"pk": w.mon_alert.pk}
@@ -85,6 +96,10 @@ def _rule(w):
 
 def _import(w):
     return {"pk": w.mon_import.pk}
+
+
+def _run(w):
+    return {"pk": w.mon_run.pk}
 
 
 def _resource(w):
@@ -144,5 +159,10 @@ ENDPOINTS.update(
             Kind.DETAIL, _import, lambda w: MISSING_INT, owner_sees_marker=True, owner="mon_provider"
         ),
         "monitoring-import-error-report": Probe(Kind.DETAIL, _import, lambda w: MISSING_INT),
+        # Collector runs: an empty list and 404 for a department, the provider reads them.
+        "monitoring-collection-run-list": Probe(Kind.LIST),
+        "monitoring-collection-run-detail": Probe(
+            Kind.DETAIL, _run, lambda w: MISSING_INT, owner_sees_marker=True, owner="mon_provider"
+        ),
     }
 )

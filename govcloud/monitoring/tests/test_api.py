@@ -116,3 +116,63 @@ def test_rollup_list_queries_do_not_grow_with_rows(mon):
     large = count(client, ROLLUPS)
     paged = count(client, f"{ROLLUPS}?page_size=200")
     assert small == large == paged <= LIMIT, (small, large, paged)
+
+
+RUNS = "/api/v1/monitoring/collection-runs/"
+
+
+def collection_run(status, minutes_ago, error=""):
+    from govcloud.monitoring.models import CollectionRun, SampleSource
+
+    started = NOW - timedelta(minutes=minutes_ago)
+    return CollectionRun.objects.create(
+        source=SampleSource.PROMETHEUS,
+        status=status,
+        started_at=started,
+        finished_at=started + timedelta(seconds=3),
+        window_start=started - timedelta(hours=1),
+        window_end=started,
+        collected_until=started if status == "succeeded" else None,
+        series=4,
+        received=48,
+        accepted=46 if status == "succeeded" else 0,
+        rejected=2 if status == "succeeded" else 0,
+        reasons={"unknown_resource": 2} if status == "succeeded" else {},
+        error=error,
+    )
+
+
+def test_collection_runs_are_read_by_the_provider_and_the_center_only(mon):
+    assert reverse("monitoring-collection-run-list") == RUNS
+    older = collection_run("succeeded", 120)
+    newer = collection_run("failed", 60, error="Prometheus: connection refused")
+    listed = api_for(mon.provider).get(RUNS).json()
+    assert [r["id"] for r in listed["results"]] == [newer.pk, older.pk]
+    first = api_for(mon.center).get(f"{RUNS}{older.pk}/").json()
+    assert (first["received"], first["accepted"], first["rejected"], first["reasons"]) == (
+        48,
+        46,
+        2,
+        {"unknown_resource": 2},
+    )
+    failed = api_for(mon.center).get(RUNS, {"status": "failed"}).json()["results"]
+    assert [(r["id"], r["error"]) for r in failed] == [(newer.pk, "Prometheus: connection refused")]
+    # Junk filters are refused by name; a department sees no run, and one answers as a missing one.
+    assert api_for(mon.center).get(RUNS, {"status": "broken"}).status_code == 400
+    assert api_for(mon.center).get(RUNS, {"since": "soon"}).status_code == 400
+    assert api_for(mon.a_user).get(RUNS).json()["results"] == []
+    assert api_for(mon.a_user).get(f"{RUNS}{older.pk}/").status_code == 404
+    assert api_for(mon.a_user).get(f"{RUNS}999999/").status_code == 404
+    # Read-only: nobody writes a run through the API.
+    assert api_for(mon.center).post(RUNS, {}, format="json").status_code == 405
+
+
+def test_collection_run_list_queries_do_not_grow_with_rows(mon):
+    client = api_for(mon.center)
+    collection_run("succeeded", 10)
+    count(client, RUNS)
+    small = count(client, RUNS)
+    for n in range(30):
+        collection_run("succeeded", 20 + n)
+    large = count(client, f"{RUNS}?page_size=100")
+    assert small == large <= LIMIT, (small, large)

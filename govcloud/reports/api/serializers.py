@@ -101,9 +101,14 @@ class ProviderReportAttachmentSerializer(ModelSerializer):
         read_only_fields = fields
 
 
+class ProviderReportAttachmentUploadSerializer(serializers.Serializer):
+    file = serializers.FileField(help_text="The file to attach: PDF, Word/Excel/PowerPoint, or an image.")
+
+
 class ProviderReportSerializer(ModelSerializer):
     is_overdue = serializers.BooleanField(read_only=True)
     was_late = serializers.BooleanField(read_only=True)
+    attachments = ProviderReportAttachmentSerializer(many=True, read_only=True)
 
     class Meta:
         model = ProviderReport
@@ -121,6 +126,7 @@ class ProviderReportSerializer(ModelSerializer):
             "is_overdue",
             "was_late",
             "created_at",
+            "attachments",
         ]
         read_only_fields = fields
 

@@ -4,17 +4,19 @@ as a background job, the monthly analysis, the resource pools and the provider's
 from __future__ import annotations
 
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.http import HttpResponse
+from django.http import FileResponse, HttpResponse
 from django.shortcuts import get_object_or_404
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, status
 from rest_framework.decorators import action
+from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 from rest_framework.viewsets import GenericViewSet
 
 from govcloud.audit.services import audit_record
 from govcloud.core.api.errors import as_drf_error
+from govcloud.core.api.files import FILE_RESPONSE
 from govcloud.core.api.serializers import JobSerializer
 from govcloud.core.api.viewsets import ScopedViewSetMixin
 from govcloud.core.permissions import require_role
@@ -160,7 +162,9 @@ class ProviderReportViewSet(ScopedViewSetMixin, mixins.ListModelMixin, mixins.Re
     """The provider's monthly 运行维护报告 and optimization/expansion advice: the provider writes and
     submits, the center acknowledges or returns with a reason. Departments see none."""
 
-    queryset = ProviderReport.objects.select_related("author").order_by("-month", "kind", "pk")
+    queryset = (
+        ProviderReport.objects.select_related("author").prefetch_related("attachments").order_by("-month", "kind", "pk")
+    )
     serializer_class = s.ProviderReportSerializer
     filterset_class = ProviderReportFilter
     http_method_names = ["get", "post", "patch", "head", "options"]
@@ -224,10 +228,47 @@ class ProviderReportViewSet(ScopedViewSetMixin, mixins.ListModelMixin, mixins.Re
             s.ProviderReportEntrySerializer(selectors.provider_report_timeline(report=report), many=True).data
         )
 
-    @extend_schema(responses=s.ProviderReportAttachmentSerializer(many=True))
-    @action(detail=True, methods=["get"], pagination_class=None)
+    @extend_schema(methods=["GET"], responses=s.ProviderReportAttachmentSerializer(many=True))
+    @extend_schema(
+        methods=["POST"],
+        request={"multipart/form-data": s.ProviderReportAttachmentUploadSerializer},
+        responses={201: s.ProviderReportAttachmentSerializer},
+    )
+    @action(
+        detail=True,
+        methods=["get", "post"],
+        pagination_class=None,
+        parser_classes=[MultiPartParser, FormParser],
+        url_path="attachments",
+    )
     def attachments(self, request, pk=None):
-        """The files attached to the report (download them from the report's page)."""
+        """GET: the files attached to the report. POST (multipart, field `file`): attach a file
+        (PDF, Office document, image; checked like every upload) while the report is a draft or
+        returned — the provider only (403 for anyone else, 409 once submitted)."""
         report = self.get_object()
+        if request.method == "POST":
+            require_role(request.user, PROVIDER)
+            body = s.ProviderReportAttachmentUploadSerializer(data=request.data)
+            body.is_valid(raise_exception=True)
+            attachment = call(
+                services.provider_report_attach, actor=request.user, report=report, upload=body.validated_data["file"]
+            )
+            return Response(s.ProviderReportAttachmentSerializer(attachment).data, status=status.HTTP_201_CREATED)
         rows = selectors.provider_report_attachments(report=report)
         return Response(s.ProviderReportAttachmentSerializer(rows, many=True).data)
+
+    @extend_schema(responses=FILE_RESPONSE)
+    @action(
+        detail=True,
+        methods=["get"],
+        url_path="attachments/<id:attachment_id>",
+        url_name="attachment-download",
+    )
+    def attachment_download(self, request, pk=None, attachment_id=None):
+        """Download one attached file (the download is audited); 404 for a file of another report."""
+        report = self.get_object()
+        attachment = selectors.attachment_get(report=report, attachment_id=attachment_id)
+        path = services.provider_report_attachment_open(actor=request.user, attachment=attachment)
+        return FileResponse(
+            path.open("rb"), as_attachment=True, filename=attachment.original_name, content_type=attachment.content_type
+        )

@@ -102,5 +102,10 @@ ENDPOINTS = {
         Kind.DETAIL, _pk("rep_provider"), _missing, methods=("post",), data={"reason": "x"}
     ),
     "provider-report-timeline": Probe(Kind.DETAIL, _pk("rep_provider"), _missing),
-    "provider-report-attachments": Probe(Kind.DETAIL, _pk("rep_provider"), _missing),
+    "provider-report-attachments": Probe(Kind.DETAIL, _pk("rep_provider"), _missing, methods=("get", "post")),
+    "provider-report-attachment-download": Probe(
+        Kind.DETAIL,
+        lambda w: {"pk": w.rep_provider.pk, "attachment_id": w.rep_attachment.pk},
+        lambda w: {"pk": MISSING_INT["pk"], "attachment_id": MISSING_INT["pk"]},
+    ),
 }

@@ -5,11 +5,20 @@ forbidden cases, and constant queries on the lists."""
 from __future__ import annotations
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
+from govcloud.audit.models import AuditEvent
 from govcloud.catalog.tests.helpers import api_for
 from govcloud.core.models import Job, JobStatus
-from govcloud.reports.models import ProviderReport, ProviderReportState, ReportPeriod, ResourcePool, UtilizationReport
+from govcloud.reports.models import (
+    ProviderReport,
+    ProviderReportAttachment,
+    ProviderReportState,
+    ReportPeriod,
+    ResourcePool,
+    UtilizationReport,
+)
 from govcloud.reports.tests.conftest import NOVEMBER
 from govcloud.reports.utilization import utilization_report_generate
 from tests.test_query_counts import LIMIT
@@ -161,3 +170,39 @@ def test_lists_run_constant_queries(mon, name):
     small = queries()
     grow(3)
     assert queries() == small <= LIMIT
+
+
+def test_provider_report_attachments_through_the_api(mon):
+    """The provider attaches files to a draft through the API and anyone who reads the report can
+    download them (audited); nothing is attached once the report is submitted; junk files, other
+    roles and other reports' files are refused."""
+    provider, center = api_for(mon.provider), api_for(mon.center)
+    created = provider.post(
+        reverse("provider-report-list"),
+        {"kind": "operations", "month": "2026-11-01", "title": "11 月报告", "body": "平稳"},
+        format="json",
+    ).json()
+    url = reverse("provider-report-attachments", args=[created["id"]])
+    pdf = b"%PDF-1.4 inspection record"
+    answer = provider.post(
+        url, {"file": SimpleUploadedFile("巡检记录.pdf", pdf, content_type="application/pdf")}, format="multipart"
+    )
+    assert answer.status_code == 201, answer.content
+    attachment = answer.json()
+    assert (attachment["original_name"], attachment["size"]) == ("巡检记录.pdf", len(pdf))
+    assert [a["id"] for a in center.get(url).json()] == [attachment["id"]]
+    download = center.get(reverse("provider-report-attachment-download", args=[created["id"], attachment["id"]]))
+    assert download.status_code == 200 and b"".join(download.streaming_content) == pdf
+    assert AuditEvent.objects.filter(action="provider_report.download").count() == 1
+    # Refused: a program disguised by its name, the center attaching, a department at all, a missing
+    # file id, and anything once the report is submitted.
+    junk = provider.post(url, {"file": SimpleUploadedFile("a.pdf", b"MZ\x90\x00", content_type="application/pdf")})
+    assert junk.status_code == 400
+    assert center.post(url, {"file": SimpleUploadedFile("b.pdf", pdf)}, format="multipart").status_code == 403
+    assert api_for(mon.a_user).get(url).status_code == 404
+    missing = reverse("provider-report-attachment-download", args=[created["id"], 999999])
+    assert center.get(missing).status_code == 404
+    provider.post(reverse("provider-report-submit", args=[created["id"]]), {}, format="json")
+    late = provider.post(url, {"file": SimpleUploadedFile("c.pdf", pdf)}, format="multipart")
+    assert late.status_code == 409
+    assert ProviderReportAttachment.objects.count() == 1
