@@ -86,15 +86,19 @@ class PlatformCollector(Collector):
         yield overdue
 
 
-def exposition() -> tuple[bytes, str]:
-    """The whole scrape: this process's (or all processes') request metrics, then the gauges."""
+def process_metrics() -> bytes:
+    """The request metrics: of every process sharing PROMETHEUS_MULTIPROC_DIR, else of this one."""
     if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
         processes = CollectorRegistry()
         MultiProcessCollector(processes)
-    else:
-        processes = REGISTRY
+        return generate_latest(processes)
+    return generate_latest(REGISTRY)
+
+
+def exposition() -> tuple[bytes, str]:
+    """The whole scrape: the request metrics, then the gauges."""
     platform = CollectorRegistry()
     platform.register(PlatformCollector())
     # The 0.0.4 text format (names escaped to underscores, as generate_latest does by default): every
     # Prometheus 2.x reads it, including Debian's.
-    return generate_latest(processes) + generate_latest(platform), CONTENT_TYPE_PLAIN_0_0_4
+    return process_metrics() + generate_latest(platform), CONTENT_TYPE_PLAIN_0_0_4

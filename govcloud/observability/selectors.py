@@ -80,7 +80,7 @@ def _rq_queues(now: datetime) -> list[QueueState]:
         queue = django_rq.get_queue(name)
         oldest = None
         # RQ keeps a queue in order: its head is the oldest job waiting.
-        head = queue.get_job_ids(0, 0)
+        head = queue.get_job_ids(0, 1)
         if head:
             job = Job.fetch(head[0], connection=queue.connection)
             oldest = job.enqueued_at
