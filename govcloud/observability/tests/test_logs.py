@@ -86,3 +86,21 @@ def test_exceptions_and_odd_extras_stay_one_json_line():
     assert "\n" not in text
     line = json.loads(text)
     assert "ValueError: boom" in line["exception"] and line["when"].startswith("<object")
+
+
+def test_djangos_own_error_lines_carry_the_request_id(client):
+    """django.request's "Not Found" line is written after the middleware has finished (the request
+    context is gone); the id comes from the request the record carries."""
+    stream = io.StringIO()
+    handler = logging.StreamHandler(stream)
+    handler.setFormatter(JsonFormatter())
+    logger = logging.getLogger("django.request")
+    logger.addHandler(handler)
+    try:
+        response = client.get("/no/such/page/")
+    finally:
+        logger.removeHandler(handler)
+    assert response.status_code == 404
+    (line,) = [json.loads(text) for text in stream.getvalue().splitlines()]
+    assert line["request_id"] == response["X-Request-ID"] and line["level"] == "WARNING"
+    assert "request" not in line  # the request object itself is not logged
