@@ -213,3 +213,32 @@ def test_an_archive_cannot_write_outside_its_folder(tmp_path):
     with pytest.raises(backup.BackupError, match="outside the destination"), backup.opened(evil):
         pass
     assert not (tmp_path.parent / "outside.txt").exists()
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's restore runs in psql")
+def test_a_postgresql_restore_that_fails_half_way_changes_nothing(instance, private_root, tmp_path, monkeypatch):
+    folder = tmp_path / "b"
+    backup.backup_create(output=folder)
+    audit_record(actor=SYSTEM, action="auth.login", target=instance[0])
+    before = backup._current_tables()
+    run = backup._run
+
+    def failing_at_the_end(command, env):
+        if command[0] == "psql":  # the schema emptied and the whole dump loaded, then an error
+            command = [
+                *command[: command.index("--file") + 2],
+                "--command",
+                "SELECT 1/0",
+                *command[command.index("--file") + 2 :],
+            ]
+        return run(command, env)
+
+    monkeypatch.setattr(backup, "_run", failing_at_the_end)
+    with pytest.raises(CommandError, match="division by zero"):
+        call_command("restore", str(folder), "--force")
+    assert backup._current_tables() == before
+    assert AuditEvent.objects.filter(action="auth.login").count() == 4
+    assert audit_verify(actor=SYSTEM).ok
+    # The files come after the database: untouched, nothing moved aside.
+    assert (private_root / "jobs/export.csv").read_bytes() == FILES["jobs/export.csv"]
+    assert not list(private_root.parent.glob("private.replaced-*"))
