@@ -88,10 +88,13 @@ INSTALLED_APPS = [
     "govcloud.billing",
     "govcloud.budgets",
     "govcloud.guide",
+    "govcloud.observability",
     "govcloud.web",
 ]
 
 MIDDLEWARE = [
+    # First, so that the request metrics and the request log cover everything below.
+    "govcloud.observability.middleware.RequestMetricsMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -265,7 +268,7 @@ if not DEBUG:
     SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=True)
     # The load balancer probes over plain HTTP inside the network: a 301 to https:// is a failed
     # check for most of them. Only the probes are exempt; they reveal nothing (see web.health).
-    SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$"]
+    SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$", r"^metrics$"]
     SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=31_536_000)
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = True
@@ -433,11 +436,23 @@ SPECTACULAR_SETTINGS = {
 }
 
 # --- Logging ------------------------------------------------------------------------------------
+# LOG_FORMAT "json" (the default in production): one JSON object a line, for a log collector; "text"
+# (the default with DEBUG on): readable lines. Both carry the request id that the request's audit
+# events and its X-Request-ID header carry (govcloud.observability.logs).
+LOG_FORMAT = env.str("LOG_FORMAT", default="text" if DEBUG else "json")
+if LOG_FORMAT not in ("json", "text"):
+    raise ImproperlyConfigured("LOG_FORMAT must be json or text.")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "filters": {"request_id": {"()": "govcloud.observability.logs.RequestIdFilter"}},
+    "formatters": {
+        "text": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
+        "json": {"()": "govcloud.observability.logs.JsonFormatter"},
+    },
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "formatter": LOG_FORMAT, "filters": ["request_id"]},
+    },
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
     "loggers": {
         "axes": {"level": "WARNING"},
@@ -446,6 +461,14 @@ LOGGING = {
         "fontTools": {"level": "WARNING"},
     },
 }
+
+# --- Monitoring GovCloud itself -----------------------------------------------------------------
+# /metrics (Prometheus format) answers only scrapes from these networks (CIDR, comma-separated;
+# empty: any address) carrying this bearer token (or "token" in the section "metrics" of
+# GOVCLOUD_SECRETS_FILE). With neither set it answers 404 to everyone. Behind a proxy the client
+# address is the one TRUSTED_PROXY_COUNT designates.
+METRICS_TOKEN = env.str("GOVCLOUD_METRICS_TOKEN", default="")
+METRICS_ALLOWED_NETWORKS = env.list("GOVCLOUD_METRICS_ALLOWED_NETWORKS", default=[])
 
 # --- GovCloud -----------------------------------------------------------------------------------
 GOVCLOUD_SITE_NAME = _("GovCloud")

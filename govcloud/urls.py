@@ -32,6 +32,7 @@ urlpatterns = [
     path("i18n/js/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
     path("healthz", healthz, name="healthz"),
     path("readyz", readyz, name="readyz"),
+    path("metrics", include("govcloud.observability.urls")),
 ]
 
 # Pages answer errors with the HTML pages; anything under /api/ answers JSON (core/api/errors.py).

@@ -4,6 +4,7 @@
 #   fonts-noto-cjk  Chinese text in screenshots and, later, PDFs
 #   gettext         compiles the Chinese and English translations
 #   libpango-1.0-0, libpangoft2-1.0-0   WeasyPrint renders the PDF documents
+#   postgresql-client   pg_dump, psql: `manage.py backup` and `restore` on PostgreSQL
 #   poppler-utils   pdftotext/pdftoppm, to check PDFs in tests
 #   prometheus      the Prometheus collector's tests start a real server (and promtool backfills it);
 #                   the package's own service is not needed
@@ -15,7 +16,7 @@
 # --runtime (scripts/setup-production.sh): only what the product needs to run, without the test
 # tools (chromium, poppler-utils, prometheus).
 set -euo pipefail
-packages=(fonts-noto-cjk gettext libpango-1.0-0 libpangoft2-1.0-0 libvirt-dev pkg-config)
+packages=(fonts-noto-cjk gettext libpango-1.0-0 libpangoft2-1.0-0 libvirt-dev pkg-config postgresql-client)
 [ "${1:-}" = "--runtime" ] || packages+=(chromium poppler-utils prometheus)
 missing=()
 for p in "${packages[@]}"; do

@@ -101,6 +101,8 @@ ENDPOINTS: dict[str, Probe] = {
     "javascript-catalog": Probe(Kind.PUBLIC),
     "healthz": Probe(Kind.PUBLIC),
     "readyz": Probe(Kind.PUBLIC),
+    # Closed to every user (404 without the scrape token): probed like a shared page.
+    "observability:metrics": Probe(Kind.SHARED),
     # --- REST API -----------------------------------------------------------------------------------
     "api-root": Probe(Kind.SHARED),
     "api-schema": Probe(Kind.SHARED),

@@ -160,3 +160,22 @@ def workflow_summary(*, user) -> dict[str, int]:
         ),
         quota=Count("pk", filter=Q(state__in=list(AWAITING_CENTER), exceeds_quota=True)),
     )
+
+
+def overdue_counts(*, user, now=None) -> dict[str, int]:
+    """How many applications are past the limit of the step they wait on, by step (one query): the
+    center's acceptance and decision, the provider's delivery. The same deadlines the lists show
+    (Application.current_deadline); the test period is left out, it ends by itself."""
+    now = now or timezone.now()
+    qs = Application.objects.restrict(user, Action.VIEW)
+    return qs.aggregate(
+        acceptance=Count("pk", filter=Q(state=ApplicationState.SUBMITTED, acceptance_due_at__lt=now)),
+        decision=Count("pk", filter=Q(state__in=list(AWAITING_CENTER), decision_due_at__lt=now)),
+        delivery=Count(
+            "pk",
+            filter=Q(
+                state__in=[ApplicationState.IN_DELIVERY, ApplicationState.TEST_FAILED],
+                delivery_due_at__lt=now,
+            ),
+        ),
+    )
