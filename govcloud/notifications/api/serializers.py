@@ -52,8 +52,6 @@ def preference_data(row) -> dict:
 class ChannelDeliverySerializer(serializers.ModelSerializer):
     """An SMS or group-robot message and its delivery status (the phone number masked)."""
 
-    robot = serializers.PrimaryKeyRelatedField(read_only=True)
-
     class Meta:
         model = ChannelDelivery
         fields = [
