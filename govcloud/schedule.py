@@ -94,7 +94,7 @@ PERIODIC_JOBS: list[PeriodicJob] = [
         name="notifications.channel_retry",
         cron="* * * * *",
         task="govcloud.notifications.tasks.retry_channel_deliveries_task",
-        description="Send SMS and group-robot messages due again (back-off elapsed, lost tasks); record final failures.",
+        description="Send SMS and group-robot messages due again (back-off, lost tasks); record final failures.",
     ),
     PeriodicJob(
         name="jobs.reap_stale",

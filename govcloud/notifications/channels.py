@@ -128,8 +128,10 @@ def _queue(notifications: list[Notification]) -> list[int]:
                 )
             )
     paths = [path for path, _phone in people.values() if path]
-    for robot in Robot.objects.filter(is_active=True).select_related("organization").only(
-        "pk", "name", "platform", "message_format", "kinds", "organization__path", "duty_team_id"
+    for robot in (
+        Robot.objects.filter(is_active=True)
+        .select_related("organization")
+        .only("pk", "name", "platform", "message_format", "kinds", "organization__path", "duty_team_id")
     ):
         if kind not in (robot.kinds or []):
             continue
@@ -199,7 +201,7 @@ def _post_json(url: str, data: dict, *, timeout: float, headers: Mapping[str, st
     for key, value in (headers or {}).items():
         request.add_header(key, value)
     try:
-        with urllib.request.urlopen(request, timeout=timeout) as response:  # noqa: S310 (http(s) only, checked)
+        with urllib.request.urlopen(request, timeout=timeout) as response:
             raw = response.read(MAX_ANSWER_BYTES)
     except urllib.error.HTTPError as exc:
         raise DeliveryError(f"HTTP {exc.code} {exc.reason}") from None
@@ -248,7 +250,9 @@ def _send_sms(delivery: ChannelDelivery) -> None:
             headers=headers,
         )
         if isinstance(answer, dict) and "code" in answer and str(answer["code"]).lower() not in _SMS_OK:
-            raise DeliveryError(f"gateway refused: {str(answer.get('code'))[:40]} {str(answer.get('message', ''))[:200]}")
+            raise DeliveryError(
+                f"gateway refused: {str(answer.get('code'))[:40]} {str(answer.get('message', ''))[:200]}"
+            )
         # Remember each accepted part, so a retry sends only the rest.
         ChannelDelivery.objects.filter(pk=delivery.pk).update(parts_sent=index + 1)
         delivery.parts_sent = index + 1
@@ -294,7 +298,9 @@ def _failed(delivery: ChannelDelivery, error: str) -> str:
             last_error=error,
             next_attempt_at=now + retry_pause(delivery.attempts),
         )
-        logger.warning("%s delivery %s failed (attempt %s), retrying: %s", delivery.channel, delivery.pk, delivery.attempts, error)
+        logger.warning(
+            "%s delivery %s failed (attempt %s), retrying: %s", delivery.channel, delivery.pk, delivery.attempts, error
+        )
         return DeliveryStatus.PENDING
     _finish(delivery, DeliveryStatus.FAILED, last_error=error)
     logger.error("%s delivery %s failed after %s attempts: %s", delivery.channel, delivery.pk, delivery.attempts, error)
@@ -320,7 +326,9 @@ def channel_deliveries_send(*, ids: Iterable[int] | None = None) -> dict[str, in
     else:
         due = ChannelDelivery.objects.filter(status=DeliveryStatus.PENDING, pk__in=list(ids))
     pks = list(due.order_by("next_attempt_at", "pk").values_list("pk", flat=True)[:BATCH])
-    counts = {str(s): 0 for s in (DeliveryStatus.SENT, DeliveryStatus.PENDING, DeliveryStatus.FAILED, DeliveryStatus.SKIPPED)}
+    counts = {
+        str(s): 0 for s in (DeliveryStatus.SENT, DeliveryStatus.PENDING, DeliveryStatus.FAILED, DeliveryStatus.SKIPPED)
+    }
     for pk in pks:
         if not _claim(pk, now):
             continue

@@ -27,7 +27,14 @@ from govcloud.audit.models import Outcome
 from govcloud.audit.services import audit_record
 from govcloud.core.actors import SYSTEM
 from govcloud.notifications.kinds import wants_email
-from govcloud.notifications.models import Channel, ChannelMandate, EmailDelivery, EmailStatus, Notification, NotificationPreference
+from govcloud.notifications.models import (
+    Channel,
+    ChannelMandate,
+    EmailDelivery,
+    EmailStatus,
+    Notification,
+    NotificationPreference,
+)
 
 logger = logging.getLogger(__name__)
 

@@ -26,8 +26,12 @@ class RobotForm(forms.Form):
     message_format = forms.ChoiceField(
         label=_("message format"), choices=RobotFormat.choices, initial=RobotFormat.MARKDOWN
     )
-    organization = forms.ModelChoiceField(label=_("organization's group"), queryset=Organization.objects.none(), required=False)
-    duty_team = forms.ModelChoiceField(label=_("duty team's group"), queryset=Organization.objects.none(), required=False)
+    organization = forms.ModelChoiceField(
+        label=_("organization's group"), queryset=Organization.objects.none(), required=False
+    )
+    duty_team = forms.ModelChoiceField(
+        label=_("duty team's group"), queryset=Organization.objects.none(), required=False
+    )
     webhook_url = forms.CharField(
         label=_("webhook address"),
         max_length=500,

@@ -134,8 +134,10 @@ def notification_preferences_set(
         for kind, choice in per_kind.items():
             if choice is False and (kind, channel) in mandated:
                 raise ValidationError(
-                    {"kind": _("The center requires %(channel)s for “%(kind)s”; it cannot be turned off.")
-                     % {"channel": Channel(channel).label, "kind": kind_for(kind).label}}
+                    {
+                        "kind": _("The center requires %(channel)s for “%(kind)s”; it cannot be turned off.")
+                        % {"channel": Channel(channel).label, "kind": kind_for(kind).label}
+                    }
                 )
     with transaction.atomic():
         current = {
@@ -272,9 +274,7 @@ def robot_update(*, actor, robot: Robot, webhook_url: str = "", secret: str = ""
     unknown = set(fields) - set(_ROBOT_FIELDS)
     if unknown:
         raise ValidationError(_("These fields cannot be changed: %(fields)s") % {"fields": ", ".join(sorted(unknown))})
-    _clean_robot(
-        name=fields.get("name", robot.name), webhook_url=webhook_url, kinds=fields.get("kinds", robot.kinds)
-    )
+    _clean_robot(name=fields.get("name", robot.name), webhook_url=webhook_url, kinds=fields.get("kinds", robot.kinds))
     with transaction.atomic():
         robot = Robot.objects.select_for_update().get(pk=robot.pk)
         changes = {}

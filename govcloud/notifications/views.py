@@ -1,7 +1,7 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
 from django.http import Http404, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -138,9 +138,7 @@ def channel_settings(request):
 
 
 def _robot_form_page(request, form, *, heading, robot=None):
-    return render(
-        request, "notifications/robot_form.html", {"form": form, "heading": heading, "robot": robot}
-    )
+    return render(request, "notifications/robot_form.html", {"form": form, "heading": heading, "robot": robot})
 
 
 @login_required

@@ -2,115 +2,215 @@
 
 import django.db.models.deletion
 import django.utils.timezone
-import govcloud.core.fields
 from django.conf import settings
 from django.db import migrations, models
 
+import govcloud.core.fields
+
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('incidents', '0002_seed_severities'),
-        ('notifications', '0002_emaildelivery_notificationpreference'),
-        ('organizations', '0003_user_username_ci_unique'),
+        ("incidents", "0002_seed_severities"),
+        ("notifications", "0002_emaildelivery_notificationpreference"),
+        ("organizations", "0003_user_username_ci_unique"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='ShortLink',
+            name="ShortLink",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.CharField(max_length=16, unique=True)),
-                ('path', models.CharField(max_length=300, unique=True)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("code", models.CharField(max_length=16, unique=True)),
+                ("path", models.CharField(max_length=300, unique=True)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
             ],
             options={
-                'verbose_name': 'short link',
-                'verbose_name_plural': 'short links',
+                "verbose_name": "short link",
+                "verbose_name_plural": "short links",
             },
         ),
         migrations.AddField(
-            model_name='notificationpreference',
-            name='sms',
-            field=models.BooleanField(null=True, verbose_name='send SMS'),
+            model_name="notificationpreference",
+            name="sms",
+            field=models.BooleanField(null=True, verbose_name="send SMS"),
         ),
         migrations.AlterField(
-            model_name='notificationpreference',
-            name='email',
-            field=models.BooleanField(null=True, verbose_name='send e-mail'),
+            model_name="notificationpreference",
+            name="email",
+            field=models.BooleanField(null=True, verbose_name="send e-mail"),
         ),
         migrations.CreateModel(
-            name='ChannelMandate',
+            name="ChannelMandate",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(max_length=60, verbose_name='kind')),
-                ('channel', models.CharField(choices=[('email', 'E-mail'), ('sms', 'SMS'), ('robot', 'Group robot')], max_length=16, verbose_name='channel')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='created at')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("kind", models.CharField(max_length=60, verbose_name="kind")),
+                (
+                    "channel",
+                    models.CharField(
+                        choices=[("email", "E-mail"), ("sms", "SMS"), ("robot", "Group robot")],
+                        max_length=16,
+                        verbose_name="channel",
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="created at")),
             ],
             options={
-                'verbose_name': 'mandatory channel',
-                'verbose_name_plural': 'mandatory channels',
-                'ordering': ['kind', 'channel'],
-                'constraints': [models.UniqueConstraint(fields=('kind', 'channel'), name='notif_mandate_once')],
+                "verbose_name": "mandatory channel",
+                "verbose_name_plural": "mandatory channels",
+                "ordering": ["kind", "channel"],
+                "constraints": [models.UniqueConstraint(fields=("kind", "channel"), name="notif_mandate_once")],
             },
         ),
         migrations.CreateModel(
-            name='Robot',
+            name="Robot",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=100, verbose_name='name')),
-                ('platform', models.CharField(choices=[('wecom', 'WeCom group robot'), ('dingtalk', 'DingTalk group robot')], max_length=16, verbose_name='platform')),
-                ('message_format', models.CharField(choices=[('text', 'Text'), ('markdown', 'Markdown')], default='markdown', max_length=16, verbose_name='message format')),
-                ('webhook_url', govcloud.core.fields.EncryptedTextField(verbose_name='webhook address')),
-                ('secret', govcloud.core.fields.EncryptedTextField(blank=True, verbose_name='signing secret')),
-                ('kinds', models.JSONField(default=list, verbose_name='kinds of notification')),
-                ('is_active', models.BooleanField(default=True, verbose_name='active')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='created at')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='changed at')),
-                ('duty_team', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='+', to='incidents.dutyteam', verbose_name='duty team')),
-                ('organization', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='+', to='organizations.organization', verbose_name='organization')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("name", models.CharField(max_length=100, verbose_name="name")),
+                (
+                    "platform",
+                    models.CharField(
+                        choices=[("wecom", "WeCom group robot"), ("dingtalk", "DingTalk group robot")],
+                        max_length=16,
+                        verbose_name="platform",
+                    ),
+                ),
+                (
+                    "message_format",
+                    models.CharField(
+                        choices=[("text", "Text"), ("markdown", "Markdown")],
+                        default="markdown",
+                        max_length=16,
+                        verbose_name="message format",
+                    ),
+                ),
+                ("webhook_url", govcloud.core.fields.EncryptedTextField(verbose_name="webhook address")),
+                ("secret", govcloud.core.fields.EncryptedTextField(blank=True, verbose_name="signing secret")),
+                ("kinds", models.JSONField(default=list, verbose_name="kinds of notification")),
+                ("is_active", models.BooleanField(default=True, verbose_name="active")),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="created at")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="changed at")),
+                (
+                    "duty_team",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="incidents.dutyteam",
+                        verbose_name="duty team",
+                    ),
+                ),
+                (
+                    "organization",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="organizations.organization",
+                        verbose_name="organization",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'group robot',
-                'verbose_name_plural': 'group robots',
-                'ordering': ['name', 'pk'],
+                "verbose_name": "group robot",
+                "verbose_name_plural": "group robots",
+                "ordering": ["name", "pk"],
             },
         ),
         migrations.CreateModel(
-            name='ChannelDelivery',
+            name="ChannelDelivery",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('channel', models.CharField(choices=[('email', 'E-mail'), ('sms', 'SMS'), ('robot', 'Group robot')], max_length=16, verbose_name='channel')),
-                ('kind', models.CharField(max_length=60, verbose_name='kind')),
-                ('title', models.CharField(max_length=200, verbose_name='title')),
-                ('organization_path', models.CharField(blank=True, db_index=True, max_length=255)),
-                ('target', models.CharField(blank=True, max_length=120, verbose_name='sent to')),
-                ('payload', models.JSONField(default=dict)),
-                ('parts_sent', models.PositiveSmallIntegerField(default=0)),
-                ('status', models.CharField(choices=[('pending', 'Waiting to be sent'), ('sending', 'Sending'), ('sent', 'Sent'), ('failed', 'Failed'), ('skipped', 'Not sent')], default='pending', max_length=16, verbose_name='status')),
-                ('attempts', models.PositiveSmallIntegerField(default=0, verbose_name='attempts')),
-                ('next_attempt_at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='next attempt')),
-                ('claimed_at', models.DateTimeField(blank=True, null=True)),
-                ('last_error', models.TextField(blank=True, verbose_name='last error')),
-                ('created_at', models.DateTimeField(auto_now_add=True, db_index=True, verbose_name='created at')),
-                ('sent_at', models.DateTimeField(blank=True, null=True, verbose_name='sent at')),
-                ('notification', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='channel_deliveries', to='notifications.notification')),
-                ('recipient', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('robot', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='deliveries', to='notifications.robot')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "channel",
+                    models.CharField(
+                        choices=[("email", "E-mail"), ("sms", "SMS"), ("robot", "Group robot")],
+                        max_length=16,
+                        verbose_name="channel",
+                    ),
+                ),
+                ("kind", models.CharField(max_length=60, verbose_name="kind")),
+                ("title", models.CharField(max_length=200, verbose_name="title")),
+                ("organization_path", models.CharField(blank=True, db_index=True, max_length=255)),
+                ("target", models.CharField(blank=True, max_length=120, verbose_name="sent to")),
+                ("payload", models.JSONField(default=dict)),
+                ("parts_sent", models.PositiveSmallIntegerField(default=0)),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("pending", "Waiting to be sent"),
+                            ("sending", "Sending"),
+                            ("sent", "Sent"),
+                            ("failed", "Failed"),
+                            ("skipped", "Not sent"),
+                        ],
+                        default="pending",
+                        max_length=16,
+                        verbose_name="status",
+                    ),
+                ),
+                ("attempts", models.PositiveSmallIntegerField(default=0, verbose_name="attempts")),
+                (
+                    "next_attempt_at",
+                    models.DateTimeField(default=django.utils.timezone.now, verbose_name="next attempt"),
+                ),
+                ("claimed_at", models.DateTimeField(blank=True, null=True)),
+                ("last_error", models.TextField(blank=True, verbose_name="last error")),
+                ("created_at", models.DateTimeField(auto_now_add=True, db_index=True, verbose_name="created at")),
+                ("sent_at", models.DateTimeField(blank=True, null=True, verbose_name="sent at")),
+                (
+                    "notification",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="channel_deliveries",
+                        to="notifications.notification",
+                    ),
+                ),
+                (
+                    "recipient",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "robot",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="deliveries",
+                        to="notifications.robot",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'channel delivery',
-                'verbose_name_plural': 'channel deliveries',
-                'ordering': ['-created_at', '-pk'],
+                "verbose_name": "channel delivery",
+                "verbose_name_plural": "channel deliveries",
+                "ordering": ["-created_at", "-pk"],
             },
         ),
         migrations.AddConstraint(
-            model_name='robot',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('duty_team__isnull', False), ('organization__isnull', True)), models.Q(('duty_team__isnull', True), ('organization__isnull', False)), _connector='OR'), name='notif_robot_one_group'),
+            model_name="robot",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("duty_team__isnull", False), ("organization__isnull", True)),
+                    models.Q(("duty_team__isnull", True), ("organization__isnull", False)),
+                    _connector="OR",
+                ),
+                name="notif_robot_one_group",
+            ),
         ),
         migrations.AddIndex(
-            model_name='channeldelivery',
-            index=models.Index(fields=['status', 'next_attempt_at'], name='notif_channel_due'),
+            model_name="channeldelivery",
+            index=models.Index(fields=["status", "next_attempt_at"], name="notif_channel_due"),
         ),
     ]

@@ -37,7 +37,7 @@ class _Handler(BaseHTTPRequestHandler):
     def log_message(self, format, *args):  # quiet
         pass
 
-    def do_POST(self):  # noqa: N802 (http.server's naming)
+    def do_POST(self):
         server: HttpSink = self.server  # type: ignore[assignment]
         length = int(self.headers.get("Content-Length") or 0)
         raw = self.rfile.read(length)

@@ -83,7 +83,12 @@ ENDPOINTS = {
     "notification-delivery-detail": Probe(Kind.DETAIL, _sms, _missing, owner_sees_marker=True),
     "notification-robot-list": Probe(Kind.LIST, methods=("get", "post"), owner_sees_marker=True, owner="a_head"),
     "notification-robot-detail": Probe(
-        Kind.DETAIL, _robot, _missing, methods=("get", "patch", "delete"), owner_sees_marker=True, owner="a_head",
+        Kind.DETAIL,
+        _robot,
+        _missing,
+        methods=("get", "patch", "delete"),
+        owner_sees_marker=True,
+        owner="a_head",
         data={"name": "renamed"},
     ),
 }

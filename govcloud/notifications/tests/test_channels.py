@@ -98,9 +98,7 @@ def test_sms_by_role_default_reaches_the_gateway_with_signature_template_and_sho
     assert client.get("/s/nosuch").status_code == 404
 
 
-def test_no_sms_for_those_who_did_not_choose_it_or_have_no_number(
-    gateway, city, django_capture_on_commit_callbacks
-):
+def test_no_sms_for_those_who_did_not_choose_it_or_have_no_number(gateway, city, django_capture_on_commit_callbacks):
     applicant = city.user(Role.DEPARTMENT_APPLICANT, phone="13900000001")
     no_phone = city.user(Role.PROVIDER_OPERATOR, phone="")
     send(django_capture_on_commit_callbacks, recipients=[applicant, no_phone])
@@ -302,10 +300,18 @@ def test_dingtalk_signature_matches_the_documented_algorithm():
 
     expected = base64.b64encode(hmac.new(b"SECabc", b"1700000000000\nSECabc", hashlib.sha256).digest()).decode()
     assert dingtalk_sign("SECabc", 1700000000000) == expected
-    url = signed_url("https://oapi.dingtalk.com/robot/send?access_token=x", platform="dingtalk", secret="SECabc", now_ms=1700000000000)
+    url = signed_url(
+        "https://oapi.dingtalk.com/robot/send?access_token=x",
+        platform="dingtalk",
+        secret="SECabc",
+        now_ms=1700000000000,
+    )
     assert url.startswith("https://oapi.dingtalk.com/robot/send?access_token=x&timestamp=1700000000000&sign=")
     assert "+" not in url.split("sign=")[1] and "/" not in url.split("sign=")[1]
-    assert signed_url("https://qyapi.weixin.qq.com/x?key=1", platform="wecom", secret="s") == "https://qyapi.weixin.qq.com/x?key=1"
+    assert (
+        signed_url("https://qyapi.weixin.qq.com/x?key=1", platform="wecom", secret="s")
+        == "https://qyapi.weixin.qq.com/x?key=1"
+    )
 
 
 # --- Mandatory channels ------------------------------------------------------------------------------
@@ -313,13 +319,17 @@ def test_dingtalk_signature_matches_the_documented_algorithm():
 
 def test_the_center_makes_sms_mandatory_for_an_urgent_kind(gateway, city, django_capture_on_commit_callbacks):
     head = city.user(Role.DEPARTMENT_HEAD, phone="13700000000", email="head@example.gov.cn")
-    services.notification_preferences_set(actor=head, sms={"incidents.major": False}, choices={"incidents.major": False})
+    services.notification_preferences_set(
+        actor=head, sms={"incidents.major": False}, choices={"incidents.major": False}
+    )
     admin = city.user(Role.CENTER_ADMIN)
     with pytest.raises(PermissionDenied):
         services.channel_mandates_set(actor=head, mandates=[("incidents.major", Channel.SMS)])
     with pytest.raises(ValidationError):
         services.channel_mandates_set(actor=admin, mandates=[("incidents.update", Channel.SMS)])
-    services.channel_mandates_set(actor=admin, mandates=[("incidents.major", Channel.SMS), ("incidents.major", Channel.EMAIL)])
+    services.channel_mandates_set(
+        actor=admin, mandates=[("incidents.major", Channel.SMS), ("incidents.major", Channel.EMAIL)]
+    )
     event = AuditEvent.objects.get(action="notification_mandate.update")
     assert event.actor_id == admin.pk and "incidents.major:sms" in event.changes
     send(django_capture_on_commit_callbacks, recipients=[head], kind="incidents.major", title="短标题")
@@ -329,7 +339,9 @@ def test_the_center_makes_sms_mandatory_for_an_urgent_kind(gateway, city, django
     with pytest.raises(ValidationError):
         services.notification_preferences_set(actor=head, sms={"incidents.major": False})
     # Saving the same set again records nothing.
-    services.channel_mandates_set(actor=admin, mandates=[("incidents.major", Channel.SMS), ("incidents.major", Channel.EMAIL)])
+    services.channel_mandates_set(
+        actor=admin, mandates=[("incidents.major", Channel.SMS), ("incidents.major", Channel.EMAIL)]
+    )
     assert AuditEvent.objects.filter(action="notification_mandate.update").count() == 1
 
 
