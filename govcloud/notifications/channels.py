@@ -263,6 +263,8 @@ def _send_robot(delivery: ChannelDelivery) -> None:
     if robot is None or not robot.is_active:
         raise _Skip("the robot was removed or switched off")
     _check_scheme(robot.webhook_url)
+    if not robots.host_allowed(robot.webhook_url):
+        raise DeliveryError("the webhook's host is not in GOVCLOUD_ROBOT_HOSTS")
     url = robots.signed_url(robot.webhook_url, platform=robot.platform, secret=robot.secret)
     answer = _post_json(url, delivery.payload, timeout=ROBOT_TIMEOUT_SECONDS)
     if isinstance(answer, dict) and int(answer.get("errcode", 0) or 0) != 0:

@@ -62,6 +62,15 @@ def robot_message(
     return {"msgtype": "text", "text": {"content": content}}
 
 
+def host_allowed(url: str) -> bool:
+    """Whether the webhook's host is one of settings.GOVCLOUD_ROBOT_HOSTS (empty: any)."""
+    from django.conf import settings
+
+    allowed = [h.lower() for h in getattr(settings, "GOVCLOUD_ROBOT_HOSTS", []) or []]
+    host = (urlsplit(url or "").hostname or "").lower()
+    return bool(host) and (not allowed or host in allowed)
+
+
 def mask_webhook(url: str) -> str:
     """The address without its key, for showing (the key is the robot's password)."""
     parts = urlsplit(url or "")

@@ -33,6 +33,7 @@ from govcloud.notifications.models import (
     RobotFormat,
     Severity,
 )
+from govcloud.notifications.robots import host_allowed
 
 
 def notify(
@@ -221,6 +222,10 @@ def _clean_robot(*, name: str, webhook_url: str, kinds: list[str]) -> None:
         raise ValidationError({"name": _("Give the robot a name.")})
     if webhook_url and not webhook_url.lower().startswith(("https://", "http://")):
         raise ValidationError({"webhook_url": _("The webhook address must start with https://.")})
+    if webhook_url and not host_allowed(webhook_url):
+        raise ValidationError(
+            {"webhook_url": _("This host is not a robot platform the platform is set up for (GOVCLOUD_ROBOT_HOSTS).")}
+        )
     if not kinds:
         raise ValidationError({"kinds": _("Choose at least one kind of notification.")})
 

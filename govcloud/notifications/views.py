@@ -14,7 +14,7 @@ from govcloud.core.roles import Role
 from govcloud.core.scoping import Action
 from govcloud.notifications import selectors, services
 from govcloud.notifications.forms import RobotForm
-from govcloud.notifications.kinds import URGENT_KINDS
+from govcloud.notifications.kinds import URGENT_KINDS, kind_for
 from govcloud.notifications.models import PERSONAL_CHANNELS, DeliveryStatus, ShortLink
 from govcloud.notifications.robots import mask_webhook
 from govcloud.notifications.sms import sms_enabled
@@ -130,7 +130,10 @@ def channel_settings(request):
         {
             "urgent": urgent,
             "can_mandate": can_mandate,
-            "robots": [(robot, mask_webhook(robot.webhook_url)) for robot in selectors.robots_for(user=user)],
+            "robots": [
+                (robot, mask_webhook(robot.webhook_url), [kind_for(code).label for code in robot.kinds])
+                for robot in selectors.robots_for(user=user)
+            ],
             "can_add_robot": bool(roles & {Role.CENTER_ADMIN, Role.DEPARTMENT_HEAD, Role.PROVIDER_OPERATOR}),
             "sms_enabled": sms_enabled(),
         },

@@ -233,6 +233,11 @@ def _robot(sink, *, platform=RobotPlatform.DINGTALK, secret="SECgood", org=None,
     )
 
 
+@pytest.fixture(autouse=True)
+def loopback_robots(settings):
+    settings.GOVCLOUD_ROBOT_HOSTS = ["127.0.0.1"]
+
+
 @pytest.fixture
 def duty_team():
     from django.apps import apps
@@ -358,3 +363,22 @@ def test_preferences_page_saves_sms_choices_and_shows_mandates(client, gateway, 
     assert response.status_code == 302
     assert NotificationPreference.objects.get(user=head, kind="incidents.update").sms is True
     assert client.post("/notifications/preferences/", {"sms:incidents.update": "sometimes"}).status_code == 400
+
+
+def test_a_robot_on_a_host_not_allowed_is_never_posted(city, duty_team, settings, django_capture_on_commit_callbacks):
+    settings.GOVCLOUD_ROBOT_HOSTS = ["oapi.dingtalk.com"]
+    engineer = city.user(Role.PROVIDER_OPERATOR)
+    with HttpSink() as sink:
+        _robot(sink, secret="", duty=duty_team)
+        send(django_capture_on_commit_callbacks, recipients=[engineer])
+        assert sink.received == []
+    assert "GOVCLOUD_ROBOT_HOSTS" in ChannelDelivery.objects.get().last_error
+    with pytest.raises(ValidationError):
+        services.robot_create(
+            actor=city.user(Role.CENTER_ADMIN),
+            name="内网",
+            platform=RobotPlatform.WECOM,
+            webhook_url="http://127.0.0.1:6379/",
+            kinds=["incidents.new"],
+            duty_team=duty_team,
+        )
