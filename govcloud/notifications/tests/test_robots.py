@@ -8,7 +8,8 @@ import pytest
 from conftest import login
 from govcloud.audit.models import AuditEvent
 from govcloud.core.roles import Role
-from govcloud.notifications.models import Channel, ChannelDelivery, DeliveryStatus, Robot
+from govcloud.notifications import services
+from govcloud.notifications.models import Channel, ChannelDelivery, DeliveryStatus, NotificationPreference, Robot
 from tests.test_api import api_for
 from tests.test_query_counts import LIMIT, count
 
@@ -167,3 +168,17 @@ def test_constant_queries(client, city, name):
     grow(30)
     large = count(client, name)
     assert small == large <= LIMIT, (small, large)
+
+
+def test_preferences_api_sets_sms_and_refuses_turning_off_a_mandate(city):
+    head = city.user(Role.DEPARTMENT_HEAD)
+    client = api_for(head)
+    url = "/api/v1/notification-preferences/"
+    response = client.post(url, {"kind": "incidents.update", "sms": True}, format="json")
+    assert response.status_code == 200 and response.json()["sms"] is True and response.json()["email"] is None
+    major = next(r for r in client.get(url).json() if r["kind"] == "incidents.major")
+    assert major["sms_default"] is True and major["sms_mandatory"] is False
+    services.channel_mandates_set(actor=city.user(Role.CENTER_ADMIN), mandates=[("incidents.major", Channel.SMS)])
+    response = client.post(url, {"kind": "incidents.major", "sms": False}, format="json")
+    assert response.status_code == 400 and "kind" in response.json()
+    assert not NotificationPreference.objects.filter(kind="incidents.major").exists()
