@@ -134,6 +134,8 @@ def channel_settings(request):
                 (robot, mask_webhook(robot.webhook_url), [kind_for(code).label for code in robot.kinds])
                 for robot in selectors.robots_for(user=user)
             ],
+            # A security officer sees the department's robots; only its head changes them.
+            "changeable": set(selectors.robots_for(user=user, action=Action.CHANGE).values_list("pk", flat=True)),
             "can_add_robot": bool(roles & {Role.CENTER_ADMIN, Role.DEPARTMENT_HEAD, Role.PROVIDER_OPERATOR}),
             "sms_enabled": sms_enabled(),
         },

@@ -182,3 +182,15 @@ def test_preferences_api_sets_sms_and_refuses_turning_off_a_mandate(city):
     response = client.post(url, {"kind": "incidents.major", "sms": False}, format="json")
     assert response.status_code == 400 and "kind" in response.json()
     assert not NotificationPreference.objects.filter(kind="incidents.major").exists()
+
+
+def test_the_security_officer_sees_the_departments_robot_but_cannot_change_it(client, city):
+    robot = Robot.objects.create(
+        name="甲局群", platform="wecom", organization=city.dept_a, webhook_url=HOOK, kinds=["x"]
+    )
+    login(client, city.user(Role.DEPARTMENT_SECURITY_OFFICER))
+    html = client.get("/notifications/channels/").content.decode()
+    assert "甲局群" in html and f"/notifications/robots/{robot.pk}/edit/" not in html
+    assert client.get(f"/notifications/robots/{robot.pk}/edit/").status_code == 404
+    login(client, city.user(Role.DEPARTMENT_HEAD))
+    assert f"/notifications/robots/{robot.pk}/edit/" in client.get("/notifications/channels/").content.decode()
