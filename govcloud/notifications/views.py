@@ -14,7 +14,7 @@ from govcloud.core.roles import Role
 from govcloud.core.scoping import Action
 from govcloud.notifications import selectors, services
 from govcloud.notifications.forms import RobotForm
-from govcloud.notifications.kinds import URGENT_KINDS, kind_for
+from govcloud.notifications.kinds import KINDS, URGENT_KINDS, kind_for
 from govcloud.notifications.models import PERSONAL_CHANNELS, DeliveryStatus, ShortLink
 from govcloud.notifications.robots import mask_webhook
 from govcloud.notifications.sms import sms_enabled
@@ -121,7 +121,8 @@ def channel_settings(request):
                 for channel in PERSONAL_CHANNELS
             ],
         }
-        for code, label in URGENT_KINDS.items()
+        # The label people see on their settings page, where the kind's app registered one.
+        for code, label in ((code, KINDS[code].label if code in KINDS else label) for code, label in URGENT_KINDS.items())
     ]
     roles = actor_roles(user)
     return render(
