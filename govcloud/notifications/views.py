@@ -112,6 +112,8 @@ def channel_settings(request):
             messages.success(request, _("The mandatory channels are saved."))
         return redirect("notifications:channels")
     mandated = selectors.mandates()
+    # The label people see on their settings page, where the kind's app registered one.
+    urgent_labels = {code: KINDS[code].label if code in KINDS else label for code, label in URGENT_KINDS.items()}
     urgent = [
         {
             "kind": code,
@@ -121,8 +123,7 @@ def channel_settings(request):
                 for channel in PERSONAL_CHANNELS
             ],
         }
-        # The label people see on their settings page, where the kind's app registered one.
-        for code, label in ((code, KINDS[code].label if code in KINDS else label) for code, label in URGENT_KINDS.items())
+        for code, label in urgent_labels.items()
     ]
     roles = actor_roles(user)
     return render(
