@@ -91,6 +91,12 @@ PERIODIC_JOBS: list[PeriodicJob] = [
         description="Send notification e-mails due again (retries, lost tasks); record those that finally fail.",
     ),
     PeriodicJob(
+        name="notifications.channel_retry",
+        cron="* * * * *",
+        task="govcloud.notifications.tasks.retry_channel_deliveries_task",
+        description="Send SMS and group-robot messages due again (back-off, lost tasks); record final failures.",
+    ),
+    PeriodicJob(
         name="jobs.reap_stale",
         cron="*/30 * * * *",
         task="govcloud.core.tasks.jobs_reap_stale_task",

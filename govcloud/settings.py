@@ -343,6 +343,13 @@ DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="govcloud@localhost")
 EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=30)
 # The address people open GovCloud at, for links in e-mails (e.g. https://govcloud.taizhou.gov.cn).
 GOVCLOUD_BASE_URL = env.str("GOVCLOUD_BASE_URL", default="")
+# SMS through the operator's HTTP gateway (issue 18 §2, govcloud/notifications/sms.py), JSON:
+# {"url": "https://sms-gw…/send", "template_id": "SMS_2981", "signature": "台州政务云", "timeout": 10,
+#  "max_segments": 3}; the "api_key" preferably in the section "sms" of GOVCLOUD_SECRETS_FILE.
+GOVCLOUD_SMS = env.json("GOVCLOUD_SMS", default={})
+# Hosts a group robot's webhook may point to (a department head enters the address: no posting to
+# internal services). Add a private deployment's host (政务微信, 专有钉钉); an empty list allows any.
+GOVCLOUD_ROBOT_HOSTS = env.list("GOVCLOUD_ROBOT_HOSTS", default=["qyapi.weixin.qq.com", "oapi.dingtalk.com"])
 
 # A filter left unset shows "All" (django-filter's default is "---------"; forms say "Choose…",
 # core/apps.py).

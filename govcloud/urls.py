@@ -1,6 +1,7 @@
 from django.urls import include, path
 from django.views.i18n import JavaScriptCatalog, set_language
 
+from govcloud.notifications.views import short_link
 from govcloud.web.views import healthz, readyz
 
 urlpatterns = [
@@ -10,6 +11,8 @@ urlpatterns = [
     path("workdays/", include("govcloud.workdays.urls")),
     path("policies/", include("govcloud.policies.urls")),
     path("notifications/", include("govcloud.notifications.urls")),
+    # The short links in SMS (notifications/sms.py): short because an SMS is 70 characters.
+    path("s/<str:code>", short_link, name="short_link"),
     path("systems/", include("govcloud.systems.urls")),
     path("security/", include("govcloud.security.urls")),
     path("incidents/", include("govcloud.incidents.urls")),

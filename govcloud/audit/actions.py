@@ -163,6 +163,12 @@ ACTION_LABELS = {
     "announcement.unpublish": _("Unpublished announcement"),
     "notification_preference.update": _("Changed notification settings"),
     "notification_email.failed": _("Notification e-mail could not be delivered"),
+    "notification_sms.failed": _("Notification SMS could not be delivered"),
+    "notification_robot.failed": _("Group robot message could not be delivered"),
+    "notification_mandate.update": _("Changed mandatory notification channels"),
+    "notification_robot.create": _("Added group robot"),
+    "notification_robot.update": _("Changed group robot"),
+    "notification_robot.delete": _("Removed group robot"),
     # Catalog, price lists and quotas (catalog app)
     "catalog.seed": _("Loaded the Annex 1 catalog"),
     "catalog_item.create": _("Added catalog item"),

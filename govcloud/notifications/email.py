@@ -27,7 +27,14 @@ from govcloud.audit.models import Outcome
 from govcloud.audit.services import audit_record
 from govcloud.core.actors import SYSTEM
 from govcloud.notifications.kinds import wants_email
-from govcloud.notifications.models import EmailDelivery, EmailStatus, Notification, NotificationPreference
+from govcloud.notifications.models import (
+    Channel,
+    ChannelMandate,
+    EmailDelivery,
+    EmailStatus,
+    Notification,
+    NotificationPreference,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -56,13 +63,15 @@ def email_queue_for(notifications: list[Notification], users: Mapping[int, objec
         return []
     kind, severity = notifications[0].kind, notifications[0].severity
     choices = choices_of((n.recipient_id for n in notifications), kind)
+    # The center may make e-mail mandatory for an urgent kind: nobody's choice turns it off.
+    mandatory = ChannelMandate.objects.filter(kind=kind, channel=Channel.EMAIL).exists()
     rows = []
     for note in notifications:
         user = users.get(note.recipient_id)
         address = (getattr(user, "email", "") or "").strip()
         if not address or not getattr(user, "is_active", False):
             continue
-        if wants_email(kind, severity, choices.get(note.recipient_id)):
+        if mandatory or wants_email(kind, severity, choices.get(note.recipient_id)):
             rows.append(EmailDelivery(notification=note, recipient_id=note.recipient_id, address=address))
     if not rows:
         return []

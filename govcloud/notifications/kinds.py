@@ -142,3 +142,35 @@ for _code, _label, _email, _roles in [
     ("security.notice_overdue", _("Rectification overdue"), True, _CENTER_ADMIN | {Role.DEPARTMENT_HEAD}),
 ]:
     register_kind(_code, _label, email_default=_email, roles=_roles)
+
+
+# --- SMS and mandatory channels (issue 18 §2) ------------------------------------------------------
+
+# The urgent kinds: an incident about to breach its response limit (escalated to the backup engineer
+# and the center), a major incident, an approval step overdue (escalated to the center admin). Only
+# these may be made mandatory per channel by the center (ChannelMandate).
+URGENT_KINDS: dict[str, str | Promise] = {
+    "incidents.escalated": _("Incident about to breach its response limit"),
+    "incidents.major": _("Major incident"),
+    "applications.acceptance_overdue": _("Acceptance of an application overdue"),
+    "applications.decision_overdue": _("Decision on an application overdue"),
+}
+
+# SMS is off by default; it is on for an urgent kind for the roles that must act on it at once (the
+# duty engineers, the center's administrator, the department head of a major incident).
+SMS_DEFAULT_ROLES: dict[str, frozenset[Role]] = {
+    "incidents.new": frozenset({Role.PROVIDER_OPERATOR}),
+    "incidents.escalated": frozenset({Role.PROVIDER_OPERATOR, Role.CENTER_ADMIN}),
+    "incidents.major": frozenset({Role.CENTER_ADMIN, Role.DEPARTMENT_HEAD}),
+    "applications.acceptance_overdue": frozenset({Role.CENTER_ADMIN}),
+    "applications.decision_overdue": frozenset({Role.CENTER_ADMIN}),
+}
+
+
+def sms_default(code: str, roles: frozenset[Role]) -> bool:
+    """Whether someone with `roles` who never chose gets this kind by SMS."""
+    return bool(SMS_DEFAULT_ROLES.get(code, frozenset()) & roles)
+
+
+def wants_sms(code: str, roles: frozenset[Role], choice: bool | None) -> bool:
+    return sms_default(code, roles) if choice is None else choice

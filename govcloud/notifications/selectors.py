@@ -5,9 +5,17 @@ from dataclasses import dataclass
 from django.utils.functional import Promise
 
 from govcloud.core.actors import actor_roles
-from govcloud.core.scoping import get_scoped_or_404
-from govcloud.notifications.kinds import KINDS, email_default, kind_for
-from govcloud.notifications.models import Notification, NotificationPreference, Severity
+from govcloud.core.scoping import Action, get_scoped_or_404
+from govcloud.notifications.kinds import KINDS, URGENT_KINDS, email_default, kind_for, sms_default
+from govcloud.notifications.models import (
+    Channel,
+    ChannelDelivery,
+    ChannelMandate,
+    Notification,
+    NotificationPreference,
+    Robot,
+    Severity,
+)
 
 
 def notifications_for(*, user):
@@ -38,10 +46,20 @@ class PreferenceRow:
     group_label: str | Promise
     default: str  # DefaultEmail
     choice: bool | None  # the person's explicit choice; None = the default
+    sms_default: bool = False
+    sms_choice: bool | None = None
+    # Channels the center made mandatory for this kind (urgent kinds only).
+    email_mandatory: bool = False
+    sms_mandatory: bool = False
+    urgent: bool = False
 
     @property
     def choice_value(self) -> str:
         return "" if self.choice is None else ("on" if self.choice else "off")
+
+    @property
+    def sms_choice_value(self) -> str:
+        return "" if self.sms_choice is None else ("on" if self.sms_choice else "off")
 
 
 def _default_of(kind: str) -> str:
@@ -55,9 +73,14 @@ def _default_of(kind: str) -> str:
 def preference_rows(*, user) -> list[PreferenceRow]:
     """The kinds this person receives or may receive, with their e-mail choice: the registered
     kinds for their roles, every kind they have received, every kind they have a choice for.
-    Three queries whatever the volume."""
+    Four queries whatever the volume."""
     roles = actor_roles(user)
-    choices = dict(NotificationPreference.objects.restrict(user).values_list("kind", "email"))
+    stored = {
+        kind: (email, by_sms)
+        for kind, email, by_sms in NotificationPreference.objects.restrict(user).values_list("kind", "email", "sms")
+    }
+    choices = {kind: email for kind, (email, _sms) in stored.items()}
+    mandated = set(ChannelMandate.objects.values_list("kind", "channel"))
     received = set(Notification.objects.restrict(user).order_by().values_list("kind", flat=True).distinct())
     codes = {code for code, kind in KINDS.items() if kind.roles & roles} | received | set(choices)
     rows = []
@@ -71,6 +94,11 @@ def preference_rows(*, user) -> list[PreferenceRow]:
                 group_label=kind.group_label,
                 default=_default_of(code),
                 choice=choices.get(code),
+                sms_default=sms_default(code, roles),
+                sms_choice=stored.get(code, (None, None))[1],
+                email_mandatory=(code, Channel.EMAIL) in mandated,
+                sms_mandatory=(code, Channel.SMS) in mandated,
+                urgent=code in URGENT_KINDS,
             )
         )
     return sorted(rows, key=lambda r: (str(r.group_label), r.group, str(r.label), r.kind))
@@ -79,3 +107,28 @@ def preference_rows(*, user) -> list[PreferenceRow]:
 def preference_kinds(*, user) -> set[str]:
     """The kinds the settings page offers this person (what a submitted form may change)."""
     return {row.kind for row in preference_rows(user=user)}
+
+
+# --- Channels ---------------------------------------------------------------------------------------
+
+
+def deliveries_for(*, user):
+    """SMS and robot deliveries the user may see: their own SMS; a department head's department's;
+    the center's all (the center sends the platform's notices)."""
+    return ChannelDelivery.objects.restrict(user).select_related("robot").order_by("-created_at", "-pk")
+
+
+def delivery_get(*, user, pk) -> ChannelDelivery:
+    return get_scoped_or_404(ChannelDelivery.objects.select_related("robot"), user, pk=pk)
+
+
+def robots_for(*, user, action: str = Action.VIEW):
+    return Robot.objects.restrict(user, action).select_related("organization", "duty_team").order_by("name", "pk")
+
+
+def robot_get(*, user, pk, action: str = Action.VIEW) -> Robot:
+    return get_scoped_or_404(Robot.objects.select_related("organization", "duty_team"), user, action, pk=pk)
+
+
+def mandates() -> set[tuple[str, str]]:
+    return set(ChannelMandate.objects.values_list("kind", "channel"))

@@ -276,6 +276,14 @@ NAVIGATION: list[NavItem] = [
         "/policies/",
         group=ADMINISTRATION,
     ),
+    NavItem(
+        _("Notification channels"),
+        "notifications:channels",
+        "broadcast",
+        CENTER_ROLES | {Role.DEPARTMENT_HEAD, Role.PROVIDER_OPERATOR},
+        "/notifications/channels/",
+        group=ADMINISTRATION,
+    ),
 ]
 
 # Used by home pages to pick the panels to show.

@@ -107,6 +107,10 @@ def test_api_lists_and_sets_my_choices(city):
         "group": "security",
         "default": "off",
         "email": None,
+        "sms": None,
+        "sms_default": False,
+        "email_mandatory": False,
+        "sms_mandatory": False,
     }
     response = client.post(URL, {"kind": "security.bulletin_published", "email": True}, format="json")
     assert response.status_code == 200 and response.json()["email"] is True
