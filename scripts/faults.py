@@ -37,6 +37,7 @@ from __future__ import annotations
 
 import argparse
 import collections
+import contextlib
 import json
 import os
 import shlex
@@ -214,7 +215,7 @@ class Journey:
             self.stats.add("applications_delivered")
             self.step("applicant", "accept-delivery", {"comment": "测试通过"}, "in_service")
             self.stats.add("applications_in_service")
-        except Exception as exc:  # noqa: BLE001 - reported with the counts
+        except Exception as exc:
             self.error = f"application #{self.n} ({self.pk}): {exc}"
             self.stats.note(self.error)
 
@@ -232,10 +233,8 @@ def children(pid: int) -> list[int]:
 
 def kill9(pids: list[int]) -> None:
     for pid in pids:
-        try:
+        with contextlib.suppress(ProcessLookupError):
             os.kill(pid, 9)
-        except ProcessLookupError:
-            pass
 
 
 def pid_of(run: Path, name: str) -> int:
@@ -274,10 +273,8 @@ def kill_worker_mid_task(run: Path, redis_url: str, stats: Stats, stop: threadin
     conn = Redis.from_url(redis_url)
     pids = {}
     for name in ("worker1", "worker2"):
-        try:
+        with contextlib.suppress(OSError, ValueError):
             pids[pid_of(run, name)] = name
-        except (OSError, ValueError):
-            pass
     end = time.monotonic() + timeout
     while time.monotonic() < end and not stop.is_set():
         for worker in Worker.all(connection=conn):
@@ -321,9 +318,8 @@ def fault_plan(run: Path, env: dict, stats: Stats, stop: threading.Event, privat
 
     if until("applications_created", 2):
         kill_web(run, "web1", stats)
-    if until("applications_approved", 1):
-        if not kill_worker_mid_task(run, env["REDIS_URL"], stats, stop, 20):
-            stats.note("no worker caught running a work order (20 s)")
+    if until("applications_approved", 1) and not kill_worker_mid_task(run, env["REDIS_URL"], stats, stop, 20):
+        stats.note("no worker caught running a work order (20 s)")
     if until("applications_approved", 4):
         if private_pg:
             restart_postgres(run, stats)
@@ -331,9 +327,8 @@ def fault_plan(run: Path, env: dict, stats: Stats, stop: threading.Event, privat
             stats.note("PostgreSQL restart skipped: the stack uses STACK_DATABASE_URL, not its own cluster")
     if until("applications_created", 6):
         kill_web(run, "web2", stats)
-    if until("applications_approved", 6):
-        if not kill_worker_mid_task(run, env["REDIS_URL"], stats, stop, 20):
-            stats.note("no worker caught running a work order (20 s)")
+    if until("applications_approved", 6) and not kill_worker_mid_task(run, env["REDIS_URL"], stats, stop, 20):
+        stats.note("no worker caught running a work order (20 s)")
 
 
 # --- checks ------------------------------------------------------------------------------------------
