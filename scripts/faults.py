@@ -294,6 +294,16 @@ def kill_worker_mid_task(run: Path, redis_url: str, stats: Stats, stop: threadin
     return False
 
 
+def kill_idle_worker(run: Path, stats: Stats) -> None:
+    """No worker was caught running a work order: kill one anyway (the check below then fails the
+    run if no kill at all landed in the middle of a task)."""
+    pid = pid_of(run, "worker2")
+    kill9([pid, *children(pid)])
+    stats.add("kills_worker")
+    stats.note(f"no worker caught running a work order in 20 s: kill -9 worker2 ({pid}) anyway")
+    wait_back(run, "worker2", pid)
+
+
 def restart_postgres(run: Path, stats: Stats) -> None:
     bins = sorted(Path("/usr/lib/postgresql").glob("*/bin/pg_ctl"), key=lambda p: int(p.parts[-3]))
     command = [str(bins[-1]), "-D", str(run / "pg"), "-m", "fast", "-w", "-t", "60", "restart"]
@@ -319,7 +329,7 @@ def fault_plan(run: Path, env: dict, stats: Stats, stop: threading.Event, privat
     if until("applications_created", 2):
         kill_web(run, "web1", stats)
     if until("applications_approved", 1) and not kill_worker_mid_task(run, env["REDIS_URL"], stats, stop, 20):
-        stats.note("no worker caught running a work order (20 s)")
+        kill_idle_worker(run, stats)
     if until("applications_approved", 4):
         if private_pg:
             restart_postgres(run, stats)
@@ -328,7 +338,7 @@ def fault_plan(run: Path, env: dict, stats: Stats, stop: threading.Event, privat
     if until("applications_created", 6):
         kill_web(run, "web2", stats)
     if until("applications_approved", 6) and not kill_worker_mid_task(run, env["REDIS_URL"], stats, stop, 20):
-        stats.note("no worker caught running a work order (20 s)")
+        kill_idle_worker(run, stats)
 
 
 # --- checks ------------------------------------------------------------------------------------------
@@ -510,6 +520,8 @@ def main() -> int:
     faults.join(timeout=30)
 
     problems = [j.error for j in journeys if j.error]
+    if not stats.counts["kills_worker_mid_task"]:
+        problems.append("no worker was killed in the middle of a work order")
     idle = wait_tasks_idle(env["REDIS_URL"], max(10.0, deadline - time.monotonic()))
     if idle["queued"] or idle["started"]:
         problems.append(f"the task queue is not idle: {idle}")
@@ -522,7 +534,8 @@ def main() -> int:
     )
     if verify.returncode != 0:
         problems.append(f"audit_verify failed: {verify.stdout[-500:]} {verify.stderr[-500:]}")
-    restarts = {name: (run / f"{name}.restarts").read_text().strip() for name in ("web1", "web2", "worker1", "worker2")}
+    names = ("web1", "web2", "worker1", "worker2", "scheduler", "nginx")
+    restarts = {name: int((run / f"{name}.restarts").read_text()) for name in names}
     summary = {
         **dict(sorted(stats.counts.items())),
         **tasks,
