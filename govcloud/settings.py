@@ -311,7 +311,8 @@ USE_TZ = True
 
 # --- Static files: Bootstrap, HTMX, ECharts come from node_modules (npm, pinned) ---------------
 STATIC_URL = "/static/"
-STATIC_ROOT = BASE_DIR / "staticfiles"
+# Where collectstatic writes (a web server such as nginx may serve it directly, see docs/deployment.md).
+STATIC_ROOT = Path(env.str("GOVCLOUD_STATIC_ROOT", default=str(BASE_DIR / "staticfiles")))
 _NODE = BASE_DIR / "node_modules"
 STATICFILES_DIRS = [
     ("vendor/bootstrap", _NODE / "bootstrap" / "dist"),

@@ -10,14 +10,20 @@
 #                   the package's own service is not needed
 #   libvirt-dev, pkg-config   build libvirt-python (the libvirt provisioning driver; its tests use
 #                   libvirt's built-in test:///default hypervisor, no daemon needed)
+#   nginx           the production-shaped stack's TLS proxy (scripts/stack.sh, .ci/run's stack step;
+#                   docs/deployment.md); it runs from a configuration of the stack's own, as the
+#                   current user: the package's own service is not needed
 #   nodejs, npm     install the pinned front-end packages (only when npm is not already there)
 #   python3-venv    creates .venv (only when Python cannot)
 #
 # --runtime (scripts/setup-production.sh): only what the product needs to run, without the test
-# tools (chromium, poppler-utils, prometheus).
+# tools (chromium, poppler-utils, prometheus, nginx: in production nginx may run on another machine,
+# see docs/deployment.md).
 set -euo pipefail
 packages=(fonts-noto-cjk gettext libpango-1.0-0 libpangoft2-1.0-0 libvirt-dev pkg-config postgresql-client)
-[ "${1:-}" = "--runtime" ] || packages+=(chromium poppler-utils prometheus)
+# Tests and CI also need: the browser, PDF tools, Prometheus (collector tests), and for the
+# production-shaped stack (scripts/stack.sh) nginx and the PostgreSQL and Redis servers.
+[ "${1:-}" = "--runtime" ] || packages+=(chromium poppler-utils prometheus nginx postgresql redis-server)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

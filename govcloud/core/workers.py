@@ -14,6 +14,12 @@ minutes later, and only for work orders.
   maintenance interval; its maintenance moves an abandoned job to the failed registry, and
   `rq_tasks_recover` puts it back in the queue under the same id.
 
+A Redis job that failed because the database went away under it (PostgreSQL restarting or failing
+over, a dropped connection: Django's OperationalError or InterfaceError) is put back in the queue
+the same way, at most TASK_WORKER_LOST_RETRIES times: its transaction was rolled back, and without
+this a work order would wait for the provisioning sweep and an e-mail for its retry pass
+(scripts/faults.py restarts PostgreSQL under load to check it).
+
 So the bound is TASK_WORKER_HEARTBEAT_SECONDS + TASK_WORKER_DEAD_SECONDS +
 TASK_WORKER_RECOVERY_SECONDS (10 + 60 + 30 s by default). A task runs again at most
 TASK_WORKER_LOST_RETRIES times (a task that kills its worker each time must not loop for ever), then
@@ -25,6 +31,7 @@ from __future__ import annotations
 
 import logging
 import os
+import re
 import socket
 import threading
 from datetime import datetime, timedelta
@@ -41,6 +48,8 @@ logger = logging.getLogger(__name__)
 ABANDONED = "AbandonedJobError"
 # How many of a queue's most recent failures each recovery pass looks at.
 RECENT_FAILURES = 200
+# The last line of the traceback of a job that lost the database (not a bug in the task).
+DATABASE_LOST = re.compile(r"^django\.db\.utils\.(OperationalError|InterfaceError)\b", re.MULTILINE)
 
 
 def _setting(name: str, default: float) -> float:
@@ -200,10 +209,16 @@ def _abandoned(job: Any) -> bool:
     return result is not None and ABANDONED in (result.exc_string or "")
 
 
+def _lost_database(job: Any) -> bool:
+    result = job.latest_result()
+    return result is not None and bool(DATABASE_LOST.search(result.exc_string or ""))
+
+
 def rq_tasks_recover(queue: Any) -> dict[str, int]:
     """Put back in the queue, under the same id, the jobs RQ's maintenance failed because their
-    worker stopped beating (at most TASK_WORKER_LOST_RETRIES times each). `requeue` removes the job
-    from the failed registry first and refuses one already removed, so two workers recover it once."""
+    worker stopped beating, and those that failed because the database went away (each at most
+    TASK_WORKER_LOST_RETRIES times). `requeue` removes the job from the failed registry first and
+    refuses one already removed, so two workers recover it once."""
     from rq.exceptions import InvalidJobOperation, NoSuchJobError
     from rq.registry import FailedJobRegistry
 
@@ -212,19 +227,25 @@ def rq_tasks_recover(queue: Any) -> dict[str, int]:
     for job_id in registry.get_job_ids(0, RECENT_FAILURES - 1, desc=True, cleanup=False):
         try:
             job = queue.fetch_job(job_id)
-            if job is None or not _abandoned(job):
+            if job is None:
                 continue
-            lost = int(job.meta.get("govcloud_worker_lost", 0))
+            if _abandoned(job):
+                key, why = "govcloud_worker_lost", "its worker stopped"
+            elif _lost_database(job):
+                key, why = "govcloud_database_lost", "the database went away"
+            else:
+                continue
+            lost = int(job.meta.get(key, 0))
             if lost >= lost_retries():
                 counts["failed"] += 1
                 continue
-            job.meta["govcloud_worker_lost"] = lost + 1
+            job.meta[key] = lost + 1
             job.save_meta()
             registry.requeue(job)
         except (InvalidJobOperation, NoSuchJobError):
             continue  # another worker recovered it first, or it expired
         counts["requeued"] += 1
-        logger.warning("job %s requeued: its worker stopped", job_id)
+        logger.warning("job %s requeued: %s", job_id, why)
     return counts
 
 

@@ -14,6 +14,9 @@ import pytest
 from govcloud.applications.tests.helpers import wf  # noqa: F401  (the workflow fixture, for journeys)
 
 CHROMIUM = "/usr/bin/chromium"
+# The address of a running deployment (scripts/stack.sh: nginx with a self-signed certificate in front
+# of gunicorn) for the journeys marked `stack`, which use its demo data instead of a live test server.
+E2E_BASE_URL = os.environ.get("GOVCLOUD_E2E_BASE_URL", "").rstrip("/")
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 
 # Runs in every page and frame before the page's own code; Playwright injects it outside the page's
@@ -59,6 +62,8 @@ class WatchedBrowser:
         self._browser = browser
 
     def new_context(self, **kwargs):
+        if E2E_BASE_URL:  # the stack's certificate is self-signed, made when it started
+            kwargs.setdefault("ignore_https_errors", True)
         context = self._browser.new_context(**kwargs)
         CSP.attach(context)
         return context
@@ -104,11 +109,22 @@ def no_csp_violations():
 
 
 @pytest.fixture
-def page(browser, live_server):
+def site_url(request) -> str:
+    """Where the browser goes: the deployment at GOVCLOUD_E2E_BASE_URL for a journey marked `stack`
+    (skipped without it), else a live server on the test database."""
+    if request.node.get_closest_marker("stack"):
+        if not E2E_BASE_URL:
+            pytest.skip("needs GOVCLOUD_E2E_BASE_URL (a running scripts/stack.sh with demo data)")
+        return E2E_BASE_URL
+    return request.getfixturevalue("live_server").url
+
+
+@pytest.fixture
+def page(browser, site_url):
     context = browser.new_context(viewport={"width": 1366, "height": 860}, locale="zh-CN")
     page = context.new_page()
     page.set_default_timeout(15_000)
-    page.base = live_server.url
+    page.base = site_url
     yield page
     context.close()
 

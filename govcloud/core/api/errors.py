@@ -7,7 +7,10 @@ Django would otherwise answer with the HTML error page meant for people.
 
 from __future__ import annotations
 
+import sys
+
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import InterfaceError, OperationalError
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.utils.translation import gettext_lazy as _
 from django.views import defaults
@@ -23,6 +26,17 @@ class Conflict(exceptions.APIException):
     status_code = status.HTTP_409_CONFLICT
     default_detail = _("The record has changed since it was read.")
     default_code = "conflict"
+
+
+class DatabaseUnavailable(exceptions.APIException):
+    status_code = status.HTTP_503_SERVICE_UNAVAILABLE
+    default_detail = _("The service is briefly unavailable. Try again in a few seconds.")
+    default_code = "unavailable"
+
+
+# While the database is away (PostgreSQL restarting or failing over takes seconds), clients and load
+# balancers are told to retry after this many seconds, instead of being shown a crash.
+RETRY_AFTER_SECONDS = 5
 
 
 def as_drf_error(exc: DjangoValidationError) -> exceptions.APIException:
@@ -66,7 +80,22 @@ def page_not_found(request: HttpRequest, exception: Exception) -> HttpResponse:
     return defaults.page_not_found(request, exception)
 
 
+def _database_unavailable() -> bool:
+    # Django calls handler500 while it handles the uncaught exception: it is the current one.
+    return isinstance(sys.exc_info()[1], OperationalError | InterfaceError)
+
+
 def server_error(request: HttpRequest) -> HttpResponse:
+    if _database_unavailable():
+        # 503, not 500: nothing is wrong with the request or the code, and a retry will succeed
+        # (scripts/faults.py restarts PostgreSQL under load). The page needs no database.
+        if is_api_request(request):
+            response = _json(request, DatabaseUnavailable())
+        else:
+            response = defaults.server_error(request, template_name="503.html")
+            response.status_code = status.HTTP_503_SERVICE_UNAVAILABLE
+        response["Retry-After"] = str(RETRY_AFTER_SECONDS)
+        return response
     if is_api_request(request):
         return _json(request, exceptions.APIException())
     return defaults.server_error(request)

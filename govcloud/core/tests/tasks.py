@@ -20,3 +20,14 @@ def record_run(folder: str) -> int:
         time.sleep(300)
     _write(folder, "done")
     return os.getpid()
+
+
+def lose_the_database() -> None:
+    """A job (plain rq) that fails as one does when PostgreSQL restarts under it."""
+    from django.db import OperationalError
+
+    raise OperationalError("the database system is shutting down")
+
+
+def fail_for_a_bug() -> None:
+    raise ValueError("a bug: not to be run again")

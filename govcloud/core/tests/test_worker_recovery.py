@@ -138,3 +138,31 @@ def test_a_killed_redis_worker_s_job_runs_again_in_a_live_worker(settings, tmp_p
     assert elapsed < SECONDS, output(live_one)
     runs = _runs(tmp_path)
     assert [line.split()[0] for line in runs] == ["start", "start", "done"]
+
+
+@pytest.mark.redis
+def test_a_redis_job_that_lost_the_database_runs_again_a_bug_does_not(settings):
+    """PostgreSQL restarting under a job (scripts/faults.py does it under load) failed the job for
+    good: a work order waited for the provisioning sweep. It is put back in the queue, a few times
+    at most; a job that failed for any other reason stays failed."""
+    from redis import Redis
+    from rq import Queue, SimpleWorker
+    from rq.registry import FailedJobRegistry
+
+    settings.TASK_WORKER_LOST_RETRIES = 2
+    connection = Redis.from_url(os.environ["REDIS_URL"])
+    queue = Queue("recovery-test", connection=connection)
+    connection.flushdb()
+    try:
+        lost = queue.enqueue("govcloud.core.tests.tasks.lose_the_database")
+        bug = queue.enqueue("govcloud.core.tests.tasks.fail_for_a_bug")
+        runs = []
+        for _ in range(4):
+            SimpleWorker([queue], connection=connection).work(burst=True)
+            runs.append(workers.rq_tasks_recover(queue))
+        failed = set(FailedJobRegistry(queue=queue).get_job_ids())
+    finally:
+        connection.flushdb()
+    # Run again twice (the limit), then left failed like the bug, which was never run again.
+    assert [r["requeued"] for r in runs] == [1, 1, 0, 0]
+    assert failed == {lost.id, bug.id}

@@ -1,9 +1,13 @@
+import logging
 import signal
 import time
 
 from django.core.management.base import BaseCommand
+from django.db import InterfaceError, OperationalError, connections
 
 from govcloud.core import periodic
+
+logger = logging.getLogger(__name__)
 
 
 class Command(BaseCommand):
@@ -25,7 +29,14 @@ class Command(BaseCommand):
         jobs = periodic.periodic_jobs()
         self.stdout.write(f"scheduler: {len(jobs)} periodic jobs, pass every {interval:g}s")
         while running:
-            names = periodic.tick(jobs)
+            try:
+                names = periodic.tick(jobs)
+            except (OperationalError, InterfaceError):
+                # The database is away (PostgreSQL restarting): the pass claimed nothing (its
+                # transaction rolled back), so the next one enqueues what is due, once.
+                logger.exception("scheduler: the database is unavailable; trying again next pass")
+                connections.close_all()
+                names = []
             for name in names:
                 self.stdout.write(f"scheduler: enqueued {name}")
             if once:
