@@ -272,9 +272,16 @@ cmd_start() {
   manage collectstatic --no-input -v 0 >>"$RUN/log/setup.log" 2>&1 || die "collectstatic failed"
   touch "$RUN/running"
   local gunicorn="$ROOT/.venv/bin/gunicorn"
-  local web_args=(govcloud.wsgi --workers 2 --no-control-socket --access-logfile - --graceful-timeout 5)
-  start_service web1 bash -c ". '$RUN/stack.env' && exec '$gunicorn' ${web_args[*]} --bind 127.0.0.1:$STACK_WEB1_PORT"
-  start_service web2 bash -c ". '$RUN/stack.env' && exec '$gunicorn' ${web_args[*]} --bind 127.0.0.1:$STACK_WEB2_PORT"
+  local web_args=(govcloud.wsgi --workers 2 --no-control-socket --graceful-timeout 5)
+  # Each web process's workers share one metrics folder (prometheus_client's multiprocess mode),
+  # emptied before every start so that a restarted process does not add up dead workers' figures.
+  local n
+  for n in 1 2; do
+    local port_var="STACK_WEB${n}_PORT" metrics_dir="$RUN/metrics-web$n"
+    start_service "web$n" bash -c ". '$RUN/stack.env' && rm -rf '$metrics_dir' && mkdir -p '$metrics_dir' \
+      && export PROMETHEUS_MULTIPROC_DIR='$metrics_dir' \
+      && exec '$gunicorn' ${web_args[*]} --bind 127.0.0.1:${!port_var}"
+  done
   local worker="exec '$PY' manage.py rqworker --job-class django_tasks_rq.Job default"
   start_service worker1 bash -c ". '$RUN/stack.env' && $worker --name stack-worker1-\$\$"
   start_service worker2 bash -c ". '$RUN/stack.env' && $worker --name stack-worker2-\$\$"
