@@ -14,6 +14,11 @@ from govcloud.core.permissions import password_expired
 from govcloud.core.roles import TOTP_REQUIRED_ROLES
 
 SESSION_2FA = "govcloud_2fa"
+# Set by govcloud.identity on a session opened through the unified identity platform: {"protocol",
+# "issuer", "subject"}. Such a session gave no password, so the password's age is not its business.
+SESSION_SSO = "govcloud_sso"
+# Where logging out sends the browser next, to end the platform's session too (set by identity).
+SESSION_SSO_LOGOUT_URL = "govcloud_sso_logout_url"
 TWO_FACTOR_VERIFY = "verify"
 TWO_FACTOR_ENROLL = "enroll"
 
@@ -54,7 +59,11 @@ def owes_account_step(request) -> bool:
     """Whether this page session must still give or set up its second factor, or change its password:
     every page but that step redirects there, so the page shell offers no navigation until then."""
     state = request.session.get(SESSION_2FA, "")
-    return bool(state and not request.user.is_verified()) or password_expired(request.user)
+    return bool(state and not request.user.is_verified()) or _password_step_owed(request)
+
+
+def _password_step_owed(request) -> bool:
+    return password_expired(request.user) and not request.session.get(SESSION_SSO)
 
 
 class AccountSecurityMiddleware:
@@ -76,7 +85,7 @@ class AccountSecurityMiddleware:
                 return self._blocked(request, target)
             return self.get_response(request)
 
-        if password_expired(user):
+        if _password_step_owed(request):
             target = reverse("organizations:password_change")
             if request.path != target:
                 return self._blocked(request, target)
