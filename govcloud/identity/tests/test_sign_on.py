@@ -360,3 +360,19 @@ def test_local_form_for_administrators_only(client, city, sso, settings):
     assert "请通过统一身份认证登录" in refused.content.decode()
     allowed = client.post(reverse("organizations:login"), {"username": admin.username, "password": TEST_PASSWORD})
     assert allowed.status_code == 302 and client.session["_auth_user_id"] == str(admin.pk)
+
+
+@pytest.mark.parametrize(
+    "role", [r for r in Role if r != Role.SYSTEM_ADMIN], ids=lambda r: r.value
+)
+def test_only_the_system_admin_sees_link_requests(client, city, role):
+    from conftest import login
+
+    request = IdentityLinkRequest.objects.create(protocol="oidc", issuer="https://idp", subject="s", display_name="赵六")
+    login(client, city.user(role))
+    for name, args in (("identity:link_request_list", []), ("identity:link_request_detail", [request.pk])):
+        response = client.get(reverse(name, args=args))
+        assert response.status_code == 403 and "赵六" not in response.content.decode()
+    assert client.post(reverse("identity:link_request_refuse", args=[request.pk]), {"note": "x"}).status_code == 403
+    request.refresh_from_db()
+    assert request.status == "pending"
