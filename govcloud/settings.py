@@ -261,6 +261,19 @@ GOVCLOUD_SSO_CAS = env.json("GOVCLOUD_SSO_CAS", default={})
 # else signs in through the identity platform.
 GOVCLOUD_LOCAL_LOGIN_ADMINS_ONLY = env.bool("GOVCLOUD_LOCAL_LOGIN_ADMINS_ONLY", default=False)
 
+
+def sso_origins(oidc: dict, cas: dict) -> list[str]:
+    """The identity platforms' origins: logging out (a form POST) ends on the platform's logout page,
+    which the Content-Security-Policy's form-action must allow."""
+    from urllib.parse import urlsplit
+
+    origins = []
+    for url in (oidc.get("discovery_url", ""), cas.get("server_url", "")):
+        parts = urlsplit(url)
+        if parts.scheme in ("http", "https") and parts.netloc:
+            origins.append(f"{parts.scheme}://{parts.netloc}")
+    return origins
+
 SESSION_COOKIE_AGE = env.int("SESSION_IDLE_MINUTES", default=30) * 60
 # An idle timeout: core.middleware.SessionIdleMiddleware saves the session (restarting the 30
 # minutes) at most once a minute while the user is active.
@@ -308,7 +321,7 @@ CONTENT_SECURITY_POLICY = {
         "object-src": [NONE],
         "base-uri": [SELF],
         "frame-ancestors": [NONE],
-        "form-action": [SELF],
+        "form-action": [SELF, *sso_origins(GOVCLOUD_SSO_OIDC, GOVCLOUD_SSO_CAS)],
     },
 }
 # How many proxies in front of us may be trusted for X-Forwarded-For (0: use REMOTE_ADDR).
