@@ -274,6 +274,7 @@ def sso_origins(oidc: dict, cas: dict) -> list[str]:
             origins.append(f"{parts.scheme}://{parts.netloc}")
     return origins
 
+
 SESSION_COOKIE_AGE = env.int("SESSION_IDLE_MINUTES", default=30) * 60
 # An idle timeout: core.middleware.SessionIdleMiddleware saves the session (restarting the 30
 # minutes) at most once a minute while the user is active.

@@ -70,7 +70,10 @@ def validate_ticket(config: CasConfig, *, ticket: str, service_url: str) -> tupl
     if not user:
         raise SignOnRefused(
             "ticket_refused",
-            _("The identity platform did not accept this sign-in ticket (it was used already or has expired). Sign in again."),
+            _(
+                "The identity platform did not accept this sign-in ticket (it was used already or has expired). "
+                "Sign in again."
+            ),
             issuer=config.server_url,
         )
     return str(user), dict(attributes or {})

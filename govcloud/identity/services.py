@@ -167,9 +167,7 @@ def sign_on_logout(*, user: User, session_key: str) -> int:
     return ended
 
 
-def sessions_end_by_platform(
-    *, protocol: str, issuer: str, subject: str = "", platform_session: str = ""
-) -> int:
+def sessions_end_by_platform(*, protocol: str, issuer: str, subject: str = "", platform_session: str = "") -> int:
     """A back-channel (OIDC) or single (CAS) logout from the platform: end the matching GovCloud
     sessions, whichever server holds them (the session store is shared). Returns how many."""
     if not subject and not platform_session:
@@ -211,7 +209,9 @@ def _link(*, actor: Actor, request: IdentityLinkRequest, user: User) -> Identity
         raise ValidationError(_("This account is disabled: enable it first, or choose another."))
     try:
         with transaction.atomic():
-            IdentityLink.objects.create(user=user, protocol=request.protocol, issuer=request.issuer, subject=request.subject)
+            IdentityLink.objects.create(
+                user=user, protocol=request.protocol, issuer=request.issuer, subject=request.subject
+            )
     except IntegrityError:
         raise ValidationError(_("This identity is already linked to an account.")) from None
     request.status = LinkRequestStatus.APPROVED

@@ -14,6 +14,10 @@ urlpatterns = [
     path("identity/link-requests/", views.link_request_list, name="link_request_list"),
     path("identity/link-requests/<int:pk>/", views.link_request_detail, name="link_request_detail"),
     path("identity/link-requests/<int:pk>/link/", views.link_request_link, name="link_request_link"),
-    path("identity/link-requests/<int:pk>/new-account/", views.link_request_create_account, name="link_request_create_account"),
+    path(
+        "identity/link-requests/<int:pk>/new-account/",
+        views.link_request_create_account,
+        name="link_request_create_account",
+    ),
     path("identity/link-requests/<int:pk>/refuse/", views.link_request_refuse, name="link_request_refuse"),
 ]

@@ -359,7 +359,9 @@ def link_request_link(request, pk: int):
         except ValidationError as exc:
             form_errors_from(exc, form)
         else:
-            messages.success(request, _("Linked: the identity now signs in as %(name)s.") % {"name": form.cleaned_data["user"]})
+            messages.success(
+                request, _("Linked: the identity now signs in as %(name)s.") % {"name": form.cleaned_data["user"]}
+            )
             return redirect("identity:link_request_list")
     return render(
         request, "identity/link_request_detail.html", _detail_context(request, link_request, existing_form=form)

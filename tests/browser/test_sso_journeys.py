@@ -45,7 +45,10 @@ def sso_page(browser, live_server, platform, settings, tmp_path):
     settings.CONTENT_SECURITY_POLICY = {
         "DIRECTIVES": {
             **directives,
-            "form-action": [*directives["form-action"], *sso_origins(settings.GOVCLOUD_SSO_OIDC, settings.GOVCLOUD_SSO_CAS)],
+            "form-action": [
+                *directives["form-action"],
+                *sso_origins(settings.GOVCLOUD_SSO_OIDC, settings.GOVCLOUD_SSO_CAS),
+            ],
         }
     }
     context = browser.new_context(viewport={"width": 1280, "height": 800}, locale="zh-CN")
@@ -131,4 +134,3 @@ def test_administrator_gives_the_second_factor_after_sign_on(sso_page, city):
     # The pending link requests are in the system administrator's menu.
     page.goto(page.base + "/identity/link-requests/")
     expect(page.get_by_test_id("link-request-table")).to_be_visible()
-

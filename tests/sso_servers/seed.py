@@ -7,6 +7,7 @@ from django.contrib.auth.models import User
 from oauth2_provider.models import Application
 
 from tests.sso_servers.harness import PASSWORD
+
 USERS = [
     # username, e-mail, display name, last name ("MFA": the platform asserts a second factor)
     ("wang.wu", "wangwu@dept-a.example.gov.cn", "王五", ""),

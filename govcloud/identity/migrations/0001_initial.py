@@ -6,7 +6,6 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
@@ -15,63 +14,119 @@ class Migration(migrations.Migration):
 
     operations = [
         migrations.CreateModel(
-            name='IdentityLink',
+            name="IdentityLink",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='created at')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='updated at')),
-                ('protocol', models.CharField(choices=[('oidc', 'OpenID Connect'), ('cas', 'CAS')], max_length=10, verbose_name='protocol')),
-                ('issuer', models.CharField(max_length=300, verbose_name='issuer')),
-                ('subject', models.CharField(max_length=255, verbose_name='subject')),
-                ('last_sign_on_at', models.DateTimeField(blank=True, null=True, verbose_name='last sign-on')),
-                ('user', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='identity_links', to=settings.AUTH_USER_MODEL, verbose_name='account')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="created at")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="updated at")),
+                (
+                    "protocol",
+                    models.CharField(
+                        choices=[("oidc", "OpenID Connect"), ("cas", "CAS")], max_length=10, verbose_name="protocol"
+                    ),
+                ),
+                ("issuer", models.CharField(max_length=300, verbose_name="issuer")),
+                ("subject", models.CharField(max_length=255, verbose_name="subject")),
+                ("last_sign_on_at", models.DateTimeField(blank=True, null=True, verbose_name="last sign-on")),
+                (
+                    "user",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="identity_links",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="account",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'identity link',
-                'constraints': [models.UniqueConstraint(fields=('issuer', 'subject'), name='identity_link_once')],
+                "verbose_name": "identity link",
+                "constraints": [models.UniqueConstraint(fields=("issuer", "subject"), name="identity_link_once")],
             },
         ),
         migrations.CreateModel(
-            name='IdentityLinkRequest',
+            name="IdentityLinkRequest",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='created at')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='updated at')),
-                ('protocol', models.CharField(choices=[('oidc', 'OpenID Connect'), ('cas', 'CAS')], max_length=10, verbose_name='protocol')),
-                ('issuer', models.CharField(max_length=300, verbose_name='issuer')),
-                ('subject', models.CharField(max_length=255, verbose_name='subject')),
-                ('display_name', models.CharField(blank=True, max_length=150, verbose_name='name')),
-                ('email', models.CharField(blank=True, max_length=254, verbose_name='e-mail')),
-                ('match_value', models.CharField(blank=True, max_length=255, verbose_name='matched claim value')),
-                ('claims', models.JSONField(blank=True, default=dict, verbose_name='claims')),
-                ('attempts', models.PositiveIntegerField(default=1, verbose_name='sign-in attempts')),
-                ('status', models.CharField(choices=[('pending', 'Pending'), ('approved', 'Approved'), ('refused', 'Refused')], default='pending', max_length=10, verbose_name='status')),
-                ('decided_at', models.DateTimeField(blank=True, null=True, verbose_name='decided at')),
-                ('note', models.CharField(blank=True, max_length=500, verbose_name='note')),
-                ('decided_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('user', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='linked account')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="created at")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="updated at")),
+                (
+                    "protocol",
+                    models.CharField(
+                        choices=[("oidc", "OpenID Connect"), ("cas", "CAS")], max_length=10, verbose_name="protocol"
+                    ),
+                ),
+                ("issuer", models.CharField(max_length=300, verbose_name="issuer")),
+                ("subject", models.CharField(max_length=255, verbose_name="subject")),
+                ("display_name", models.CharField(blank=True, max_length=150, verbose_name="name")),
+                ("email", models.CharField(blank=True, max_length=254, verbose_name="e-mail")),
+                ("match_value", models.CharField(blank=True, max_length=255, verbose_name="matched claim value")),
+                ("claims", models.JSONField(blank=True, default=dict, verbose_name="claims")),
+                ("attempts", models.PositiveIntegerField(default=1, verbose_name="sign-in attempts")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[("pending", "Pending"), ("approved", "Approved"), ("refused", "Refused")],
+                        default="pending",
+                        max_length=10,
+                        verbose_name="status",
+                    ),
+                ),
+                ("decided_at", models.DateTimeField(blank=True, null=True, verbose_name="decided at")),
+                ("note", models.CharField(blank=True, max_length=500, verbose_name="note")),
+                (
+                    "decided_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "user",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="linked account",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'link request',
-                'ordering': ['-created_at'],
-                'constraints': [models.UniqueConstraint(condition=models.Q(('status', 'pending')), fields=('issuer', 'subject'), name='identity_one_pending_request')],
+                "verbose_name": "link request",
+                "ordering": ["-created_at"],
+                "constraints": [
+                    models.UniqueConstraint(
+                        condition=models.Q(("status", "pending")),
+                        fields=("issuer", "subject"),
+                        name="identity_one_pending_request",
+                    )
+                ],
             },
         ),
         migrations.CreateModel(
-            name='SignOnSession',
+            name="SignOnSession",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('session_key', models.CharField(db_index=True, max_length=40)),
-                ('protocol', models.CharField(choices=[('oidc', 'OpenID Connect'), ('cas', 'CAS')], max_length=10)),
-                ('issuer', models.CharField(max_length=300)),
-                ('subject', models.CharField(max_length=255)),
-                ('platform_session', models.CharField(blank=True, db_index=True, max_length=255)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('ended_at', models.DateTimeField(blank=True, null=True)),
-                ('user', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to=settings.AUTH_USER_MODEL)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("session_key", models.CharField(db_index=True, max_length=40)),
+                ("protocol", models.CharField(choices=[("oidc", "OpenID Connect"), ("cas", "CAS")], max_length=10)),
+                ("issuer", models.CharField(max_length=300)),
+                ("subject", models.CharField(max_length=255)),
+                ("platform_session", models.CharField(blank=True, db_index=True, max_length=255)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("ended_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "user",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="+", to=settings.AUTH_USER_MODEL
+                    ),
+                ),
             ],
             options={
-                'indexes': [models.Index(fields=['issuer', 'subject'], name='identity_session_iss_sub')],
+                "indexes": [models.Index(fields=["issuer", "subject"], name="identity_session_iss_sub")],
             },
         ),
     ]

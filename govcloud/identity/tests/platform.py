@@ -32,7 +32,12 @@ def oidc_authorize(platform, authorize_url: str, username: str, session: request
         next_url = re.search(r'name="next" value="([^"]*)"', page.text).group(1).replace("&amp;", "&")
         response = session.post(
             login_url,
-            data={"username": username, "password": PASSWORD, "csrfmiddlewaretoken": _csrf(session, page.text), "next": next_url},
+            data={
+                "username": username,
+                "password": PASSWORD,
+                "csrfmiddlewaretoken": _csrf(session, page.text),
+                "next": next_url,
+            },
             allow_redirects=False,
         )
         assert response.status_code == 302, response.text[:500]

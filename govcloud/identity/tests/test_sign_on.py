@@ -67,7 +67,10 @@ def test_oidc_sign_on_links_by_email_and_records_the_identity(client, city, sso)
     assert SignOnSession.objects.get().session_key == client.session.session_key
     for action in ("identity.link", "identity.sign_on"):
         event = AuditEvent.objects.get(action=action)
-        assert json.loads(event.changes)["issuer"] == [None, sso.issuer] and json.loads(event.changes)["subject"][1] == link.subject
+        assert (
+            json.loads(event.changes)["issuer"] == [None, sso.issuer]
+            and json.loads(event.changes)["subject"][1] == link.subject
+        )
     # The second sign-in goes by the link (the e-mail could change at the platform).
     User.objects.filter(pk=wang.pk).update(email="changed@example.gov.cn")
     client.logout()
@@ -84,7 +87,11 @@ def test_unmatched_first_sign_in_creates_nothing_with_a_role_and_a_pending_reque
     assert "_auth_user_id" not in client.session
     assert User.objects.count() == users
     request = IdentityLinkRequest.objects.get()
-    assert (request.status, request.email, request.display_name) == ("pending", "newperson@dept-a.example.gov.cn", "新同事")
+    assert (request.status, request.email, request.display_name) == (
+        "pending",
+        "newperson@dept-a.example.gov.cn",
+        "新同事",
+    )
     page = client.get(response["Location"], HTTP_ACCEPT_LANGUAGE="zh-hans")
     assert "账号尚未开通，请联系本单位管理员" in page.content.decode()
     assert str(request.pk) in page.content.decode()
@@ -104,7 +111,9 @@ def test_system_admin_approves_a_link_request_and_the_person_signs_in(client, ci
     newcomer = city.user(Role.DEPARTMENT_APPLICANT, full_name="新同事")
     login(client, city.user(Role.SECURITY_ADMIN))
     assert client.get(reverse("identity:link_request_list")).status_code == 403
-    assert client.post(reverse("identity:link_request_link", args=[request.pk]), {"user": newcomer.pk}).status_code == 403
+    assert (
+        client.post(reverse("identity:link_request_link", args=[request.pk]), {"user": newcomer.pk}).status_code == 403
+    )
     login(client, sysadmin)
     assert "新同事" in client.get(reverse("identity:link_request_list")).content.decode()
     response = client.post(reverse("identity:link_request_link", args=[request.pk]), {"user": newcomer.pk})
@@ -124,7 +133,14 @@ def test_system_admin_opens_an_account_without_a_role_and_refuses_another(client
     oidc_sign_in(client, sso, "new.person")
     request = IdentityLinkRequest.objects.get()
     login(client, city.user(Role.SYSTEM_ADMIN))
-    data = {"username": "xin.tongshi", "full_name": "新同事", "organization": city.dept_a.pk, "email": "", "phone": "", "title": ""}
+    data = {
+        "username": "xin.tongshi",
+        "full_name": "新同事",
+        "organization": city.dept_a.pk,
+        "email": "",
+        "phone": "",
+        "title": "",
+    }
     response = client.post(reverse("identity:link_request_create_account", args=[request.pk]), data)
     assert response.status_code == 302, response.content.decode()[:2000]
     account = User.objects.get(username="xin.tongshi")
@@ -207,10 +223,15 @@ def test_backchannel_logout_ends_the_matching_sessions(client, city, sso):
 @pytest.mark.parametrize(
     ("make", "message"),
     [
-        (lambda p: idp.tamper(idp.signed_token(p, idp.id_token_claims(p)), sub="1"), "不是由所配置的统一身份认证平台签发的"),
+        (
+            lambda p: idp.tamper(idp.signed_token(p, idp.id_token_claims(p)), sub="1"),
+            "不是由所配置的统一身份认证平台签发的",
+        ),
         (lambda p: idp.signed_token(p, idp.id_token_claims(p, aud="other-app")), "签发给其他应用"),
         (
-            lambda p: idp.signed_token(p, idp.id_token_claims(p, iat=int(time.time()) - 3600, exp=int(time.time()) - 600)),
+            lambda p: idp.signed_token(
+                p, idp.id_token_claims(p, iat=int(time.time()) - 3600, exp=int(time.time()) - 600)
+            ),
             "登录令牌已过期",
         ),
         (lambda p: idp.signed_token(p, idp.id_token_claims(p, nonce="another")), "属于另一次登录请求"),
@@ -248,7 +269,9 @@ def test_a_real_token_of_another_client_is_refused(client, city, sso, monkeypatc
     from govcloud.identity import oidc
     from govcloud.identity.config import oidc_config
 
-    other = oidc_config().__class__(**{**oidc_config().__dict__, "client_id": "other-app", "client_secret": "other-secret"})
+    other = oidc_config().__class__(
+        **{**oidc_config().__dict__, "client_id": "other-app", "client_secret": "other-secret"}
+    )
     flow = {"state": "s-2", "nonce": "n-2", "verifier": "w" * 64}
     redirect_uri = "http://testserver/accounts/sso/oidc/callback/"
     callback = idp.oidc_authorize(sso, oidc.authorization_url(other, redirect_uri=redirect_uri, flow=flow), "wang.wu")
@@ -316,14 +339,18 @@ def test_cas_single_logout_request_ends_the_session(client, city, sso):
     def slo(index):
         return (
             '<samlp:LogoutRequest xmlns:samlp="urn:oasis:names:tc:SAML:2.0:protocol" '
-            'xmlns:saml="urn:oasis:names:tc:SAML:2.0:assertion" ID="x" Version="2.0" IssueInstant="2026-12-06T00:00:00Z">'
+            'xmlns:saml="urn:oasis:names:tc:SAML:2.0:assertion" ID="x" Version="2.0" '
+            'IssueInstant="2026-12-06T00:00:00Z">'
             f"<saml:NameID>@NOT_USED@</saml:NameID><samlp:SessionIndex>{index}</samlp:SessionIndex></samlp:LogoutRequest>"
         )
 
     server = Client()
     server.post(reverse("identity:cas_callback"), {"logoutRequest": slo("ST-not-this-one")})
     assert client.get(reverse("web:home")).status_code == 200
-    server.post(reverse("identity:cas_callback"), {"logoutRequest": "<!DOCTYPE x [<!ENTITY e SYSTEM 'file:///etc/passwd'>]><x>&e;</x>"})
+    server.post(
+        reverse("identity:cas_callback"),
+        {"logoutRequest": "<!DOCTYPE x [<!ENTITY e SYSTEM 'file:///etc/passwd'>]><x>&e;</x>"},
+    )
     assert client.get(reverse("web:home")).status_code == 200
     server.post(reverse("identity:cas_callback"), {"logoutRequest": slo(ticket)})
     assert client.get(reverse("web:home")).status_code == 302
@@ -362,13 +389,13 @@ def test_local_form_for_administrators_only(client, city, sso, settings):
     assert allowed.status_code == 302 and client.session["_auth_user_id"] == str(admin.pk)
 
 
-@pytest.mark.parametrize(
-    "role", [r for r in Role if r != Role.SYSTEM_ADMIN], ids=lambda r: r.value
-)
+@pytest.mark.parametrize("role", [r for r in Role if r != Role.SYSTEM_ADMIN], ids=lambda r: r.value)
 def test_only_the_system_admin_sees_link_requests(client, city, role):
     from conftest import login
 
-    request = IdentityLinkRequest.objects.create(protocol="oidc", issuer="https://idp", subject="s", display_name="赵六")
+    request = IdentityLinkRequest.objects.create(
+        protocol="oidc", issuer="https://idp", subject="s", display_name="赵六"
+    )
     login(client, city.user(role))
     for name, args in (("identity:link_request_list", []), ("identity:link_request_detail", [request.pk])):
         response = client.get(reverse(name, args=args))
