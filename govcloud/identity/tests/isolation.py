@@ -45,4 +45,8 @@ ENDPOINTS = {
         Kind.DETAIL, _request, _missing, methods=("post",), data={"username": "x", "full_name": MARKER}
     ),
     "identity:link_request_refuse": Probe(Kind.DETAIL, _request, _missing, methods=("post",), data={"note": "x"}),
+    "identity-link-request-list": Probe(Kind.LIST),
+    "identity-link-request-detail": Probe(Kind.DETAIL, _request, _missing, owner_sees_marker=True, owner="a_sysadmin"),
+    "identity-link-request-link": Probe(Kind.DETAIL, _request, _missing, methods=("post",), data={"user": 1}),
+    "identity-link-request-refuse": Probe(Kind.DETAIL, _request, _missing, methods=("post",), data={"note": "x"}),
 }

@@ -403,3 +403,36 @@ def test_only_the_system_admin_sees_link_requests(client, city, role):
     assert client.post(reverse("identity:link_request_refuse", args=[request.pk]), {"note": "x"}).status_code == 403
     request.refresh_from_db()
     assert request.status == "pending"
+
+
+def test_api_link_requests_for_the_system_admin_only(client, city):
+    from conftest import login
+
+    request = IdentityLinkRequest.objects.create(
+        protocol="cas", issuer="https://cas/", subject="zl", display_name="赵六"
+    )
+    account = city.user(Role.DEPARTMENT_APPLICANT)
+    login(client, city.user(Role.SECURITY_ADMIN))
+    assert client.get("/api/v1/identity/link-requests/").json()["results"] == []
+    assert client.get(f"/api/v1/identity/link-requests/{request.pk}/").status_code == 404
+    assert (
+        client.post(
+            f"/api/v1/identity/link-requests/{request.pk}/link/", {"user": account.pk}, content_type="application/json"
+        ).status_code
+        == 404
+    )
+    login(client, city.user(Role.SYSTEM_ADMIN))
+    assert [r["display_name"] for r in client.get("/api/v1/identity/link-requests/").json()["results"]] == ["赵六"]
+    bad = client.post(
+        f"/api/v1/identity/link-requests/{request.pk}/link/", {"user": 987654}, content_type="application/json"
+    )
+    assert bad.status_code == 400 and not IdentityLink.objects.exists()
+    done = client.post(
+        f"/api/v1/identity/link-requests/{request.pk}/link/", {"user": account.pk}, content_type="application/json"
+    )
+    assert done.status_code == 200 and done.json()["status"] == "approved"
+    assert IdentityLink.objects.get().user == account
+    again = client.post(
+        f"/api/v1/identity/link-requests/{request.pk}/refuse/", {"note": "x"}, content_type="application/json"
+    )
+    assert again.status_code == 400
