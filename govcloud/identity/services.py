@@ -51,6 +51,25 @@ def _matching_user(*, field: str, value: str) -> tuple[User | None, str]:
     return None, "ambiguous" if candidates else "no account"
 
 
+def _plain(claims: dict) -> dict:
+    return {k: v for k, v in claims.items() if isinstance(v, str | int | float | bool | list)}
+
+
+def _new_link_request(
+    *, protocol: str, issuer: str, subject: str, claims: dict, match_value: str, why: str
+) -> IdentityLinkRequest:
+    return IdentityLinkRequest.objects.create(
+        protocol=protocol,
+        issuer=issuer,
+        subject=subject,
+        display_name=_claim_text(claims.get("name") or claims.get("cn") or claims.get("displayName"))[:150],
+        email=_claim_text(claims.get("email") or claims.get("mail"))[:254],
+        match_value=match_value,
+        claims=_plain(claims),
+        note=why,
+    )
+
+
 def sign_on_resolve(
     *, protocol: str, issuer: str, subject: str, claims: dict, match_claim: str, match_field: str
 ) -> User | IdentityLinkRequest:
@@ -72,9 +91,14 @@ def sign_on_resolve(
         match_value = _claim_text(claims.get(match_claim))
         user, why = _matching_user(field=match_field, value=match_value)
         if user is not None:
-            link = IdentityLink.objects.create(
-                user=user, protocol=protocol, issuer=issuer, subject=subject, last_sign_on_at=now
-            )
+            try:
+                with transaction.atomic():
+                    IdentityLink.objects.create(
+                        user=user, protocol=protocol, issuer=issuer, subject=subject, last_sign_on_at=now
+                    )
+            except IntegrityError:
+                # The same identity's other sign-in (a second tab) linked it a moment ago.
+                return IdentityLink.objects.select_related("user").get(issuer=issuer, subject=subject).user
             audit_record(
                 actor=SYSTEM,
                 action="identity.link",
@@ -89,19 +113,17 @@ def sign_on_resolve(
             .first()
         )
         if request is not None:
-            IdentityLinkRequest.objects.filter(pk=request.pk).update(attempts=F("attempts") + 1, claims=claims)
+            IdentityLinkRequest.objects.filter(pk=request.pk).update(attempts=F("attempts") + 1, claims=_plain(claims))
             request.refresh_from_db()
             return request
-        request = IdentityLinkRequest.objects.create(
-            protocol=protocol,
-            issuer=issuer,
-            subject=subject,
-            display_name=_claim_text(claims.get("name") or claims.get("cn") or claims.get("displayName"))[:150],
-            email=_claim_text(claims.get("email") or claims.get("mail"))[:254],
-            match_value=match_value,
-            claims={k: v for k, v in claims.items() if isinstance(v, str | int | float | bool | list)},
-            note=why,
-        )
+        try:
+            with transaction.atomic():
+                request = _new_link_request(
+                    protocol=protocol, issuer=issuer, subject=subject, claims=claims, match_value=match_value, why=why
+                )
+        except IntegrityError:
+            # Another sign-in of the same identity opened the request a moment ago.
+            return IdentityLinkRequest.objects.get(issuer=issuer, subject=subject, status=LinkRequestStatus.PENDING)
         audit_record(
             actor=None,
             actor_username=subject[:150],

@@ -21,7 +21,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from govcloud.core.forms import form_errors_from
-from govcloud.core.permissions import require_role
+from govcloud.core.permissions import SESSION_SSO, require_role
 from govcloud.core.roles import Role
 from govcloud.core.scoping import Action
 from govcloud.identity import cas, oidc, selectors, services
@@ -30,7 +30,7 @@ from govcloud.identity.errors import SignOnRefused
 from govcloud.identity.forms import LinkExistingForm, LinkNewAccountForm, RefuseForm
 from govcloud.identity.models import IdentityLinkRequest, LinkRequestStatus, Protocol
 from govcloud.organizations import selectors as org_selectors
-from govcloud.organizations.middleware import SESSION_2FA, SESSION_SSO, SESSION_SSO_LOGOUT_URL, two_factor_state
+from govcloud.organizations.middleware import SESSION_2FA, SESSION_SSO_LOGOUT_URL, two_factor_state
 
 logger = logging.getLogger(__name__)
 
@@ -110,7 +110,7 @@ def _complete(
     auth_login(request, user, backend="django.contrib.auth.backends.ModelBackend")
     # An administrator gives GovCloud's second factor unless the platform vouches for one it checked.
     request.session[SESSION_2FA] = "" if mfa else two_factor_state(user)
-    request.session[SESSION_SSO] = {"protocol": protocol, "issuer": issuer, "subject": subject}
+    request.session[SESSION_SSO] = {"protocol": protocol, "issuer": issuer, "subject": subject, "mfa": mfa}
     request.session[SESSION_SSO_LOGOUT_URL] = platform_logout_url
     request.session.save()
     services.sign_on_record(

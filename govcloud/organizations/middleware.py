@@ -10,13 +10,10 @@ from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from govcloud.core.permissions import password_expired
+from govcloud.core.permissions import password_expired, sso_session
 from govcloud.core.roles import TOTP_REQUIRED_ROLES
 
 SESSION_2FA = "govcloud_2fa"
-# Set by govcloud.identity on a session opened through the unified identity platform: {"protocol",
-# "issuer", "subject"}. Such a session gave no password, so the password's age is not its business.
-SESSION_SSO = "govcloud_sso"
 # Where logging out sends the browser next, to end the platform's session too (set by identity).
 SESSION_SSO_LOGOUT_URL = "govcloud_sso_logout_url"
 TWO_FACTOR_VERIFY = "verify"
@@ -50,7 +47,7 @@ def token_creation_refusal(request) -> str:
     """
     if getattr(request, "auth", None) is not None:  # DRF: authenticated by a personal access token
         return _("API tokens are created from a signed-in browser session, not with another API token.")
-    if owes_second_factor(request.user):
+    if owes_second_factor(request.user) and not sso_session(request).get("mfa"):
         return _("Verify your second factor (or set one up) before creating an API token.")
     return ""
 
@@ -63,7 +60,7 @@ def owes_account_step(request) -> bool:
 
 
 def _password_step_owed(request) -> bool:
-    return password_expired(request.user) and not request.session.get(SESSION_SSO)
+    return password_expired(request.user) and not sso_session(request)
 
 
 class AccountSecurityMiddleware:

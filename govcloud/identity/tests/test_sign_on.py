@@ -13,10 +13,11 @@ import requests
 from django.urls import reverse
 
 from govcloud.audit.models import AuditEvent
+from govcloud.core.permissions import SESSION_SSO
 from govcloud.core.roles import Role
 from govcloud.identity.models import IdentityLink, IdentityLinkRequest, LinkRequestStatus, SignOnSession
 from govcloud.identity.tests import platform as idp
-from govcloud.organizations.middleware import SESSION_2FA, SESSION_SSO
+from govcloud.organizations.middleware import SESSION_2FA
 from govcloud.organizations.models import User
 
 pytestmark = pytest.mark.django_db
@@ -155,6 +156,7 @@ def test_admin_role_needs_the_totp_second_factor_after_sign_on(client, city, sso
     oidc_sign_in(client, sso, "sys.admin")
     assert client.session[SESSION_2FA] == "enroll"
     assert client.get(reverse("web:home"))["Location"] == reverse("organizations:otp_setup")
+    assert client.get("/api/v1/users/me/").status_code == 403
 
 
 def test_platform_asserted_mfa_stands_for_the_second_factor(client, city, sso):
@@ -162,6 +164,7 @@ def test_platform_asserted_mfa_stands_for_the_second_factor(client, city, sso):
     oidc_sign_in(client, sso, "sys.admin.mfa")
     assert client.session[SESSION_2FA] == ""
     assert client.get(reverse("web:home")).status_code == 200
+    assert client.get("/api/v1/users/me/").status_code == 200
     assert "platform MFA asserted" in AuditEvent.objects.get(action="identity.sign_on").message
 
 
@@ -436,3 +439,38 @@ def test_api_link_requests_for_the_system_admin_only(client, city):
         f"/api/v1/identity/link-requests/{request.pk}/refuse/", {"note": "x"}, content_type="application/json"
     )
     assert again.status_code == 400
+
+
+def test_cas_2_matches_the_user_name_with_the_account_name(client, city, sso, settings):
+    """CAS 2.0 releases no attributes: the CAS user name (an employee number, say) is matched with
+    the GovCloud user name."""
+    settings.GOVCLOUD_SSO_CAS = {
+        "server_url": sso.cas_url,
+        "version": 2,
+        "match_attribute": "user",
+        "match_field": "username",
+    }
+    wang = city.user(Role.DEPARTMENT_APPLICANT, username="wang.wu")
+    _back, response = cas_sign_in(client, sso, "wang.wu")
+    assert response.status_code == 302 and client.session["_auth_user_id"] == str(wang.pk)
+    assert IdentityLink.objects.get().subject == "wang.wu"
+
+
+def test_an_ambiguous_match_links_nobody(client, city, sso):
+    """Two accounts with the platform's e-mail: neither is chosen; the administrator decides."""
+    city.user(Role.DEPARTMENT_APPLICANT, email=WANG_EMAIL)
+    city.user(Role.DEPARTMENT_HEAD, email=WANG_EMAIL)
+    response = oidc_sign_in(client, sso, "wang.wu")
+    assert response["Location"] == reverse("identity:not_provisioned")
+    assert not IdentityLink.objects.exists()
+    assert IdentityLinkRequest.objects.get().note == "ambiguous"
+
+
+def test_a_disabled_account_is_refused_even_when_linked(client, city, sso):
+    wang = city.user(Role.DEPARTMENT_APPLICANT, email=WANG_EMAIL)
+    oidc_sign_in(client, sso, "wang.wu")
+    client.logout()
+    User.objects.filter(pk=wang.pk).update(is_active=False)
+    response = oidc_sign_in(client, sso, "wang.wu")
+    assert response.status_code == 403 and "_auth_user_id" not in client.session
+    assert AuditEvent.objects.filter(action="identity.sign_on_refused", message__endswith="account_disabled").exists()
