@@ -420,6 +420,8 @@ SPECTACULAR_SETTINGS = {
         "RoleEnum": "govcloud.core.roles.Role",
         "JobStatusEnum": "govcloud.core.models.JobStatus",
         "OutcomeEnum": "govcloud.audit.models.Outcome",
+        "SignOnProtocolEnum": "govcloud.identity.models.Protocol",
+        "LinkRequestStatusEnum": "govcloud.identity.models.LinkRequestStatus",
         "ResourceKindEnum": "govcloud.catalog.models.ResourceKind",
         "ResourceStateEnum": "govcloud.ledger.models.ResourceState",
         "ExportFormatEnum": ["xlsx", "csv"],
