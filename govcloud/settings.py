@@ -421,6 +421,7 @@ SPECTACULAR_SETTINGS = {
         "JobStatusEnum": "govcloud.core.models.JobStatus",
         "OutcomeEnum": "govcloud.audit.models.Outcome",
         "SignOnProtocolEnum": "govcloud.identity.models.Protocol",
+        "ProtocolEnum": "govcloud.security.models.exposure.Protocol",  # the ports' tcp/udp, named as before
         "LinkRequestStatusEnum": "govcloud.identity.models.LinkRequestStatus",
         "ResourceKindEnum": "govcloud.catalog.models.ResourceKind",
         "ResourceStateEnum": "govcloud.ledger.models.ResourceState",
