@@ -474,3 +474,28 @@ def test_a_disabled_account_is_refused_even_when_linked(client, city, sso):
     response = oidc_sign_in(client, sso, "wang.wu")
     assert response.status_code == 403 and "_auth_user_id" not in client.session
     assert AuditEvent.objects.filter(action="identity.sign_on_refused", message__endswith="account_disabled").exists()
+
+
+def test_link_request_list_runs_a_constant_number_of_queries(client, city):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from conftest import login
+
+    login(client, city.user(Role.SYSTEM_ADMIN))
+
+    def add(n):
+        for i in range(n):
+            IdentityLinkRequest.objects.create(protocol="oidc", issuer="https://idp", subject=f"s{i}-{n}")
+            IdentityLink.objects.create(
+                user=city.user(Role.DEPARTMENT_APPLICANT), protocol="cas", issuer="https://cas/", subject=f"l{i}-{n}"
+            )
+
+    add(1)
+    client.get(reverse("identity:link_request_list"))
+    with CaptureQueriesContext(connection) as few:
+        assert client.get(reverse("identity:link_request_list")).status_code == 200
+    add(6)
+    with CaptureQueriesContext(connection) as many:
+        assert client.get(reverse("identity:link_request_list")).status_code == 200
+    assert len(many) == len(few)
