@@ -131,6 +131,23 @@ def test_administrator_gives_the_second_factor_after_sign_on(sso_page, city):
     enroll_totp(page)
     expect(page).to_have_url(re.compile(re.escape(page.base) + r"/$"))
     shot(page, "sso-admin-home")
-    # The pending link requests are in the system administrator's menu.
+    # A pending link request, linked by the system administrator to an existing account.
+    newcomer = city.user(Role.DEPARTMENT_APPLICANT, full_name="新同事", username="xin.tongshi")
+    request = IdentityLinkRequest.objects.create(
+        protocol="oidc", issuer=platform_issuer(page), subject="7", display_name="新同事", email="x@example.gov.cn"
+    )
     page.goto(page.base + "/identity/link-requests/")
-    expect(page.get_by_test_id("link-request-table")).to_be_visible()
+    expect(page.get_by_test_id("link-request-table")).to_contain_text("新同事")
+    page.get_by_test_id("link-request-table").get_by_role("link", name=str(request.pk)).click()
+    page.select_option("#id_user", str(newcomer.pk))
+    shot(page, "sso-link-request")
+    page.get_by_test_id("link-existing").click()
+    expect(page.get_by_test_id("identity-link-table")).to_contain_text("新同事")
+    request.refresh_from_db()
+    assert request.status == "approved" and request.user == newcomer
+
+
+def platform_issuer(page) -> str:
+    from django.conf import settings
+
+    return settings.GOVCLOUD_SSO_OIDC["discovery_url"].split("/.well-known")[0]
