@@ -14,6 +14,7 @@ from govcloud.catalog.api import urls as catalog_api
 from govcloud.core.api.routers import ValidatedLookupRouter
 from govcloud.delivery.api import urls as delivery_api
 from govcloud.guide.api import urls as guide_api
+from govcloud.identity.api import urls as identity_api
 from govcloud.incidents.api import urls as incidents_api
 from govcloud.ledger.api import urls as ledger_api
 from govcloud.maintenance.api import urls as maintenance_api
@@ -59,6 +60,7 @@ router.register("notifications", NotificationViewSet, basename="notification")
 systems_api.register(router)
 notifications_api.register(router)
 guide_api.register(router)
+identity_api.register(router)
 catalog_api.register(router)
 ledger_api.register(router)
 billing_api.register(router)

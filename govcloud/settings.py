@@ -70,6 +70,7 @@ INSTALLED_APPS = [
     "govcloud.audit",
     "govcloud.policies",
     "govcloud.organizations",
+    "govcloud.identity",
     "govcloud.notifications",
     "govcloud.workdays",
     "govcloud.systems",
@@ -248,6 +249,35 @@ AXES_ENABLE_ADMIN = False
 
 OTP_TOTP_ISSUER = "GovCloud"
 
+# --- Unified sign-on (issue 18 §1): OIDC and CAS beside local accounts -------------------------------
+# Each is off until configured. GOVCLOUD_SSO_OIDC (JSON): {"discovery_url":
+# "https://idp.example.gov.cn/.well-known/openid-configuration", "client_id": "govcloud", "label":
+# "统一身份认证", "scope": "openid profile email", "match_claim": "email", "match_field": "email",
+# "mfa_amr": ["mfa", "otp", "hwk", "sms"], "mfa_acr": []}. The client secret is never here: it is
+# "client_secret" in the section "oidc" of GOVCLOUD_SECRETS_FILE (none: a public client, PKCE only).
+# GOVCLOUD_SSO_CAS (JSON): {"server_url": "https://cas.example.gov.cn/cas/", "version": 3, "label":
+# "…", "match_attribute": "mail", "match_field": "email"}. match_field is the account field a claim is
+# compared with: "email", "username" (employee numbers as user names) or "phone". See govcloud/identity.
+GOVCLOUD_SSO_OIDC = env.json("GOVCLOUD_SSO_OIDC", default={})
+GOVCLOUD_SSO_CAS = env.json("GOVCLOUD_SSO_CAS", default={})
+# When on, the local password form is for administrator roles only (a break-glass path): everyone
+# else signs in through the identity platform.
+GOVCLOUD_LOCAL_LOGIN_ADMINS_ONLY = env.bool("GOVCLOUD_LOCAL_LOGIN_ADMINS_ONLY", default=False)
+
+
+def sso_origins(oidc: dict, cas: dict) -> list[str]:
+    """The identity platforms' origins: logging out (a form POST) ends on the platform's logout page,
+    which the Content-Security-Policy's form-action must allow."""
+    from urllib.parse import urlsplit
+
+    origins = []
+    for url in (oidc.get("discovery_url", ""), cas.get("server_url", "")):
+        parts = urlsplit(url)
+        if parts.scheme in ("http", "https") and parts.netloc:
+            origins.append(f"{parts.scheme}://{parts.netloc}")
+    return origins
+
+
 SESSION_COOKIE_AGE = env.int("SESSION_IDLE_MINUTES", default=30) * 60
 # An idle timeout: core.middleware.SessionIdleMiddleware saves the session (restarting the 30
 # minutes) at most once a minute while the user is active.
@@ -295,7 +325,7 @@ CONTENT_SECURITY_POLICY = {
         "object-src": [NONE],
         "base-uri": [SELF],
         "frame-ancestors": [NONE],
-        "form-action": [SELF],
+        "form-action": [SELF, *sso_origins(GOVCLOUD_SSO_OIDC, GOVCLOUD_SSO_CAS)],
     },
 }
 # How many proxies in front of us may be trusted for X-Forwarded-For (0: use REMOTE_ADDR).
@@ -401,6 +431,9 @@ SPECTACULAR_SETTINGS = {
         "RoleEnum": "govcloud.core.roles.Role",
         "JobStatusEnum": "govcloud.core.models.JobStatus",
         "OutcomeEnum": "govcloud.audit.models.Outcome",
+        "SignOnProtocolEnum": "govcloud.identity.models.Protocol",
+        "ProtocolEnum": "govcloud.security.models.exposure.Protocol",  # the ports' tcp/udp, named as before
+        "LinkRequestStatusEnum": "govcloud.identity.models.LinkRequestStatus",
         "ResourceKindEnum": "govcloud.catalog.models.ResourceKind",
         "ResourceStateEnum": "govcloud.ledger.models.ResourceState",
         "ExportFormatEnum": ["xlsx", "csv"],

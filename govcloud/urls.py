@@ -6,6 +6,7 @@ from govcloud.web.views import healthz, readyz
 
 urlpatterns = [
     path("", include("govcloud.organizations.urls")),
+    path("", include("govcloud.identity.urls")),
     path("", include("govcloud.web.urls")),
     path("audit/", include("govcloud.audit.urls")),
     path("workdays/", include("govcloud.workdays.urls")),

@@ -12,6 +12,17 @@ from govcloud.core.actors import actor_roles, is_system
 from govcloud.core.policy import Policy, policy_value
 from govcloud.core.roles import Role
 
+# A session opened through the unified identity platform (govcloud.identity) carries
+# {"protocol", "issuer", "subject", "mfa"} under this key: it gave no password (so the password's age
+# is not its business) and, with "mfa", the platform vouched for a second factor it checked.
+SESSION_SSO = "govcloud_sso"
+
+
+def sso_session(request) -> dict:
+    session = getattr(request, "session", None)
+    value = session.get(SESSION_SSO) if session is not None else None
+    return value if isinstance(value, dict) else {}
+
 
 def has_any_role(actor, roles: Iterable[Role]) -> bool:
     return is_system(actor) or bool(actor_roles(actor) & set(roles))

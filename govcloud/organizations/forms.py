@@ -1,9 +1,10 @@
 from django import forms
+from django.conf import settings
 from django.contrib.auth import password_validation
 from django.contrib.auth.forms import AuthenticationForm
 from django.utils.translation import gettext_lazy as _
 
-from govcloud.core.roles import Role
+from govcloud.core.roles import TOTP_REQUIRED_ROLES, Role
 from govcloud.organizations.models import Organization, OrganizationKind, OrganizationLevel, User
 from govcloud.organizations.usernames import canonical_username
 
@@ -18,6 +19,15 @@ class LoginForm(AuthenticationForm):
         super().__init__(request, *args, **kwargs)
         self.fields["username"].widget.attrs.update({"autocomplete": "username", "autofocus": True})
         self.fields["password"].widget.attrs.update({"autocomplete": "current-password"})
+
+    def confirm_login_allowed(self, user):
+        super().confirm_login_allowed(user)
+        # With unified sign-on in place, a password is the administrators' break-glass path only.
+        if getattr(settings, "GOVCLOUD_LOCAL_LOGIN_ADMINS_ONLY", False) and not user.roles & TOTP_REQUIRED_ROLES:
+            raise forms.ValidationError(
+                _("Sign in through the unified identity platform: GovCloud passwords are for administrators only."),
+                code="sso_only",
+            )
 
     def clean_username(self):
         # The canonical name goes to authenticate(), the lockout counter and the audit trail alike.

@@ -10,10 +10,12 @@ from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from govcloud.core.permissions import password_expired
+from govcloud.core.permissions import password_expired, sso_session
 from govcloud.core.roles import TOTP_REQUIRED_ROLES
 
 SESSION_2FA = "govcloud_2fa"
+# Where logging out sends the browser next, to end the platform's session too (set by identity).
+SESSION_SSO_LOGOUT_URL = "govcloud_sso_logout_url"
 TWO_FACTOR_VERIFY = "verify"
 TWO_FACTOR_ENROLL = "enroll"
 
@@ -45,7 +47,7 @@ def token_creation_refusal(request) -> str:
     """
     if getattr(request, "auth", None) is not None:  # DRF: authenticated by a personal access token
         return _("API tokens are created from a signed-in browser session, not with another API token.")
-    if owes_second_factor(request.user):
+    if owes_second_factor(request.user) and not sso_session(request).get("mfa"):
         return _("Verify your second factor (or set one up) before creating an API token.")
     return ""
 
@@ -54,7 +56,11 @@ def owes_account_step(request) -> bool:
     """Whether this page session must still give or set up its second factor, or change its password:
     every page but that step redirects there, so the page shell offers no navigation until then."""
     state = request.session.get(SESSION_2FA, "")
-    return bool(state and not request.user.is_verified()) or password_expired(request.user)
+    return bool(state and not request.user.is_verified()) or _password_step_owed(request)
+
+
+def _password_step_owed(request) -> bool:
+    return password_expired(request.user) and not sso_session(request)
 
 
 class AccountSecurityMiddleware:
@@ -76,7 +82,7 @@ class AccountSecurityMiddleware:
                 return self._blocked(request, target)
             return self.get_response(request)
 
-        if password_expired(user):
+        if _password_step_owed(request):
             target = reverse("organizations:password_change")
             if request.path != target:
                 return self._blocked(request, target)

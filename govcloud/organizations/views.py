@@ -40,7 +40,12 @@ from govcloud.organizations.forms import (
     UserEditForm,
     UserRolesForm,
 )
-from govcloud.organizations.middleware import SESSION_2FA, token_creation_refusal, two_factor_state
+from govcloud.organizations.middleware import (
+    SESSION_2FA,
+    SESSION_SSO_LOGOUT_URL,
+    token_creation_refusal,
+    two_factor_state,
+)
 
 PAGE_SIZE = 50
 
@@ -90,6 +95,13 @@ class LogoutView(auth_views.LogoutView):
         if not request.user.is_authenticated:
             return redirect("organizations:login")
         return render(request, "organizations/logout_confirm.html")
+
+    def post(self, request, *args, **kwargs):
+        # A session opened through the identity platform ends there too (OIDC RP-initiated logout,
+        # CAS logout): the platform's own page comes back to the login page.
+        platform_logout = request.session.get(SESSION_SSO_LOGOUT_URL, "")
+        response = super().post(request, *args, **kwargs)
+        return redirect(platform_logout) if platform_logout else response
 
 
 @login_required

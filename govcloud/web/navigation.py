@@ -269,6 +269,14 @@ NAVIGATION: list[NavItem] = [
         group=ADMINISTRATION,
     ),
     NavItem(
+        _("Sign-on link requests"),
+        "identity:link_request_list",
+        "person-badge",
+        frozenset({Role.SYSTEM_ADMIN}),
+        "/identity/",
+        group=ADMINISTRATION,
+    ),
+    NavItem(
         _("Policies"),
         "policies:policy_list",
         "sliders",

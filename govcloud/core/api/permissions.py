@@ -1,7 +1,7 @@
 from django.utils.translation import gettext_lazy as _
 from rest_framework.permissions import BasePermission
 
-from govcloud.core.permissions import password_expired
+from govcloud.core.permissions import password_expired, sso_session
 from govcloud.core.roles import TOTP_REQUIRED_ROLES
 
 
@@ -24,8 +24,10 @@ class IsAuthenticatedAndVerified(BasePermission):
             # has since come to need a second factor it never enrolled (a role granted later, a
             # token older than that rule) waits until the user enrolls, as a session would.
             return not (user.roles & TOTP_REQUIRED_ROLES and not user.has_totp_device)
-        if password_expired(user):
+        sso = sso_session(request._request)
+        if password_expired(user) and not sso:
             return False
         if user.roles & TOTP_REQUIRED_ROLES or user.has_totp_device:
-            return bool(getattr(request._request.user, "is_verified", lambda: False)())
+            verified = getattr(request._request.user, "is_verified", lambda: False)()
+            return bool(verified or sso.get("mfa"))
         return True
