@@ -28,7 +28,12 @@ def _html_pages(client: Client, world: World, *, api: bool) -> list[str]:
         if url.startswith("/api/") != api:
             continue
         response = client.get(url, HTTP_ACCEPT="text/html")
-        if "text/html" in response.get("Content-Type", "") and response.status_code < 500:
+        # 405: an endpoint only a program POSTs to (a back-channel logout), answered with no page.
+        if (
+            "text/html" in response.get("Content-Type", "")
+            and response.status_code < 500
+            and response.status_code != 405
+        ):
             urls.append(url)
     return urls
 

@@ -105,6 +105,12 @@ class RobotSerializer(serializers.ModelSerializer):
         read_only_fields = ["id", "created_at", "updated_at"]
         extra_kwargs = {"organization": {"required": False}, "duty_team": {"required": False}}
 
+    def validate(self, attrs):
+        # Optional on change (left out keeps the saved address), required when a robot is added.
+        if self.instance is None and not attrs.get("webhook_url"):
+            raise serializers.ValidationError({"webhook_url": [self.fields["webhook_url"].error_messages["required"]]})
+        return attrs
+
     def get_webhook_hint(self, robot) -> str:
         return mask_webhook(robot.webhook_url)
 

@@ -79,6 +79,10 @@ def test_a_head_cannot_add_a_robot_for_another_department_nor_an_applicant_at_al
     assert (
         api_for(head).post(URL, {**data, "organization": city.dept_a.pk, "kinds": []}, format="json").status_code == 400
     )
+    # Without an address (the fuzzer's "required fields only" body answered 500 once): a clear 400.
+    bare = {k: v for k, v in data.items() if k != "webhook_url"}
+    missing = api_for(head).post(URL, {**bare, "organization": city.dept_a.pk}, format="json")
+    assert missing.status_code == 400 and "webhook_url" in missing.json()
     assert not Robot.objects.exists()
     created = api_for(head).post(URL, {**data, "organization": city.dept_a.pk}, format="json")
     assert created.status_code == 201 and created.json()["signed"] is False
