@@ -1,0 +1,27 @@
+"""The work-order list's state cell in one call (issue 19): the same HTML as `delivery/_state.html`
+(the detail pages still include it; a test holds the two equal), without an include per row."""
+
+from __future__ import annotations
+
+from django import template
+from django.utils.html import format_html
+from django.utils.safestring import SafeString
+
+register = template.Library()
+
+_BADGES = {
+    "open": "text-bg-warning",
+    "claimed": "text-bg-info",
+    "completed": "text-bg-success",
+    "failed": "text-bg-danger",
+}
+
+
+@register.simple_tag
+def work_order_state(order) -> SafeString:
+    return format_html(
+        '<span class="badge {}" data-testid="work-order-state" data-state="{}">{}</span>\n',
+        _BADGES.get(order.state, "text-bg-secondary"),
+        order.state,
+        order.get_state_display(),
+    )
