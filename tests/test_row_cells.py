@@ -112,3 +112,20 @@ def test_minute_is_the_date_filter():
         assert tag('{{ moment|minute|default:"—" }}', moment=moment) == tag(
             '{{ moment|date:"Y-m-d H:i"|default:"—" }}', moment=moment
         )
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_display_is_get_display(language):
+    from govcloud.billing.models import Statement
+
+    fields = [(Application, "kind"), (Application, "environment"), (Application, "state"), (Resource, "network")]
+    fields += [(Resource, "state"), (WorkOrder, "kind"), (WorkOrder, "state"), (Statement, "state")]
+    with translation.override(language):
+        for model, name in fields:
+            values = [*(value for value, _label in model._meta.get_field(name).flatchoices), "not_a_choice", ""]
+            for value in values:
+                obj = model(**{name: value})
+                expected = getattr(obj, f"get_{name}_display")()
+                shown = tag("{{ obj|display:name }}", obj=obj, name=name)
+                assert shown == tag("{{ expected }}", expected=expected)
+                assert shown == tag(f"{{{{ obj.get_{name}_display }}}}", obj=obj)

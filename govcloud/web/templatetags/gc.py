@@ -4,6 +4,8 @@ from django import forms, template
 from django.template.loader import render_to_string
 from django.urls import get_script_prefix, get_urlconf, reverse
 from django.utils import timezone
+from django.utils.encoding import force_str
+from django.utils.hashable import make_hashable
 from django.utils.html import format_html
 from django.utils.translation import get_language
 
@@ -198,3 +200,20 @@ def minute(value) -> str:
     if timezone.is_aware(value):
         value = timezone.localtime(value)
     return f"{value.year:04d}-{value.month:02d}-{value.day:02d} {value.hour:02d}:{value.minute:02d}"
+
+
+_CHOICES: dict[tuple, tuple[dict, str]] = {}
+
+
+@register.filter
+def display(obj, name: str) -> str:
+    """`obj.get_<name>_display` with the field's choices gathered once per model and field: Django
+    rebuilds that dictionary on every call, twice per row of a list (kind, environment, state)."""
+    key = (type(obj), name)
+    known = _CHOICES.get(key)
+    if known is None:
+        field = obj._meta.get_field(name)
+        known = _CHOICES[key] = (dict(make_hashable(field.flatchoices)), field.attname)
+    choices, attname = known
+    value = getattr(obj, attname)
+    return force_str(choices.get(make_hashable(value), value), strings_only=True)
