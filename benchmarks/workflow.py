@@ -97,6 +97,8 @@ def build(n: int):
         for i in range(start, min(n, start + batch)):
             d = i % DEPARTMENTS
             state = states[i % len(states)]
+            decision = now + timedelta(hours=(i * 7) % 97 - 30) if state in states[:2] else None
+            acceptance = now + timedelta(hours=(i * 5) % 43 - 20) if state == ApplicationState.SUBMITTED else None
             rows.append(
                 Application(
                     number=f"SQ-BENCH-{i:06d}",
@@ -110,7 +112,10 @@ def build(n: int):
                     state=state,
                     created_by=applicant,
                     submitted_at=now - timedelta(hours=i % 200),
-                    decision_due_at=now + timedelta(hours=(i * 7) % 97 - 30) if state in states[:2] else None,
+                    acceptance_due_at=acceptance,
+                    decision_due_at=decision,
+                    # bulk_create skips save(), which keeps the inbox's order column (Application.center_due)
+                    inbox_due_at=acceptance or decision,
                     exceeds_quota=i % 17 == 0,
                     monthly_estimate=1000 + i % 500,
                 )
@@ -176,7 +181,7 @@ def floor_inbox() -> None:
             "JOIN organizations_organization o ON o.id = a.organization_id "
             "JOIN systems_informationsystem s ON s.id = a.system_id "
             "WHERE a.state IN ('submitted', 'accepted') "
-            "ORDER BY a.decision_due_at IS NULL, a.decision_due_at, a.id LIMIT 50"
+            "ORDER BY a.inbox_due_at IS NULL, a.inbox_due_at, a.id LIMIT 50"
         )
         cursor.fetchall()
 

@@ -171,6 +171,12 @@ class Application(TimeStampedModel):
     acceptance_due_provisional = models.BooleanField(default=False)
     decision_due_at = models.DateTimeField(_("decision due"), null=True, blank=True, db_index=True)
     decision_due_provisional = models.BooleanField(default=False)
+    # The due time of the center's next step (the acceptance's until accepted, then the decision's),
+    # stored so the inbox reads its order from an index; empty outside the center's states. A city
+    # whose decision limit counts from the acceptance (Policy.DECISION_FROM_ACCEPTANCE) has no
+    # decision due time before the acceptance, so ordering by decision_due_at put its new
+    # applications last (issue 16). Kept by save() from the fields above.
+    inbox_due_at = models.DateTimeField(_("due at the center"), null=True, blank=True, editable=False)
     accepted_at = models.DateTimeField(_("accepted at"), null=True, blank=True)
     decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
     decided_by_name = models.CharField(_("decided by"), max_length=150, blank=True)
@@ -213,6 +219,8 @@ class Application(TimeStampedModel):
             # The lists' order (selectors.applications_for): newest first, one page at a time
             # without sorting every application (17 ms of the center's list at 10,000, issue 19).
             models.Index(fields=["-created_at", "-id"], name="applications_newest_first"),
+            # The center's inbox: least time left first (selectors.inbox_for).
+            models.Index(fields=["inbox_due_at", "id"], name="applications_inbox_due"),
         ]
         verbose_name = _("application")
         verbose_name_plural = _("applications")
@@ -326,6 +334,20 @@ class Application(TimeStampedModel):
         """The department withdraws the application before the center's decision."""
 
     # --- Deadlines shown on every list --------------------------------------------------------------
+
+    def center_due(self) -> datetime | None:
+        """The due time of the center's next step, the inbox's order: the clock its row shows."""
+        deadline = self.current_deadline if self.state in AWAITING_CENTER else None
+        return deadline.due if deadline else None
+
+    def save(self, *args, **kwargs) -> None:
+        # Every change of state or of a clock goes through here (services.workflow saves the locked
+        # row), so the stored inbox order follows them; a saved subset of fields carries it along.
+        self.inbox_due_at = self.center_due()
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and "inbox_due_at" not in update_fields:
+            kwargs["update_fields"] = [*update_fields, "inbox_due_at"]
+        super().save(*args, **kwargs)
 
     @property
     def current_deadline(self) -> Deadline | None:

@@ -76,9 +76,9 @@ def inbox_for(*, user, tab: str = InboxTab.ALL) -> QuerySet[Application]:
         _list_base()
         .restrict(user, Action.VIEW)
         .filter(state__in=states)
-        # Ordered by the decision's due time, which an index serves (test_list_plans); the acceptance's
-        # is shown on each row and is never later than the decision's under the default policies.
-        .order_by(F("decision_due_at").asc(nulls_last=True), "pk")
+        # Ordered by the clock each row shows (the acceptance's, then the decision's), stored on the
+        # row so an index serves the order (test_list_plans), whichever policy started the clocks.
+        .order_by(F("inbox_due_at").asc(nulls_last=True), "pk")
     )
 
 
