@@ -103,6 +103,34 @@ def within_limit(rows: list[tuple[int, bool]], **extra) -> IndicatorValue:
     )
 
 
+def counted(flagged: list[int], *, evidence: list[int] | None = None, **extra) -> IndicatorValue:
+    """A count of records counted against the provider: the figure is how many are `flagged`; the
+    evidence is every record looked at (the flagged ones themselves unless given)."""
+    return IndicatorValue(
+        value=float(len(flagged)),
+        numerator=len(flagged),
+        evidence=flagged if evidence is None else evidence,
+        flagged=flagged,
+        **extra,
+    )
+
+
+def rated_average(figures: dict, *, asked: str, rated: list[tuple[int, float]], **extra) -> IndicatorValue:
+    """The average of the departments' ratings (1–5): `figures` holds the aggregates "average",
+    "rated" and, under the key `asked`, how many could have been rated; `rated` = [(pk, rating), ...].
+    Ratings of 2 or less are flagged; the response rate is rated ÷ asked."""
+    average = figures["average"]
+    return IndicatorValue(
+        value=round(average, 2) if average is not None else None,
+        numerator=figures["rated"],
+        denominator=figures[asked],
+        evidence=[pk for pk, _r in rated],
+        flagged=[pk for pk, r in rated if r <= 2],
+        response_rate=percent(figures["rated"], figures[asked]),
+        **extra,
+    )
+
+
 # --- Responsiveness --------------------------------------------------------------------------------
 
 
@@ -303,15 +331,7 @@ def incident_satisfaction(period_start: date, period_end: date) -> IndicatorValu
     closed = Incident.objects.filter(state=IncidentState.CLOSED, closed_at__gte=start, closed_at__lt=end).order_by()
     figures = closed.aggregate(closed=Count("pk"), rated=Count("rating"), average=Avg("rating"))
     rated = list(closed.filter(rating__isnull=False).values_list("pk", "rating"))
-    average = figures["average"]
-    return IndicatorValue(
-        value=round(average, 2) if average is not None else None,
-        numerator=figures["rated"],
-        denominator=figures["closed"],
-        evidence=[pk for pk, _r in rated],
-        flagged=[pk for pk, r in rated if r <= 2],
-        response_rate=percent(figures["rated"], figures["closed"]),
-    )
+    return rated_average(figures, asked="closed", rated=rated)
 
 
 @register(
@@ -335,15 +355,7 @@ def delivery_satisfaction(period_start: date, period_end: date) -> IndicatorValu
         accepted=Count("pk"), rated=Count("delivery_rating"), average=Avg("delivery_rating__rating")
     )
     rated = list(DeliveryRating.objects.filter(application__in=accepted).values_list("application_id", "rating"))
-    average = figures["average"]
-    return IndicatorValue(
-        value=round(average, 2) if average is not None else None,
-        numerator=figures["rated"],
-        denominator=figures["accepted"],
-        evidence=[pk for pk, _r in rated],
-        flagged=[pk for pk, r in rated if r <= 2],
-        response_rate=percent(figures["rated"], figures["accepted"]),
-    )
+    return rated_average(figures, asked="accepted", rated=rated)
 
 
 # --- Quality ---------------------------------------------------------------------------------------
@@ -379,7 +391,7 @@ def incidents_per_100(period_start: date, period_end: date) -> IndicatorValue:
 def major_incidents(period_start: date, period_end: date) -> IndicatorValue:
     ids = list(_incidents(period_start, period_end).filter(severity__is_major=True).values_list("pk", flat=True))
     # Zero major incidents is a measured zero: the service desk exists for the whole period.
-    return IndicatorValue(value=float(len(ids)), numerator=len(ids), evidence=ids, flagged=ids)
+    return counted(ids)
 
 
 def _months(period_start: date, period_end: date) -> list[date]:
@@ -502,14 +514,7 @@ def sessions_without_grant(period_start: date, period_end: date) -> IndicatorVal
     rows = list(
         AccessSession.objects.filter(started_at__gte=start, started_at__lt=end).order_by().values_list("pk", "flagged")
     )
-    flagged = [pk for pk, f in rows if f]
-    return IndicatorValue(
-        value=float(len(flagged)),
-        numerator=len(flagged),
-        denominator=len(rows),
-        evidence=[pk for pk, _f in rows],
-        flagged=flagged,
-    )
+    return counted([pk for pk, f in rows if f], evidence=[pk for pk, _f in rows], denominator=len(rows))
 
 
 # The quality indicators from monitoring, maintenance and repeat faults live in their own module;

@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import gettext_noop
 
-from govcloud.assessment.indicators import NO_DATA, IndicatorValue, bounds, register
+from govcloud.assessment.indicators import NO_DATA, IndicatorValue, bounds, counted, register
 from govcloud.assessment.models import Dimension
 from govcloud.core.policy import Policy, policy_value
 
@@ -439,11 +439,4 @@ def repeat_faults(period_start: date, period_end: date) -> IndicatorValue:
             if reported[last] >= start and reported[last] - reported[ids[n - count + 1]] <= window:
                 repeats.add(last)
     in_period = [pk for pk, at in reported.items() if at >= start]
-    flagged = sorted(repeats)
-    return IndicatorValue(
-        value=float(len(flagged)),
-        numerator=len(flagged),
-        denominator=len(in_period),
-        evidence=flagged,
-        flagged=flagged,
-    )
+    return counted(sorted(repeats), denominator=len(in_period))

@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, gettext_noop
 
-from govcloud.assessment.indicators import IndicatorValue, percent, register
+from govcloud.assessment.indicators import IndicatorValue, percent, rated_average, register
 from govcloud.assessment.models import (
     ASSESSORS,
     READERS,
@@ -323,12 +323,11 @@ def survey_satisfaction(period_start: date, period_end: date) -> IndicatorValue:
             for pk, start, end, asked in rounds
         ],
     }
-    return IndicatorValue(
-        value=round(sum(r[2] for r in rows) / len(rows), 2) if rows else None,
-        numerator=len(rows),
-        denominator=invited,
-        evidence=[r[0] for r in rows],
-        flagged=[r[0] for r in rows if r[2] <= 2],
-        response_rate=percent(len(rows), invited),
-        breakdown={"tables": [table]},
+    figures = {
+        "average": sum(r[2] for r in rows) / len(rows) if rows else None,
+        "rated": len(rows),
+        "invited": invited,
+    }
+    return rated_average(
+        figures, asked="invited", rated=[(pk, avg) for pk, _round, avg in rows], breakdown={"tables": [table]}
     )

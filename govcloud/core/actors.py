@@ -9,6 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Protocol
 
+from django.utils.translation import gettext as _
+
 from govcloud.core.roles import Role
 
 
@@ -50,6 +52,14 @@ Actor = Person | SystemActor
 
 def is_system(actor: object) -> bool:
     return isinstance(actor, SystemActor)
+
+
+def actor_name(actor: Actor) -> str:
+    """The name kept with a record (timeline entries, "by" columns) so that it reads the same after the
+    account is renamed or removed: the person's full name or username, or "System"."""
+    if is_system(actor):
+        return _("System")
+    return (getattr(actor, "full_name", "") or actor.get_username())[:150]
 
 
 def actor_roles(actor: object) -> frozenset[Role]:

@@ -205,40 +205,42 @@ def evidence_submit(request, pk: int):
     return redirect("delivery:work_order_detail", pk=order.pk)
 
 
-@login_required
-@require_POST
-def evidence_confirm(request, pk: int):
+def _evidence_decide(request, pk: int, decide, success: str):
+    """The department's decision on the evidence: confirm and reject differ only in the service
+    they call and the message they leave."""
     order = selectors.work_order_get(user=request.user, pk=pk)
     form = EvidenceDecisionForm(request.POST)
     if not form.is_valid():
         return _rerender(request, order, decision_form=form)
     try:
-        evidence_services.termination_evidence_confirm(
-            actor=request.user, work_order=order, comment=form.cleaned_data.get("comment", "")
-        )
+        decide(actor=request.user, work_order=order, comment=form.cleaned_data.get("comment", ""))
     except ValidationError as exc:
         form_errors_from(exc, form)
         return _rerender(request, order, decision_form=form)
-    messages.success(request, _("Confirmed: the work order is completed and the resource's service has ended."))
+    messages.success(request, success)
     return redirect("delivery:work_order_detail", pk=order.pk)
+
+
+@login_required
+@require_POST
+def evidence_confirm(request, pk: int):
+    return _evidence_decide(
+        request,
+        pk,
+        evidence_services.termination_evidence_confirm,
+        _("Confirmed: the work order is completed and the resource's service has ended."),
+    )
 
 
 @login_required
 @require_POST
 def evidence_reject(request, pk: int):
-    order = selectors.work_order_get(user=request.user, pk=pk)
-    form = EvidenceDecisionForm(request.POST)
-    if not form.is_valid():
-        return _rerender(request, order, decision_form=form)
-    try:
-        evidence_services.termination_evidence_reject(
-            actor=request.user, work_order=order, comment=form.cleaned_data.get("comment", "")
-        )
-    except ValidationError as exc:
-        form_errors_from(exc, form)
-        return _rerender(request, order, decision_form=form)
-    messages.success(request, _("The provider is told what is wrong and submits again."))
-    return redirect("delivery:work_order_detail", pk=order.pk)
+    return _evidence_decide(
+        request,
+        pk,
+        evidence_services.termination_evidence_reject,
+        _("The provider is told what is wrong and submits again."),
+    )
 
 
 @login_required

@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 
 from govcloud.applications.models import Application, ApplicationState
 from govcloud.audit.services import audit_record
-from govcloud.core.actors import SYSTEM, Actor
+from govcloud.core.actors import SYSTEM, Actor, actor_name
 from govcloud.core.permissions import require_role
 from govcloud.incidents.models import Incident, IncidentState
 from govcloud.incidents.selectors import month_figures
@@ -34,7 +34,7 @@ from govcloud.reports.models import (
     ResourcePool,
     UtilizationReport,
 )
-from govcloud.reports.utilization import _actor_name, local_midnight, period_bounds
+from govcloud.reports.utilization import local_midnight, period_bounds
 from govcloud.security.models import BulletinStatus, SecurityBulletin
 
 # The applications still on their way (neither drafts nor finished): the pipeline of Art. 10.
@@ -231,7 +231,7 @@ def analysis_report_generate(*, actor: Actor, month: date) -> AnalysisReport:
         ).first() or AnalysisReport(month=month)
         report.figures = figures
         report.generated_at = timezone.now()
-        report.generated_by = _actor_name(actor)
+        report.generated_by = actor_name(actor)
         report.save()
         audit_record(actor=actor, action="analysis_report.generate", target=report, message=str(report))
     return report

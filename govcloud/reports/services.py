@@ -18,7 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from govcloud.audit.services import audit_record
-from govcloud.core.actors import SYSTEM, Actor, is_system
+from govcloud.core.actors import SYSTEM, Actor, actor_name, is_system
 from govcloud.core.errors import StateConflict
 from govcloud.core.permissions import require_role
 from govcloud.core.policy import Policy, policy_value
@@ -41,7 +41,6 @@ from govcloud.reports.models import (
     ProviderReportKind,
     ResourcePool,
 )
-from govcloud.reports.utilization import _actor_name
 from govcloud.workdays.selectors import deadline_from
 
 DUE_POLICY = {
@@ -76,7 +75,7 @@ def resource_pool_create(*, actor: Actor, name: str, kind: str, capacity: int, n
     try:
         with transaction.atomic():
             pool = ResourcePool.objects.create(
-                name=name, kind=kind, capacity=capacity, note=(note or "").strip()[:200], updated_by=_actor_name(actor)
+                name=name, kind=kind, capacity=capacity, note=(note or "").strip()[:200], updated_by=actor_name(actor)
             )
             audit_record(
                 actor=actor,
@@ -100,7 +99,7 @@ def resource_pool_update(
             pool = ResourcePool.objects.select_for_update().get(pk=pool.pk)
             before = {"name": pool.name, "kind": pool.kind, "capacity": pool.capacity, "note": pool.note}
             pool.name, pool.kind, pool.capacity, pool.note = name, kind, capacity, (note or "").strip()[:200]
-            pool.updated_by = _actor_name(actor)
+            pool.updated_by = actor_name(actor)
             pool.save()
             audit_record(
                 actor=actor,
@@ -130,7 +129,7 @@ def due_at(kind: str, month: date) -> datetime:
 
 
 def _entry(report: ProviderReport, kind: str, actor: Actor, text: str = "") -> ProviderReportEntry:
-    return ProviderReportEntry.objects.create(report=report, kind=kind, actor_name=_actor_name(actor), text=text)
+    return ProviderReportEntry.objects.create(report=report, kind=kind, actor_name=actor_name(actor), text=text)
 
 
 def _link(report: ProviderReport) -> str:
@@ -219,7 +218,7 @@ def provider_report_attach(*, actor: Actor, report: ProviderReport, upload) -> P
                 content_type=stored.file_type.content_type,
                 size=stored.size,
                 sm3=stored.sm3,
-                uploaded_by=_actor_name(actor),
+                uploaded_by=actor_name(actor),
             )
             _entry(report, EntryKind.ATTACHED, actor, stored.original_name)
             audit_record(

@@ -27,7 +27,7 @@ from django.utils.translation import gettext as _
 
 from govcloud.audit.services import audit_record
 from govcloud.catalog.models import ResourceKind
-from govcloud.core.actors import SYSTEM, Actor, actor_roles, is_system
+from govcloud.core.actors import SYSTEM, Actor, actor_name, actor_roles, is_system
 from govcloud.core.permissions import require_role
 from govcloud.ledger.models import Resource
 from govcloud.monitoring.alerts import DEFAULT_RULES
@@ -237,12 +237,6 @@ def summary_of(lines: list[UtilizationLine], series: dict, limits: Thresholds, b
 # --- The service ---------------------------------------------------------------------------------------
 
 
-def _actor_name(actor: Actor) -> str:
-    if is_system(actor):
-        return _("System")
-    return (getattr(actor, "full_name", "") or actor.get_username())[:150]
-
-
 def check_scope(actor: Actor, organization: Organization | None) -> None:
     """The center and the provider report on any scope; a department on itself (or its units)."""
     require_role(actor, REPORT_GENERATORS)
@@ -316,7 +310,7 @@ def utilization_report_generate(
             report = UtilizationReport(**lookup)
         report.ends_on = ends_on
         report.generated_at = timezone.now()
-        report.generated_by = _actor_name(actor)
+        report.generated_by = actor_name(actor)
         report.resources = len(lines)
         report.idle = summary["counts"][UsageFlag.IDLE]
         report.overloaded = summary["counts"][UsageFlag.OVERLOADED]

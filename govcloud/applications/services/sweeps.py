@@ -7,8 +7,11 @@ warns once (a new deadline — after a resubmission — warns again)."""
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -38,6 +41,58 @@ def _send(app: Application, *, recipients, key: str, title: str, severity: Sever
     return bool(count)
 
 
+@dataclass(frozen=True)
+class _Limit:
+    """One limit the sweep watches: which applications run against it, who is warned before it and who
+    is told once it has passed, with the notification kinds, titles (already translated, formatted per
+    application) and audit actions of each."""
+
+    name: str
+    applications: QuerySet[Application]
+    due_field: str
+    warn_to: Callable[[Application], list]
+    escalate_to: Callable[[Application], list]
+    warn_kind: str
+    escalate_kind: str
+    warn_title: str
+    escalate_title: str
+    warn_action: str
+    escalate_action: str
+
+
+def _sweep_limit(limit: _Limit, *, now: datetime, horizon: datetime, sent: dict[str, int]) -> None:
+    """Warn before the limit, escalate after it; counts go to sent["<name>_warned"/"<name>_escalated"]."""
+    due_field = limit.due_field
+    applications = limit.applications.filter(**{f"{due_field}__lte": horizon}).order_by(due_field, "pk")
+    for app in applications:
+        due_at = getattr(app, due_field)
+        due = timezone.localtime(due_at)
+        ctx = {"number": app.number, "org": app.organization.name, "due": f"{due:%Y-%m-%d %H:%M}"}
+        stamp = f"{due:%Y%m%d%H%M}"
+        try:
+            if due_at <= now:
+                if _send(
+                    app,
+                    recipients=limit.escalate_to(app),
+                    key=f"{limit.escalate_kind}:{app.pk}:{stamp}",
+                    title=limit.escalate_title % ctx,
+                    severity=Severity.DANGER,
+                    action=limit.escalate_action,
+                ):
+                    sent[f"{limit.name}_escalated"] += 1
+            elif _send(
+                app,
+                recipients=limit.warn_to(app),
+                key=f"{limit.warn_kind}:{app.pk}:{stamp}",
+                title=limit.warn_title % ctx,
+                severity=Severity.WARNING,
+                action=limit.warn_action,
+            ):
+                sent[f"{limit.name}_warned"] += 1
+        except Exception:  # one bad application must not stop the sweep
+            logger.exception("deadline sweep failed for application %s", app.pk)
+
+
 def application_deadlines_sweep(*, now: datetime | None = None) -> dict[str, int]:
     now = now or timezone.now()
     horizon = now + timedelta(hours=int(policy_value(Policy.DEADLINE_WARNING_HOURS)))
@@ -51,103 +106,52 @@ def application_deadlines_sweep(*, now: datetime | None = None) -> dict[str, int
     }
     reviewers = list(center_people())
     admins = list(center_people({Role.CENTER_ADMIN}))
-
-    accepting = (
-        Application.objects.filter(state=ApplicationState.SUBMITTED, acceptance_due_at__lte=horizon)
-        .select_related("organization", "system")
-        .order_by("acceptance_due_at", "pk")
-    )
-    for app in accepting:
-        due = timezone.localtime(app.acceptance_due_at)
-        ctx = {"number": app.number, "org": app.organization.name, "due": f"{due:%Y-%m-%d %H:%M}"}
-        stamp = f"{due:%Y%m%d%H%M}"
-        try:
-            if app.acceptance_due_at <= now:
-                if _send(
-                    app,
-                    recipients=admins,
-                    key=f"{Kind.ACCEPTANCE_OVERDUE}:{app.pk}:{stamp}",
-                    title=_("The acceptance of application %(number)s (%(org)s) is overdue: it was due %(due)s") % ctx,
-                    severity=Severity.DANGER,
-                    action="application.acceptance_overdue",
-                ):
-                    sent["acceptance_escalated"] += 1
-            elif _send(
-                app,
-                recipients=reviewers,
-                key=f"{Kind.ACCEPTANCE_DUE}:{app.pk}:{stamp}",
-                title=_("Application %(number)s (%(org)s) must be accepted or returned by %(due)s") % ctx,
-                severity=Severity.WARNING,
-                action="application.acceptance_due_warning",
-            ):
-                sent["acceptance_warned"] += 1
-        except Exception:  # one bad application must not stop the sweep
-            logger.exception("deadline sweep failed for application %s", app.pk)
-
-    deciding = (
-        Application.objects.filter(state__in=AWAITING_CENTER, decision_due_at__lte=horizon)
-        .select_related("organization", "system")
-        .order_by("decision_due_at", "pk")
-    )
-    for app in deciding:
-        due = timezone.localtime(app.decision_due_at)
-        ctx = {"number": app.number, "org": app.organization.name, "due": f"{due:%Y-%m-%d %H:%M}"}
-        stamp = f"{due:%Y%m%d%H%M}"
-        try:
-            if app.decision_due_at <= now:
-                if _send(
-                    app,
-                    recipients=admins,
-                    key=f"applications.decision_overdue:{app.pk}:{stamp}",
-                    title=_("The decision on application %(number)s (%(org)s) is overdue: it was due %(due)s") % ctx,
-                    severity=Severity.DANGER,
-                    action="application.decision_overdue",
-                ):
-                    sent["decision_escalated"] += 1
-            else:
-                waiting = reviewers if app.state == ApplicationState.SUBMITTED else admins
-                if _send(
-                    app,
-                    recipients=waiting,
-                    key=f"applications.decision_due:{app.pk}:{stamp}",
-                    title=_("Application %(number)s (%(org)s) must be decided by %(due)s") % ctx,
-                    severity=Severity.WARNING,
-                    action="application.decision_due_warning",
-                ):
-                    sent["decision_warned"] += 1
-        except Exception:  # one bad application must not stop the sweep
-            logger.exception("deadline sweep failed for application %s", app.pk)
-
-    testing = (
-        Application.objects.filter(state=ApplicationState.DELIVERED, test_due_at__lte=horizon)
-        .select_related("organization", "system", "created_by")
-        .order_by("test_due_at", "pk")
-    )
-    for app in testing:
-        due = timezone.localtime(app.test_due_at)
-        ctx = {"number": app.number, "org": app.organization.name, "due": f"{due:%Y-%m-%d %H:%M}"}
-        stamp = f"{due:%Y%m%d%H%M}"
-        department = creator_and(app, DRAFTERS)
-        try:
-            if app.test_due_at <= now:
-                if _send(
-                    app,
-                    recipients=[*department, *admins],
-                    key=f"applications.test_overdue:{app.pk}:{stamp}",
-                    title=_("The acceptance test of application %(number)s (%(org)s) is overdue since %(due)s") % ctx,
-                    severity=Severity.DANGER,
-                    action="application.test_overdue",
-                ):
-                    sent["test_escalated"] += 1
-            elif _send(
-                app,
-                recipients=department,
-                key=f"applications.test_due:{app.pk}:{stamp}",
-                title=_("Test the delivery of application %(number)s and accept it or report defects by %(due)s") % ctx,
-                severity=Severity.WARNING,
-                action="application.test_due_warning",
-            ):
-                sent["test_warned"] += 1
-        except Exception:
-            logger.exception("deadline sweep failed for application %s", app.pk)
+    limits = [
+        _Limit(
+            name="acceptance",
+            applications=Application.objects.filter(state=ApplicationState.SUBMITTED).select_related(
+                "organization", "system"
+            ),
+            due_field="acceptance_due_at",
+            warn_to=lambda app: reviewers,
+            escalate_to=lambda app: admins,
+            warn_kind=Kind.ACCEPTANCE_DUE,
+            escalate_kind=Kind.ACCEPTANCE_OVERDUE,
+            warn_title=_("Application %(number)s (%(org)s) must be accepted or returned by %(due)s"),
+            escalate_title=_("The acceptance of application %(number)s (%(org)s) is overdue: it was due %(due)s"),
+            warn_action="application.acceptance_due_warning",
+            escalate_action="application.acceptance_overdue",
+        ),
+        _Limit(
+            name="decision",
+            applications=Application.objects.filter(state__in=AWAITING_CENTER).select_related("organization", "system"),
+            due_field="decision_due_at",
+            # before acceptance the reviewers act; after it, the administrators decide
+            warn_to=lambda app: reviewers if app.state == ApplicationState.SUBMITTED else admins,
+            escalate_to=lambda app: admins,
+            warn_kind=Kind.DECISION_DUE,
+            escalate_kind=Kind.DECISION_OVERDUE,
+            warn_title=_("Application %(number)s (%(org)s) must be decided by %(due)s"),
+            escalate_title=_("The decision on application %(number)s (%(org)s) is overdue: it was due %(due)s"),
+            warn_action="application.decision_due_warning",
+            escalate_action="application.decision_overdue",
+        ),
+        _Limit(
+            name="test",
+            applications=Application.objects.filter(state=ApplicationState.DELIVERED).select_related(
+                "organization", "system", "created_by"
+            ),
+            due_field="test_due_at",
+            warn_to=lambda app: creator_and(app, DRAFTERS),
+            escalate_to=lambda app: [*creator_and(app, DRAFTERS), *admins],
+            warn_kind=Kind.TEST_DUE,
+            escalate_kind=Kind.TEST_OVERDUE,
+            warn_title=_("Test the delivery of application %(number)s and accept it or report defects by %(due)s"),
+            escalate_title=_("The acceptance test of application %(number)s (%(org)s) is overdue since %(due)s"),
+            warn_action="application.test_due_warning",
+            escalate_action="application.test_overdue",
+        ),
+    ]
+    for limit in limits:
+        _sweep_limit(limit, now=now, horizon=horizon, sent=sent)
     return sent

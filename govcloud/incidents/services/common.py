@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from govcloud.core.actors import Actor, is_system
+from govcloud.core.actors import Actor, actor_name, is_system
 from govcloud.core.errors import StateConflict
 from govcloud.core.permissions import require_role
 from govcloud.core.roles import CENTER_ROLES, Role
@@ -44,12 +44,6 @@ STATE_FIELDS = (
     "rating_comment",
     "merged_into",
 )
-
-
-def actor_name(actor: Actor) -> str:
-    if is_system(actor):
-        return _("System")
-    return (getattr(actor, "full_name", "") or actor.get_username())[:150]
 
 
 def actor_user(actor: Actor):
