@@ -97,16 +97,15 @@ def build_demo() -> dict:
 def plan(users: dict) -> dict:
     """What the simulated users need: sessions per role, the ids each role opens, and what a draft
     is made of (the applicant's information system, the host catalog item)."""
-    from govcloud.applications.selectors import applications_for, inbox_for
+    from govcloud.applications.selectors import applications_for, inbox_for, systems_for_applications
     from govcloud.billing.models import Statement
     from govcloud.catalog.models import CatalogItem
     from govcloud.delivery.models import WorkOrder
-    from govcloud.systems.models import InformationSystem
 
     applicant = users["applicant"]
     own = applications_for(user=applicant).order_by("-pk").values_list("pk", flat=True)[:IDS]
     inbox = inbox_for(user=users["reviewer"]).order_by("-pk").values_list("pk", flat=True)[:IDS]
-    system = InformationSystem.objects.filter(organization=applicant.organization).order_by("pk").first()
+    system = systems_for_applications(user=applicant).order_by("pk").first()  # the form's choices
     return {
         "sessions": {role: [session_cookie(user) for _ in range(SESSIONS)] for role, user in users.items()},
         "ids": {
