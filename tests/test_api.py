@@ -180,7 +180,7 @@ def test_calendar_deadline_refuses_a_start_outside_the_calendar_years(city, star
     client = api_for(city.user(Role.DEPARTMENT_APPLICANT))
     response = client.get("/api/v1/calendar/deadline/", {"start": start, "working_days": 60})
     assert response.status_code == 400
-    assert response.json() == {"start": ["请填写 2000 年至 2100 年之间的时刻。"]}
+    assert response.json() == {"start": ["请填写 2000 年至 2100 年之间的日期。"]}
 
 
 def test_policies_belong_to_their_roles(city):

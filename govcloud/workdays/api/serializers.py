@@ -1,6 +1,6 @@
-from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
+from govcloud.core.api.params import plausible_year
 from govcloud.workdays.models import CalendarDay, CalendarYear, DayKind
 
 
@@ -32,16 +32,8 @@ class NoticeSerializer(serializers.Serializer):
 
 
 class DeadlineQuerySerializer(serializers.Serializer):
-    start = serializers.DateTimeField(help_text="ISO 8601 moment the clock starts")
+    start = serializers.DateTimeField(help_text="ISO 8601 moment the clock starts", validators=[plausible_year])
     working_days = serializers.IntegerField(min_value=1, max_value=60)
-
-    def validate_start(self, value):
-        # The years a calendar can be announced for (NoticeSerializer): far outside them the local
-        # time has no whole-minute offset (1072 in Shanghai is +08:05:43, not an ISO 8601 moment)
-        # or adding days runs past the year 9999.
-        if not 2000 <= value.year <= 2100:
-            raise serializers.ValidationError(_("Give a moment between the years 2000 and 2100."))
-        return value
 
 
 class DeadlineSerializer(serializers.Serializer):
