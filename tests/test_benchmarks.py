@@ -77,6 +77,12 @@ def test_load_benchmark_runs_every_role_through_gunicorn_without_errors(tmp_path
     assert done.returncode == 0, done.stdout + done.stderr
     assert "errors: 0," in done.stdout
     # Every role's pages and the bare endpoint were fetched in the same run.
-    for page in ("/healthz", "department: applications", "center: inbox", "provider: work-order queue"):
+    for page in (
+        "/healthz",
+        "department: applications",
+        "department: draft saved",
+        "center: inbox",
+        "provider: work-order queue",
+    ):
         assert page in done.stdout, done.stdout
     assert "finance: statements" in done.stdout and re.search(r"\d+\.\dx", done.stdout)
