@@ -58,3 +58,9 @@ def test_an_expert_id_too_large_for_the_database_is_refused():
     serializer = AssignExpertsSerializer(data={"experts": [10**20], "comment": "x"})
     assert not serializer.is_valid()
     assert "experts" in serializer.errors
+
+
+def test_an_estimate_naming_a_resource_id_too_large_for_the_database_answers_400(city):
+    client = api_client(city.user(Role.DEPARTMENT_APPLICANT))
+    response = client.post("/api/v1/applications/estimate/", [{"target_resource": 10**20}], format="json")
+    assert response.status_code == 400, response.content
