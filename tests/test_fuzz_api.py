@@ -43,7 +43,7 @@ from schemathesis.specs.openapi.checks import (
 from govcloud.core.roles import Role
 from tests.apiwalk import DemoCity, api_client, api_token_for, operations, strict
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.fuzz]
 
 EXAMPLES = int(os.environ.get("GOVCLOUD_FUZZ_EXAMPLES", "20"))
 SEED = os.environ.get("GOVCLOUD_FUZZ_SEED")
