@@ -173,6 +173,16 @@ def test_calendar_endpoints(city):
     assert admin.post("/api/v1/calendar/years/", bad, format="json").status_code == 400
 
 
+@pytest.mark.parametrize("start", ["1072-10-11T11:11:29Z", "9999-12-31T10:00:00Z", "1999-12-31T10:00:00+08:00"])
+def test_calendar_deadline_refuses_a_start_outside_the_calendar_years(city, start):
+    """Found by fuzzing (tests/test_fuzz_api.py): a start in 1072 answered a local time with the
+    offset +08:05:43, which no ISO 8601 reader takes; one in 9999 ran past the last date."""
+    client = api_for(city.user(Role.DEPARTMENT_APPLICANT))
+    response = client.get("/api/v1/calendar/deadline/", {"start": start, "working_days": 60})
+    assert response.status_code == 400
+    assert response.json() == {"start": ["请填写 2000 年至 2100 年之间的日期。"]}
+
+
 def test_policies_belong_to_their_roles(city):
     security = api_for(city.user(Role.SECURITY_ADMIN))
     assert security.patch("/api/v1/policies/lockout_minutes/", {"value": "20"}, format="json").status_code == 200

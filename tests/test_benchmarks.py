@@ -63,3 +63,26 @@ def test_pages_benchmark_runs_through_gunicorn_and_prints_every_ratio(tmp_path):
     assert done.returncode == 0, done.stdout + done.stderr
     assert "/healthz" in done.stdout and "worker model" in done.stdout
     assert len(re.findall(r"\d+\.\dx", done.stdout)) == 16  # two ratios for each of the eight lists
+
+
+LOAD = Path(settings.BASE_DIR) / "benchmarks" / "load.py"
+
+
+def test_load_benchmark_runs_every_role_through_gunicorn_without_errors(tmp_path):
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("DATABASE_URL", "PYTEST", "DJANGO_SETTINGS"))}
+    env["GOVCLOUD_DATA_DIR"] = str(tmp_path)
+    done = subprocess.run(
+        [sys.executable, str(LOAD), "city", "200", "--smoke"], env=env, capture_output=True, text=True, timeout=600
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "errors: 0," in done.stdout
+    # Every role's pages and the bare endpoint were fetched in the same run.
+    for page in (
+        "/healthz",
+        "department: applications",
+        "department: draft saved",
+        "center: inbox",
+        "provider: work-order queue",
+    ):
+        assert page in done.stdout, done.stdout
+    assert "finance: statements" in done.stdout and re.search(r"\d+\.\dx", done.stdout)

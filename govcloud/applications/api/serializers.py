@@ -12,6 +12,7 @@ from govcloud.applications.models import (
     TerminationMode,
 )
 from govcloud.applications.selectors import InboxTab
+from govcloud.core.api.params import IdField
 from govcloud.core.api.serializers import ModelSerializer
 
 
@@ -163,7 +164,7 @@ class ItemWriteSerializer(serializers.Serializer):
     resource's id) and the new spec values (and/or needed_until). A termination: target_resource."""
 
     catalog_item = serializers.CharField(required=False, allow_blank=True, default="")
-    target_resource = serializers.IntegerField(required=False, allow_null=True, default=None)
+    target_resource = IdField(required=False, allow_null=True, default=None)  # an id the database can hold
     quantity = serializers.IntegerField(required=False, default=1)
     spec = serializers.DictField(required=False, default=dict)
     needed_until = serializers.DateField(required=False, allow_null=True, default=None)

@@ -10,6 +10,7 @@ from govcloud.assessment.models import (
     SurveyResponse,
     SurveyRound,
 )
+from govcloud.core.api.params import plausible_year
 from govcloud.core.api.serializers import ModelSerializer
 
 
@@ -120,8 +121,8 @@ class AssessmentDetailSerializer(AssessmentSerializer):
 
 
 class AssessmentRunSerializer(serializers.Serializer):
-    period_start = serializers.DateField()
-    period_end = serializers.DateField()
+    period_start = serializers.DateField(validators=[plausible_year])
+    period_end = serializers.DateField(validators=[plausible_year])
 
 
 class AssessmentDisputeSerializer(serializers.Serializer):
@@ -160,8 +161,8 @@ class SurveyResponseSerializer(ModelSerializer):
 
 
 class SurveyRoundOpenSerializer(serializers.Serializer):
-    period_start = serializers.DateField()
-    period_end = serializers.DateField()
+    period_start = serializers.DateField(validators=[plausible_year])
+    period_end = serializers.DateField(validators=[plausible_year])
 
 
 class SurveyAnswerItemSerializer(serializers.Serializer):

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from govcloud.core.filters import MAX_ID
@@ -15,6 +16,20 @@ def query_params(request, serializer_class: type[serializers.Serializer]) -> dic
     serializer = serializer_class(data=request.query_params)
     serializer.is_valid(raise_exception=True)
     return serializer.validated_data
+
+
+# The years a date given to the API may fall in: those a working-day calendar can be announced for.
+FIRST_YEAR, LAST_YEAR = 2000, 2100
+
+
+def plausible_year(value) -> None:
+    """A field validator for dates and moments: far outside the platform's years, arithmetic on
+    them runs past 0001-01-01 or 9999-12-31 (a crash), and a moment's local time has no whole-minute
+    offset (Shanghai in 1072 is +08:05:43, which no ISO 8601 reader takes back). Found by fuzzing."""
+    if not FIRST_YEAR <= value.year <= LAST_YEAR:
+        raise serializers.ValidationError(
+            _("Give a date between the years %(first)s and %(last)s.") % {"first": FIRST_YEAR, "last": LAST_YEAR}
+        )
 
 
 class IdField(serializers.IntegerField):

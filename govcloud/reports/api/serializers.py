@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from rest_framework import serializers
 
+from govcloud.core.api.params import plausible_year
 from govcloud.core.api.serializers import ModelSerializer
 from govcloud.reports.models import (
     AnalysisReport,
@@ -82,7 +83,9 @@ class AnalysisReportSerializer(ModelSerializer):
 
 
 class AnalysisRequestSerializer(serializers.Serializer):
-    month = serializers.DateField(help_text="Any day of the month; the report covers the whole month.")
+    month = serializers.DateField(
+        help_text="Any day of the month; the report covers the whole month.", validators=[plausible_year]
+    )
 
 
 class ResourcePoolSerializer(ModelSerializer):

@@ -7,7 +7,7 @@ from datetime import date
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
-from govcloud.core.api.params import IdField
+from govcloud.core.api.params import IdField, plausible_year
 from govcloud.core.api.serializers import ModelSerializer
 from govcloud.core.roles import Role
 from govcloud.core.scoping import Action
@@ -694,6 +694,7 @@ class SecurityEventSerializer(ModelSerializer):
             "created_at",
         ]
         read_only_fields = ["id", "created_at"]
+        extra_kwargs = {"occurred_at": {"validators": [plausible_year]}}
 
 
 class KindFigureSerializer(serializers.Serializer):

@@ -5,6 +5,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from govcloud.core.api.params import IdField
 from govcloud.organizations.models import Organization
 from govcloud.systems import selectors
 from govcloud.systems.filters import departments_for
@@ -364,7 +365,7 @@ class ExemptionCommentSerializer(serializers.Serializer):
 
 
 class AssignExpertsSerializer(ExemptionCommentSerializer):
-    experts = serializers.ListField(child=serializers.IntegerField(), allow_empty=False)
+    experts = serializers.ListField(child=IdField(), allow_empty=False)  # ids the database can hold
 
 
 class VoteSerializer(serializers.Serializer):

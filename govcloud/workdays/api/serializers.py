@@ -1,5 +1,6 @@
 from rest_framework import serializers
 
+from govcloud.core.api.params import plausible_year
 from govcloud.workdays.models import CalendarDay, CalendarYear, DayKind
 
 
@@ -31,7 +32,7 @@ class NoticeSerializer(serializers.Serializer):
 
 
 class DeadlineQuerySerializer(serializers.Serializer):
-    start = serializers.DateTimeField(help_text="ISO 8601 moment the clock starts")
+    start = serializers.DateTimeField(help_text="ISO 8601 moment the clock starts", validators=[plausible_year])
     working_days = serializers.IntegerField(min_value=1, max_value=60)
 
 
