@@ -4,13 +4,20 @@ forbidden cases, and constant queries on the lists."""
 
 from __future__ import annotations
 
+import subprocess
+
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
+from django.utils import translation
 
+from conftest import login
 from govcloud.audit.models import AuditEvent
 from govcloud.catalog.tests.helpers import api_for
+from govcloud.core.actors import SYSTEM
 from govcloud.core.models import Job, JobStatus
+from govcloud.reports.analysis import analysis_report_generate
+from govcloud.reports.documents import analysis_pdf
 from govcloud.reports.models import (
     ProviderReport,
     ProviderReportAttachment,
@@ -206,3 +213,19 @@ def test_provider_report_attachments_through_the_api(mon):
     late = provider.post(url, {"file": SimpleUploadedFile("c.pdf", pdf)}, format="multipart")
     assert late.status_code == 409
     assert ProviderReportAttachment.objects.count() == 1
+
+
+def test_a_report_the_platform_made_says_so_in_chinese(november, client):
+    """The monthly job runs with no language active: actor_name(SYSTEM) stored "System", which the
+    PDF printed as is (生成于 …（System）). Pages and PDFs show it as 系统."""
+    with translation.override(None):
+        report = analysis_report_generate(actor=SYSTEM, month=NOVEMBER)
+    assert report.generated_by == "System"
+    with translation.override("zh-hans"):
+        pdf = analysis_pdf(report)
+    text = subprocess.run(["pdftotext", "-", "-"], input=pdf, capture_output=True, check=True).stdout.decode()
+    assert "（系统）" in text and "System" not in text
+    login(client, november.center)
+    page = client.get("/reports/analysis/")
+    html = page.content.decode()
+    assert page.status_code == 200 and "系统" in html and ">System<" not in html

@@ -91,13 +91,14 @@ def money(value):
 
 @register.filter
 def actor(value):
-    """A stored actor name: the platform's own steps were recorded under SYSTEM's username "system",
-    which a page shows as 系统."""
+    """A stored actor name: the platform's own steps were recorded under SYSTEM's username "system"
+    or, by core.actors.actor_name() in a task with no language active, as "System"; a page shows
+    either in the reader's language (系统)."""
     from django.utils.translation import gettext
 
     from govcloud.core.actors import SYSTEM
 
-    return gettext("System") if value == SYSTEM.username else value
+    return gettext("System") if value in (SYSTEM.username, "System") else value
 
 
 # Punctuation follows the language: Chinese text takes the full-width colon and brackets
