@@ -110,9 +110,22 @@ def _parse_time(raw: Any) -> datetime | None:
     return value
 
 
-@dataclass(frozen=True)
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+_MICROSECOND = timedelta(microseconds=1)
+
+
+def _micros(moment: datetime) -> int:
+    """An aware datetime as whole microseconds since the epoch: the same instant gives the same
+    number whatever its offset, and comparing or hashing an int costs a fraction of an aware
+    datetime's (which converts to UTC each time) in the per-sample loop."""
+    return (moment - _EPOCH) // _MICROSECOND
+
+
+# Compared and hashed by identity: the batch's times dict hands out one per distinct raw time.
+@dataclass(frozen=True, eq=False)
 class _Time:
     at: datetime
+    us: int  # _micros(at)
     db_value: Any  # as the database takes it
     verdict: tuple[RejectReason, str] | None  # why a sample at this time is refused, if it is
 
@@ -135,7 +148,7 @@ def _judge_time(raw: Any, oldest: datetime, latest: datetime) -> _Time | None:
         db_value = at.astimezone(UTC).isoformat()
     else:
         db_value = connection.ops.adapt_datetimefield_value(at)
-    return _Time(at, db_value, verdict)
+    return _Time(at, _micros(at), db_value, verdict)
 
 
 def _parse_value(raw: Any) -> float | None:
@@ -154,8 +167,9 @@ def _parse_value(raw: Any) -> float | None:
 
 
 def _resources_by_code(actor: Actor, codes: set[str]) -> dict[str, tuple]:
-    """{code: (pk, in service since, terminated at)} of the resources the actor may push for: one
-    query. A resource outside the actor's scope is unknown to it, exactly like a missing one.
+    """{code: (pk, in service since, terminated at)} of the resources the actor may push for, the
+    times as microseconds since the epoch (_micros) or None: one query. A resource outside the
+    actor's scope is unknown to it, exactly like a missing one.
 
     Whoever may push (the provider, the platform) sees the whole ledger, so the lookup is one raw
     SELECT … WHERE code IN (…): through the ORM, preparing thousands of parameters and converting
@@ -169,12 +183,15 @@ def _resources_by_code(actor: Actor, codes: set[str]) -> dict[str, tuple]:
             .filter(code__in=codes)
             .values_list("code", "pk", "in_service_at", "terminated_at")
         )
-        return {code: (pk, since, until) for code, pk, since, until in rows}
+        return {
+            code: (pk, None if since is None else _micros(since), None if until is None else _micros(until))
+            for code, pk, since, until in rows
+        }
     q = connection.ops.quote_name
     table = q(Resource._meta.db_table)
     columns = ", ".join(q(c) for c in ("code", "id", "in_service_at", "terminated_at"))
     found: dict[str, tuple] = {}
-    moments: dict[Any, datetime | None] = {None: None}
+    moments: dict[Any, int | None] = {None: None}
     codes = list(codes)
     if connection.vendor == "postgresql":
         with _binary_cursor() as cursor:
@@ -196,7 +213,7 @@ def _resources_by_code(actor: Actor, codes: set[str]) -> dict[str, tuple]:
     for code, pk, since, until in fetched:
         for raw in (since, until):
             if raw not in moments:
-                moments[raw] = _db_datetime(raw)
+                moments[raw] = _micros(_db_datetime(raw))
         found[code] = (pk, moments[since], moments[until])
     return found
 
@@ -345,9 +362,9 @@ def samples_ingest(
         rejections.append(Rejection(index, reason[0], reason[1], resource=code[:40], metric=metric[:20]))
 
     resources = _resources_by_code(actor, {p[1] for p in parsed})
-    seen: set[tuple[int, str, datetime]] = set()
+    seen: set[tuple[int, str, int]] = set()
     rows: list[tuple] = []
-    buckets: set[datetime] = set()
+    kept_times: set[_Time] = set()
     source_value = source.value
     for index, code, metric, moment, value in parsed:
         resource = resources.get(code)
@@ -356,8 +373,8 @@ def samples_ingest(
                 Rejection(index, RejectReason.UNKNOWN_RESOURCE, _("No such resource in the ledger."), code, metric)
             )
             continue
-        at = moment.at
-        since, until = resource[1], resource[2]
+        at = moment.us
+        pk, since, until = resource
         if since is None or at < since or (until is not None and at >= until):
             rejections.append(
                 Rejection(
@@ -365,7 +382,7 @@ def samples_ingest(
                 )
             )
             continue
-        key = (resource[0], metric, at)
+        key = (pk, metric, at)
         if key in seen:
             rejections.append(
                 Rejection(
@@ -374,15 +391,16 @@ def samples_ingest(
             )
             continue
         seen.add(key)
-        rows.append((resource[0], metric, moment.db_value, value))
-        buckets.add(moment.at)
+        rows.append((pk, metric, moment.db_value, value))
+        kept_times.add(moment)
 
     rejections.sort(key=lambda r: r.index)
     with transaction.atomic():
         if rows:
             _insert_samples(rows, source_value)
             PendingRollup.objects.bulk_create(
-                [PendingRollup(period=p, start=s) for p, s in _buckets(buckets)], ignore_conflicts=True
+                [PendingRollup(period=p, start=s) for p, s in _buckets({t.at for t in kept_times})],
+                ignore_conflicts=True,
             )
         batch = IngestBatch.objects.create(
             received_at=now,
