@@ -285,8 +285,11 @@ def _insert_samples(rows: list[tuple], source: str) -> None:
             with transaction.atomic(), _binary_cursor() as cursor:
                 table = connection.ops.quote_name(Sample._meta.db_table)
                 with cursor.copy(f"COPY {table} (resource_id, metric, at, value, source) FROM STDIN") as copy:
-                    for pk, metric, at, value in rows:
-                        copy.write_row((pk, metric, at, value, source))
+                    # The text format written whole, not row by row through write_row: no field can
+                    # hold a tab, newline or backslash (see _insert_samples_ignoring_stored).
+                    copy.write(
+                        "".join([f"{pk}\t{metric}\t{at}\t{value!r}\t{source}\n" for pk, metric, at, value in rows])
+                    )
             return
         except psycopg.errors.UniqueViolation:
             pass
@@ -306,8 +309,8 @@ def _insert_samples_ignoring_stored(rows: list[tuple], source: str) -> None:
     batch, each column sent as one array literal built by `str.join`: psycopg dumps a Python list
     element by element in Python (a third of the request), while the literal is assembled in C and
     parsed by the server. Every element is safe in a literal unquoted: pks are ints, metrics are
-    checked names, times are ISO texts in UTC (see _judge_time), values are finite floats whose repr
-    PostgreSQL reads back exactly."""
+    checked names (and the source a SampleSource value), times are ISO texts in UTC (see
+    _judge_time), values are finite floats whose repr PostgreSQL reads back exactly."""
     q = connection.ops.quote_name
     columns = ", ".join(q(c) for c in ("resource_id", "metric", "at", "value", "source"))
     pks, metrics, times, values = zip(*rows, strict=True)
