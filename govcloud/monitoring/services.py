@@ -2,8 +2,9 @@
 
 - `samples_ingest` is the one way samples enter, whatever brought them (push API, drivers' collector,
   later the XLSX table and Prometheus): each sample is checked and refused on its own with a reason;
-  the valid ones are stored set-based (one multi-row INSERT per chunk, conflicts ignored), so
-  re-sending a batch changes nothing.
+  the valid ones are stored set-based (on PostgreSQL a COPY, or INSERT … ON CONFLICT DO NOTHING
+  when some of them are stored already; on SQLite INSERT … ON CONFLICT DO NOTHING), so re-sending
+  a batch changes nothing.
 - `rollups_run` rolls up the hours and days that received samples, each bucket one INSERT … SELECT
   over the raw table for every resource at once (average, peak and the 95th percentile by nearest
   rank, computed with window functions that SQLite and PostgreSQL share), an upsert: running it
