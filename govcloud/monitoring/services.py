@@ -2,8 +2,9 @@
 
 - `samples_ingest` is the one way samples enter, whatever brought them (push API, drivers' collector,
   later the XLSX table and Prometheus): each sample is checked and refused on its own with a reason;
-  the valid ones are stored set-based (one multi-row INSERT per chunk, conflicts ignored), so
-  re-sending a batch changes nothing.
+  the valid ones are stored set-based (on PostgreSQL a COPY, or INSERT … ON CONFLICT DO NOTHING
+  when some of them are stored already; on SQLite INSERT … ON CONFLICT DO NOTHING), so re-sending
+  a batch changes nothing.
 - `rollups_run` rolls up the hours and days that received samples, each bucket one INSERT … SELECT
   over the raw table for every resource at once (average, peak and the 95th percentile by nearest
   rank, computed with window functions that SQLite and PostgreSQL share), an upsert: running it
@@ -15,8 +16,10 @@
 
 from __future__ import annotations
 
+import gc
 import math
 from collections.abc import Iterable, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, time, timedelta
 from decimal import Decimal
@@ -110,9 +113,22 @@ def _parse_time(raw: Any) -> datetime | None:
     return value
 
 
-@dataclass(frozen=True)
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+_MICROSECOND = timedelta(microseconds=1)
+
+
+def _micros(moment: datetime) -> int:
+    """An aware datetime as whole microseconds since the epoch: the same instant gives the same
+    number whatever its offset, and comparing or hashing an int costs a fraction of an aware
+    datetime's (which converts to UTC each time) in the per-sample loop."""
+    return (moment - _EPOCH) // _MICROSECOND
+
+
+# Compared and hashed by identity: the batch's times dict hands out one per distinct raw time.
+@dataclass(frozen=True, eq=False)
 class _Time:
     at: datetime
+    us: int  # _micros(at)
     db_value: Any  # as the database takes it
     verdict: tuple[RejectReason, str] | None  # why a sample at this time is refused, if it is
 
@@ -130,7 +146,12 @@ def _judge_time(raw: Any, oldest: datetime, latest: datetime) -> _Time | None:
             _("The time lies before the raw sample window (%(days)s days).")
             % {"days": policy_value(Policy.MONITORING_RAW_RETENTION_DAYS)},
         )
-    return _Time(at, connection.ops.adapt_datetimefield_value(at), verdict)
+    if connection.vendor == "postgresql":
+        # As text for the insert's array literal (_insert_samples), in UTC: never the session's zone.
+        db_value = at.astimezone(UTC).isoformat()
+    else:
+        db_value = connection.ops.adapt_datetimefield_value(at)
+    return _Time(at, _micros(at), db_value, verdict)
 
 
 def _parse_value(raw: Any) -> float | None:
@@ -149,8 +170,9 @@ def _parse_value(raw: Any) -> float | None:
 
 
 def _resources_by_code(actor: Actor, codes: set[str]) -> dict[str, tuple]:
-    """{code: (pk, in service since, terminated at)} of the resources the actor may push for: one
-    query. A resource outside the actor's scope is unknown to it, exactly like a missing one.
+    """{code: (pk, in service since, terminated at)} of the resources the actor may push for, the
+    times as microseconds since the epoch (_micros) or None: one query. A resource outside the
+    actor's scope is unknown to it, exactly like a missing one.
 
     Whoever may push (the provider, the platform) sees the whole ledger, so the lookup is one raw
     SELECT … WHERE code IN (…): through the ORM, preparing thousands of parameters and converting
@@ -164,16 +186,23 @@ def _resources_by_code(actor: Actor, codes: set[str]) -> dict[str, tuple]:
             .filter(code__in=codes)
             .values_list("code", "pk", "in_service_at", "terminated_at")
         )
-        return {code: (pk, since, until) for code, pk, since, until in rows}
+        return {
+            code: (pk, None if since is None else _micros(since), None if until is None else _micros(until))
+            for code, pk, since, until in rows
+        }
     q = connection.ops.quote_name
     table = q(Resource._meta.db_table)
     columns = ", ".join(q(c) for c in ("code", "id", "in_service_at", "terminated_at"))
     found: dict[str, tuple] = {}
-    moments: dict[Any, datetime | None] = {None: None}
+    moments: dict[Any, int | None] = {None: None}
     codes = list(codes)
     if connection.vendor == "postgresql":
         with _binary_cursor() as cursor:
-            cursor.execute(f"SELECT {columns} FROM {table} WHERE {q('code')} = ANY(%b::varchar[])", [codes])
+            # Rows in binary too: psycopg's C loader reads a binary timestamptz, where the text one
+            # Django registers parses each time in Python (most of the lookup's time).
+            cursor.execute(
+                f"SELECT {columns} FROM {table} WHERE {q('code')} = ANY(%b::varchar[])", [codes], binary=True
+            )
             fetched = cursor.fetchall()
     else:
         fetched = []
@@ -187,7 +216,7 @@ def _resources_by_code(actor: Actor, codes: set[str]) -> dict[str, tuple]:
     for code, pk, since, until in fetched:
         for raw in (since, until):
             if raw not in moments:
-                moments[raw] = _db_datetime(raw)
+                moments[raw] = _micros(_db_datetime(raw))
         found[code] = (pk, moments[since], moments[until])
     return found
 
@@ -198,6 +227,20 @@ def _db_datetime(raw: Any) -> datetime:
     if isinstance(raw, datetime):
         return raw if timezone.is_aware(raw) else raw.replace(tzinfo=UTC)
     return parse_datetime(raw).replace(tzinfo=UTC)
+
+
+@contextmanager
+def _collector_paused():
+    """Pause Python's cyclic garbage collector (reference counting still frees everything here) and
+    resume it after, if it was running: a batch of 5,000 samples allocates tens of thousands of
+    tuples, and each allocation threshold crossed would make the collector walk them again."""
+    running = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if running:
+            gc.enable()
 
 
 def _buckets(times: Iterable[datetime]) -> set[tuple[str, datetime]]:
@@ -223,26 +266,63 @@ def _binary_cursor():
     return psycopg.Cursor(connection.connection)
 
 
-def _insert_samples(rows: list[tuple]) -> None:
-    """A bulk insert that ignores rows already stored (the unique resource, metric and time) — what
+def _insert_samples(rows: list[tuple], source: str) -> None:
+    """A bulk insert of (resource pk, metric, time's database value, value) rows, distinct on
+    (resource, metric, time), that leaves rows already stored as they are — what
     `bulk_create(ignore_conflicts=True)` does, without building a model instance and compiling SQL
-    per row, which cost most of a push request's time. On PostgreSQL one INSERT … SELECT FROM
-    unnest(arrays) … ON CONFLICT DO NOTHING for the whole batch, the arrays sent in binary; on
-    SQLite (in-process, no round trips) the parametrized INSERT … ON CONFLICT DO NOTHING run for all
-    rows (executemany)."""
-    q = connection.ops.quote_name
-    table = q(Sample._meta.db_table)
-    columns = ", ".join(q(c) for c in ("resource_id", "metric", "at", "value", "source"))
+    per row, which cost most of a push request's time.
+
+    On PostgreSQL the batch is first COPYed into the table inside a savepoint: COPY writes rows in
+    bulk (a WAL record per page, not per row) and is the fastest way in, but it cannot skip a
+    conflict. When any row is stored already (a re-sent or overlapping batch) the unique index
+    refuses the COPY, the savepoint is rolled back and the batch goes through
+    `_insert_samples_ignoring_stored` instead, which stores exactly the missing rows. On SQLite
+    (in-process, no round trips) the parametrized INSERT … ON CONFLICT DO NOTHING run for all rows
+    (executemany)."""
     if connection.vendor == "postgresql":
-        with _binary_cursor() as cursor:
-            cursor.execute(
-                f"INSERT INTO {table} ({columns}) SELECT * FROM unnest(%b::bigint[], %b::varchar[], "
-                "%b::timestamptz[], %b::float8[], %b::varchar[]) ON CONFLICT DO NOTHING",
-                [list(column) for column in zip(*rows, strict=True)],
-            )
+        import psycopg
+
+        try:
+            with transaction.atomic(), _binary_cursor() as cursor:
+                table = connection.ops.quote_name(Sample._meta.db_table)
+                with cursor.copy(f"COPY {table} (resource_id, metric, at, value, source) FROM STDIN") as copy:
+                    # The text format written whole, not row by row through write_row: no field can
+                    # hold a tab, newline or backslash (see _insert_samples_ignoring_stored).
+                    copy.write(
+                        "".join([f"{pk}\t{metric}\t{at}\t{value!r}\t{source}\n" for pk, metric, at, value in rows])
+                    )
+            return
+        except psycopg.errors.UniqueViolation:
+            pass
+        _insert_samples_ignoring_stored(rows, source)
         return
+    q = connection.ops.quote_name
+    columns = ", ".join(q(c) for c in ("resource_id", "metric", "at", "value", "source"))
     with connection.cursor() as cursor:
-        cursor.executemany(f"INSERT INTO {table} ({columns}) VALUES (%s, %s, %s, %s, %s) ON CONFLICT DO NOTHING", rows)
+        cursor.executemany(
+            f"INSERT INTO {q(Sample._meta.db_table)} ({columns}) VALUES (%s, %s, %s, %s, %s) ON CONFLICT DO NOTHING",
+            [(*row, source) for row in rows],
+        )
+
+
+def _insert_samples_ignoring_stored(rows: list[tuple], source: str) -> None:
+    """PostgreSQL: one INSERT … SELECT FROM unnest(arrays) … ON CONFLICT DO NOTHING for the whole
+    batch, each column sent as one array literal built by `str.join`: psycopg dumps a Python list
+    element by element in Python (a third of the request), while the literal is assembled in C and
+    parsed by the server. Every element is safe in a literal unquoted: pks are ints, metrics are
+    checked names (and the source a SampleSource value), times are ISO texts in UTC (see
+    _judge_time), values are finite floats whose repr PostgreSQL reads back exactly."""
+    q = connection.ops.quote_name
+    columns = ", ".join(q(c) for c in ("resource_id", "metric", "at", "value", "source"))
+    pks, metrics, times, values = zip(*rows, strict=True)
+    literals = ["{" + ",".join(column) + "}" for column in (map(str, pks), metrics, times, map(repr, values))]
+    with _binary_cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {q(Sample._meta.db_table)} ({columns}) SELECT pk, metric, at, value, %s "
+            "FROM unnest(%s::bigint[], %s::varchar[], %s::timestamptz[], %s::float8[]) "
+            "AS batch (pk, metric, at, value) ON CONFLICT DO NOTHING",
+            [source, *literals],
+        )
 
 
 def samples_ingest(
@@ -269,99 +349,111 @@ def samples_ingest(
     oldest = now - timedelta(days=int(policy_value(Policy.MONITORING_RAW_RETENTION_DAYS)))
     latest = now + timedelta(minutes=int(policy_value(Policy.MONITORING_CLOCK_SKEW_MINUTES)))
 
-    rejections: list[Rejection] = []
-    parsed: list[tuple[int, str, str, _Time, float]] = []
-    # A batch repeats a few timestamps many times: each distinct one is parsed, judged against the
-    # window and adapted for the database once.
-    times: dict[Any, _Time | None] = {}
-    for index, sample in enumerate(samples):
-        if type(sample) is not dict and not isinstance(sample, Mapping):
-            rejections.append(Rejection(index, RejectReason.INVALID, _("A sample is an object.")))
-            continue
-        code = sample.get("resource")
-        metric = sample.get("metric")
-        code = code.strip() if isinstance(code, str) else ""
-        metric = metric if isinstance(metric, str) else ""
-        if not code or len(code) > 40:
-            reason = (RejectReason.INVALID, _("The resource number is missing or too long."))
-        elif metric not in _METRICS:
-            reason = (
-                RejectReason.UNKNOWN_METRIC,
-                _("Unknown metric; use one of: %(m)s.") % {"m": ", ".join(Metric.values)},
-            )
-        else:
-            raw_time = sample.get("time")
-            try:
-                moment = times[raw_time]
-            except KeyError:
-                moment = times[raw_time] = _judge_time(raw_time, oldest, latest)
-            except TypeError:  # an unhashable "time" (a list, an object)
-                moment = None
-            value = sample.get("value")
-            # The common case first: a finite JSON number with a fraction.
-            if type(value) is not float or not math.isfinite(value):
-                value = _parse_value(value)
-            if moment is None:
-                reason = (RejectReason.INVALID, _("The time is missing or not an ISO 8601 date and time."))
-            elif value is None:
-                reason = (RejectReason.INVALID, _("The value is missing or not a number."))
-            elif not (bounds := METRIC_RANGES[metric])[0] <= value <= bounds[1]:
-                reason = (
-                    RejectReason.OUT_OF_RANGE,
-                    _("%(value)s is outside %(low)s–%(high)s for %(metric)s.")
-                    % {
-                        "value": f"{value:g}",
-                        "low": f"{bounds[0]:g}",
-                        "high": f"{bounds[1]:g}",
-                        "metric": Metric(metric).label,
-                    },
-                )
-            elif moment.verdict is not None:
-                reason = moment.verdict
-            else:
-                parsed.append((index, code, metric, moment, value))
+    # The checks allocate a few tuples per sample, all short-lived and acyclic; with the collector
+    # running, its generational passes over them cost as much as the checks themselves.
+    with _collector_paused():
+        rejections: list[Rejection] = []
+        parsed: list[tuple[int, str, str, _Time, float]] = []
+        # A batch repeats a few timestamps many times: each distinct one is parsed, judged against the
+        # window and adapted for the database once.
+        times: dict[Any, _Time | None] = {}
+        for index, sample in enumerate(samples):
+            if type(sample) is not dict and not isinstance(sample, Mapping):
+                rejections.append(Rejection(index, RejectReason.INVALID, _("A sample is an object.")))
                 continue
-        rejections.append(Rejection(index, reason[0], reason[1], resource=code[:40], metric=metric[:20]))
+            code = sample.get("resource")
+            metric = sample.get("metric")
+            code = code.strip() if isinstance(code, str) else ""
+            metric = metric if isinstance(metric, str) else ""
+            if not code or len(code) > 40:
+                reason = (RejectReason.INVALID, _("The resource number is missing or too long."))
+            elif metric not in _METRICS:
+                reason = (
+                    RejectReason.UNKNOWN_METRIC,
+                    _("Unknown metric; use one of: %(m)s.") % {"m": ", ".join(Metric.values)},
+                )
+            else:
+                raw_time = sample.get("time")
+                try:
+                    moment = times[raw_time]
+                except KeyError:
+                    moment = times[raw_time] = _judge_time(raw_time, oldest, latest)
+                except TypeError:  # an unhashable "time" (a list, an object)
+                    moment = None
+                value = sample.get("value")
+                # The common case first: a finite JSON number with a fraction.
+                if type(value) is not float or not math.isfinite(value):
+                    value = _parse_value(value)
+                if moment is None:
+                    reason = (RejectReason.INVALID, _("The time is missing or not an ISO 8601 date and time."))
+                elif value is None:
+                    reason = (RejectReason.INVALID, _("The value is missing or not a number."))
+                elif not (bounds := METRIC_RANGES[metric])[0] <= value <= bounds[1]:
+                    reason = (
+                        RejectReason.OUT_OF_RANGE,
+                        _("%(value)s is outside %(low)s–%(high)s for %(metric)s.")
+                        % {
+                            "value": f"{value:g}",
+                            "low": f"{bounds[0]:g}",
+                            "high": f"{bounds[1]:g}",
+                            "metric": Metric(metric).label,
+                        },
+                    )
+                elif moment.verdict is not None:
+                    reason = moment.verdict
+                else:
+                    parsed.append((index, code, metric, moment, value))
+                    continue
+            rejections.append(Rejection(index, reason[0], reason[1], resource=code[:40], metric=metric[:20]))
 
-    resources = _resources_by_code(actor, {p[1] for p in parsed})
-    seen: set[tuple[int, str, datetime]] = set()
-    rows: list[tuple] = []
-    buckets: set[datetime] = set()
-    source_value = source.value
-    for index, code, metric, moment, value in parsed:
-        resource = resources.get(code)
-        if resource is None:
-            rejections.append(
-                Rejection(index, RejectReason.UNKNOWN_RESOURCE, _("No such resource in the ledger."), code, metric)
-            )
-            continue
-        at = moment.at
-        since, until = resource[1], resource[2]
-        if since is None or at < since or (until is not None and at >= until):
-            rejections.append(
-                Rejection(
-                    index, RejectReason.NOT_IN_SERVICE, _("The resource was not in service at that time."), code, metric
+        resources = _resources_by_code(actor, {p[1] for p in parsed})
+        seen: set[tuple[int, str, int]] = set()
+        rows: list[tuple] = []
+        kept_times: set[_Time] = set()
+        source_value = source.value
+        for index, code, metric, moment, value in parsed:
+            resource = resources.get(code)
+            if resource is None:
+                rejections.append(
+                    Rejection(index, RejectReason.UNKNOWN_RESOURCE, _("No such resource in the ledger."), code, metric)
                 )
-            )
-            continue
-        key = (resource[0], metric, at)
-        if key in seen:
-            rejections.append(
-                Rejection(
-                    index, RejectReason.DUPLICATE, _("The same resource, metric and time came earlier."), code, metric
+                continue
+            at = moment.us
+            pk, since, until = resource
+            if since is None or at < since or (until is not None and at >= until):
+                rejections.append(
+                    Rejection(
+                        index,
+                        RejectReason.NOT_IN_SERVICE,
+                        _("The resource was not in service at that time."),
+                        code,
+                        metric,
+                    )
                 )
-            )
-            continue
-        seen.add(key)
-        rows.append((resource[0], metric, moment.db_value, value, source_value))
-        buckets.add(moment.at)
+                continue
+            key = (pk, metric, at)
+            if key in seen:
+                rejections.append(
+                    Rejection(
+                        index,
+                        RejectReason.DUPLICATE,
+                        _("The same resource, metric and time came earlier."),
+                        code,
+                        metric,
+                    )
+                )
+                continue
+            seen.add(key)
+            rows.append((pk, metric, moment.db_value, value))
+            kept_times.add(moment)
 
     rejections.sort(key=lambda r: r.index)
     with transaction.atomic():
         if rows:
-            _insert_samples(rows)
+            _insert_samples(rows, source_value)
             PendingRollup.objects.bulk_create(
-                [PendingRollup(period=p, start=s) for p, s in _buckets(buckets)], ignore_conflicts=True
+                [PendingRollup(period=p, start=s) for p, s in _buckets({t.at for t in kept_times})],
+                ignore_conflicts=True,
             )
         batch = IngestBatch.objects.create(
             received_at=now,
