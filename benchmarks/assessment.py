@@ -60,6 +60,8 @@ def quarter():
 
 
 def build(resources: int, work_orders: int, incidents: int):
+    from citybuild import organizations
+
     from govcloud.applications.models import Application, ApplicationItem, ApplicationKind, ApplicationState
     from govcloud.assessment import services, surveys
     from govcloud.assessment.models import SurveyResponse
@@ -74,8 +76,7 @@ def build(resources: int, work_orders: int, incidents: int):
     from govcloud.maintenance.models import MaintenanceWindow, WindowState
     from govcloud.monitoring.alerts import alert_rules_seed
     from govcloud.monitoring.models import Alert, AlertKind, AlertRule, AlertState, Metric, Period, Rollup
-    from govcloud.organizations.credit_codes import make_credit_code
-    from govcloud.organizations.models import Organization, OrganizationKind, OrganizationLevel, RoleAssignment, User
+    from govcloud.organizations.models import OrganizationKind, RoleAssignment, User
     from govcloud.systems.models import InformationSystem
     from govcloud.workdays.services import calendar_seed_from_package
 
@@ -92,40 +93,9 @@ def build(resources: int, work_orders: int, incidents: int):
     seed_annex1()
     severities_seed()
     alert_rules_seed()
-    city = Organization.objects.create(
-        name="基准市人民政府",
-        kind=OrganizationKind.DEPARTMENT,
-        level=OrganizationLevel.CITY,
-        credit_code=make_credit_code(9_000_001),
-        contact_name="基准",
-        contact_phone="0523-00000000",
+    city, center, depts = organizations(
+        DEPARTMENTS, beside_kind=OrganizationKind.CENTER, beside_name="基准电子政务中心"
     )
-    Organization.objects.filter(pk=city.pk).update(path=f"/{city.pk}/")
-    city.path = f"/{city.pk}/"
-    center = Organization.objects.create(
-        name="基准电子政务中心",
-        kind=OrganizationKind.CENTER,
-        level=OrganizationLevel.DEPARTMENT,
-        parent=city,
-        credit_code=make_credit_code(9_000_002),
-        contact_name="基准",
-        contact_phone="0523-00000000",
-    )
-    depts = Organization.objects.bulk_create(
-        Organization(
-            name=f"基准部门{i:03d}",
-            kind=OrganizationKind.DEPARTMENT,
-            level=OrganizationLevel.DEPARTMENT,
-            parent=city,
-            credit_code=make_credit_code(9_100_000 + i),
-            contact_name="基准",
-            contact_phone="0523-00000000",
-        )
-        for i in range(DEPARTMENTS)
-    )
-    for org in [center, *depts]:
-        org.path, org.depth = f"{city.path}{org.pk}/", 1
-    Organization.objects.bulk_update([center, *depts], ["path", "depth"], batch_size=500)
     systems = InformationSystem.objects.bulk_create(
         InformationSystem(organization=org, name=f"{org.name}业务系统", classified=True) for org in depts
     )

@@ -47,49 +47,19 @@ def timed(call, repeat: int = REPEAT) -> float:
 
 
 def build(incidents: int, departments: int):
+    from citybuild import organizations
+
     from govcloud.core.roles import Role
     from govcloud.incidents.models import Channel, Incident, IncidentSeverity, IncidentState
     from govcloud.incidents.severities import severities_seed
-    from govcloud.organizations.credit_codes import make_credit_code
-    from govcloud.organizations.models import Organization, OrganizationKind, OrganizationLevel, RoleAssignment, User
+    from govcloud.organizations.models import OrganizationKind, RoleAssignment, User
 
     rng = random.Random(20261205)
     severities_seed()
     levels = list(IncidentSeverity.objects.order_by("rank"))
-    city = Organization.objects.create(
-        name="基准市人民政府",
-        kind=OrganizationKind.DEPARTMENT,
-        level=OrganizationLevel.CITY,
-        credit_code=make_credit_code(9_000_001),
-        contact_name="基准",
-        contact_phone="0523-00000000",
+    city, provider, depts = organizations(
+        departments, beside_kind=OrganizationKind.PROVIDER, beside_name="基准云服务商"
     )
-    Organization.objects.filter(pk=city.pk).update(path=f"/{city.pk}/")
-    city.path = f"/{city.pk}/"
-    provider = Organization.objects.create(
-        name="基准云服务商",
-        kind=OrganizationKind.PROVIDER,
-        level=OrganizationLevel.DEPARTMENT,
-        parent=city,
-        credit_code=make_credit_code(9_000_002),
-        contact_name="基准",
-        contact_phone="0523-00000000",
-    )
-    depts = Organization.objects.bulk_create(
-        Organization(
-            name=f"基准部门{i:03d}",
-            kind=OrganizationKind.DEPARTMENT,
-            level=OrganizationLevel.DEPARTMENT,
-            parent=city,
-            credit_code=make_credit_code(9_100_000 + i),
-            contact_name="基准",
-            contact_phone="0523-00000000",
-        )
-        for i in range(departments)
-    )
-    for org in [provider, *depts]:
-        org.path, org.depth = f"{city.path}{org.pk}/", 1
-    Organization.objects.bulk_update([provider, *depts], ["path", "depth"], batch_size=500)
 
     engineer = User.objects.create(username="bench_engineer", full_name="值班", organization=provider)
     engineer.set_password("Bench@2026-password")

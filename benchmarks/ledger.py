@@ -50,52 +50,21 @@ def timed(call, repeat: int = REPEAT) -> float:
 
 
 def build(resources: int, departments: int):
+    from citybuild import organizations
+
     from govcloud.catalog.models import CatalogItem
     from govcloud.catalog.seed import seed_annex1
     from govcloud.catalog.specs import resource_columns
     from govcloud.core.roles import Role
     from govcloud.ledger.models import Resource, ResourceState
-    from govcloud.organizations.credit_codes import make_credit_code
-    from govcloud.organizations.models import Organization, OrganizationKind, OrganizationLevel, RoleAssignment, User
+    from govcloud.organizations.models import OrganizationKind, RoleAssignment, User
     from govcloud.systems.models import InformationSystem
 
     rng = random.Random(20260301)
     seed_annex1()
-    city = Organization.objects.create(
-        name="基准市人民政府",
-        kind=OrganizationKind.DEPARTMENT,
-        level=OrganizationLevel.CITY,
-        credit_code=make_credit_code(9_000_001),
-        contact_name="基准",
-        contact_phone="0523-00000000",
-        path="",
+    city, center, depts = organizations(
+        departments, beside_kind=OrganizationKind.CENTER, beside_name="基准电子政务中心"
     )
-    Organization.objects.filter(pk=city.pk).update(path=f"/{city.pk}/")
-    city.path = f"/{city.pk}/"
-    center = Organization.objects.create(
-        name="基准电子政务中心",
-        kind=OrganizationKind.CENTER,
-        level=OrganizationLevel.DEPARTMENT,
-        parent=city,
-        credit_code=make_credit_code(9_000_002),
-        contact_name="基准",
-        contact_phone="0523-00000000",
-    )
-    depts = Organization.objects.bulk_create(
-        Organization(
-            name=f"基准部门{i:03d}",
-            kind=OrganizationKind.DEPARTMENT,
-            level=OrganizationLevel.DEPARTMENT,
-            parent=city,
-            credit_code=make_credit_code(9_100_000 + i),
-            contact_name="基准",
-            contact_phone="0523-00000000",
-        )
-        for i in range(departments)
-    )
-    for org in [center, *depts]:
-        org.path, org.depth = f"{city.path}{org.pk}/", 1
-    Organization.objects.bulk_update([center, *depts], ["path", "depth"], batch_size=500)
     systems = InformationSystem.objects.bulk_create(
         InformationSystem(organization=org, name=f"{org.name}业务系统", classified=True) for org in depts
     )
