@@ -9,7 +9,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 
 from govcloud.catalog.models import ResourceKind
-from govcloud.core.filters import BooleanFilter, IdFilter
+from govcloud.core.filters import BooleanFilter, IdFilter, MomentFilter
 from govcloud.ledger.filters import FastSelect
 from govcloud.ledger.models import Resource
 from govcloud.monitoring.models import (
@@ -36,8 +36,8 @@ class RollupFilter(django_filters.FilterSet):
     resource_code = django_filters.CharFilter(field_name="resource__code", label=_("resource number"), max_length=40)
     metric = django_filters.ChoiceFilter(choices=Metric.choices, label=_("metric"))
     period = django_filters.ChoiceFilter(choices=Period.choices, label=_("period"))
-    since = django_filters.IsoDateTimeFilter(field_name="start", lookup_expr="gte", label=_("from"))
-    until = django_filters.IsoDateTimeFilter(field_name="start", lookup_expr="lt", label=_("until"))
+    since = MomentFilter(field_name="start", lookup_expr="gte", label=_("from"))
+    until = MomentFilter(field_name="start", lookup_expr="lt", label=_("until"))
 
     class Meta:
         model = Rollup
@@ -49,8 +49,8 @@ class CollectionRunFilter(django_filters.FilterSet):
 
     status = django_filters.ChoiceFilter(choices=CollectionStatus.choices, label=_("status"))
     source = django_filters.ChoiceFilter(choices=SampleSource.choices, label=_("source"))
-    since = django_filters.IsoDateTimeFilter(field_name="started_at", lookup_expr="gte", label=_("from"))
-    until = django_filters.IsoDateTimeFilter(field_name="started_at", lookup_expr="lt", label=_("until"))
+    since = MomentFilter(field_name="started_at", lookup_expr="gte", label=_("from"))
+    until = MomentFilter(field_name="started_at", lookup_expr="lt", label=_("until"))
 
     class Meta:
         model = CollectionRun

@@ -9,17 +9,13 @@ from typing import Any
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
-from govcloud.core.filters import MAX_ID
+from govcloud.core.filters import FIRST_YEAR, LAST_YEAR, MAX_ID
 
 
 def query_params(request, serializer_class: type[serializers.Serializer]) -> dict[str, Any]:
     serializer = serializer_class(data=request.query_params)
     serializer.is_valid(raise_exception=True)
     return serializer.validated_data
-
-
-# The years a date given to the API may fall in: those a working-day calendar can be announced for.
-FIRST_YEAR, LAST_YEAR = 2000, 2100
 
 
 def plausible_year(value) -> None:
