@@ -198,25 +198,25 @@ def measure(port: int, path: str, cookie: str) -> tuple[float, float]:
     return statistics.median(sequential), statistics.quantiles(concurrent, n=20)[-1]
 
 
-def main(n: int) -> None:
+def signed_in_city(n: int) -> tuple[str, str, str]:
+    """Build the city (n applications, the workflow benchmark's builder, plus resources, work
+    orders and statements), let PostgreSQL's planner see it, and sign in the center's reviewer, the
+    provider's operator and a department's applicant: their three session cookies."""
     from workflow import build
 
-    from govcloud.applications.models import Application
-    from govcloud.ledger.models import Resource
     from govcloud.organizations.models import Organization, OrganizationKind
 
-    start = time.perf_counter()
-    reviewer, applicant, department = build(n)
-    departments = list(Organization.objects.filter(kind=OrganizationKind.DEPARTMENT).order_by("pk"))
-    operator = build_more(departments)
-    build_seconds = time.perf_counter() - start
+    reviewer, applicant, _department = build(n)
+    operator = build_more(list(Organization.objects.filter(kind=OrganizationKind.DEPARTMENT).order_by("pk")))
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             cursor.execute("ANALYZE")
-    center, provider, dept = session_cookie(reviewer), session_cookie(operator), session_cookie(applicant)
-    connection.close()  # gunicorn's workers use the database now; this process only measures
+    return session_cookie(reviewer), session_cookie(operator), session_cookie(applicant)
 
-    pages = [
+
+def list_pages(center: str, provider: str, dept: str) -> list[tuple[str, str, str]]:
+    """The list pages measured: (label, path, session cookie)."""
+    return [
         ("center: application list", "/applications/", center),
         ("center: inbox", "/applications/inbox/", center),
         ("center: ledger", "/ledger/", center),
@@ -226,6 +226,18 @@ def main(n: int) -> None:
         ("department: ledger", "/ledger/", dept),
         ("department: statements", "/billing/", dept),
     ]
+
+
+def main(n: int) -> None:
+    from govcloud.applications.models import Application
+    from govcloud.ledger.models import Resource
+
+    start = time.perf_counter()
+    center, provider, dept = signed_in_city(n)
+    build_seconds = time.perf_counter() - start
+    connection.close()  # gunicorn's workers use the database now; this process only measures
+
+    pages = list_pages(center, provider, dept)
     port = free_port()
     server = start_gunicorn(port)
     try:

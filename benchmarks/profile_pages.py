@@ -69,29 +69,12 @@ def request(handler, path: str, cookie: str) -> int:
 
 def main(n: int, profile: str | None) -> None:
     from django.core.handlers.wsgi import WSGIHandler
-    from pages import build_more, session_cookie
-    from workflow import build
+    from pages import list_pages, signed_in_city
 
-    from govcloud.organizations.models import Organization, OrganizationKind
-
-    reviewer, applicant, _department = build(n)
-    operator = build_more(list(Organization.objects.filter(kind=OrganizationKind.DEPARTMENT).order_by("pk")))
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute("ANALYZE")
-    center, provider, dept = session_cookie(reviewer), session_cookie(operator), session_cookie(applicant)
-    pages = [
-        ("center: application list", "/applications/", center),
-        ("center: inbox", "/applications/inbox/", center),
-        ("center: ledger", "/ledger/", center),
-        ("center: statements", "/billing/", center),
-        ("provider: work-order queue", "/work-orders/", provider),
-        ("provider: all work orders", "/work-orders/?queue=all", provider),
-        ("department: applications", "/applications/", dept),
-        ("department: ledger", "/ledger/", dept),
-        ("department: statements", "/billing/", dept),
-        ("bare endpoint", "/healthz", center),
-    ]
+    center, provider, dept = signed_in_city(n)
+    pages = list_pages(center, provider, dept)
+    pages.insert(5, ("provider: all work orders", "/work-orders/?queue=all", provider))
+    pages.append(("bare endpoint", "/healthz", center))
     handler = WSGIHandler()
     print(f"{n} applications on {connection.vendor}; median of {RUNS} requests in-process, wall / CPU (ms)")
     for label, path, cookie in pages:
