@@ -136,6 +136,13 @@ TEMPLATES = [
             ],
         },
     },
+    {
+        # The rows of the longest lists only (govcloud/web/jinja2.py says why), in <app>/jinja2/.
+        "BACKEND": "django.template.backends.jinja2.Jinja2",
+        "DIRS": [],
+        "APP_DIRS": True,
+        "OPTIONS": {"environment": "govcloud.web.jinja2.environment", "extensions": ["jinja2.ext.i18n"]},
+    },
 ]
 
 # --- Database -------------------------------------------------------------------------------

@@ -129,3 +129,73 @@ def test_display_is_get_display(language):
                 shown = tag("{{ obj|display:name }}", obj=obj, name=name)
                 assert shown == tag("{{ expected }}", expected=expected)
                 assert shown == tag(f"{{{{ obj.get_{name}_display }}}}", obj=obj)
+
+
+def test_day_is_the_date_filter():
+    from datetime import date
+
+    moments = [
+        datetime(2026, 12, 31, 16, 5, tzinfo=ZoneInfo("UTC")),  # already the next day in Shanghai
+        datetime(2026, 1, 2, 3, 4, tzinfo=ZoneInfo("Asia/Shanghai")),
+        date(2026, 2, 28),
+        None,
+    ]
+    for moment in moments:
+        assert tag("{{ moment|day }}", moment=moment) == tag('{{ moment|date:"Y-m-d" }}', moment=moment)
+
+
+def test_fixed_url_is_reverse():
+    for name in ("web:home", "organizations:logout", "set_language", "api-docs", "guide:index"):
+        assert tag("{% fixed_url name %}", name=name) == reverse(name)
+    with translation.override("en"):
+        assert tag("{% fixed_url 'web:home' %}") == reverse("web:home")
+
+
+def rows(template_name: str, page) -> str:
+    return tag("{% jinja_rows name page=page %}", name=template_name, page=page)
+
+
+HOSTILE = '<script>alert("x")</script> & <b>'
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_the_jinja2_rows_escape_what_they_print(language):
+    """The rows of the long lists are Jinja2 templates (govcloud/web/jinja2.py): every value a
+    department typed is escaped there as in the Django templates, and the helpers' HTML is not."""
+    from govcloud.catalog.models import CatalogItem
+    from govcloud.organizations.models import Organization
+    from govcloud.systems.models import InformationSystem
+
+    organization = Organization(name=HOSTILE)
+    system = InformationSystem(name=HOSTILE)
+    application = Application(
+        pk=7, number="SQ-1", state=ApplicationState.SUBMITTED, organization=organization, system=system
+    )
+    application.acceptance_due_at = timezone.now() + timedelta(hours=3)
+    application.item_count = 2
+    resource = Resource(pk=8, code="R-1", name=HOSTILE, kind="host", state=ResourceState.IN_SERVICE, vcpu=2)
+    resource.organization, resource.system, resource.catalog_item = organization, system, CatalogItem(name=HOSTILE)
+    with translation.override(language):
+        for template_name, page in [
+            ("applications/application_rows.html", [application]),
+            ("applications/inbox_rows.html", [application]),
+            ("ledger/resource_rows.html", [resource]),
+        ]:
+            html = rows(template_name, page)
+            assert "<script>" not in html and "&lt;script&gt;alert(&#34;x&#34;)&lt;/script&gt; &amp; &lt;b&gt;" in html
+            assert 'data-testid="' in html  # the helpers' badges are HTML, not escaped text
+        assert tag("{% deadline_cell application %}", application=application) in rows(
+            "applications/application_rows.html", [application]
+        )
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_the_jinja2_rows_say_when_there_is_nothing(language):
+    with translation.override(language):
+        for template_name, words in [
+            ("applications/application_rows.html", "No applications match."),
+            ("applications/inbox_rows.html", "Nothing awaits the center."),
+            ("ledger/resource_rows.html", "No resources match."),
+            ("delivery/work_order_rows.html", "No work orders here."),
+        ]:
+            assert translation.gettext(words) in rows(template_name, [])

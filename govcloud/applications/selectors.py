@@ -60,6 +60,37 @@ def applications_for(*, user, action: str = Action.VIEW) -> QuerySet[Application
     return without_unsubmitted(_list_base().restrict(user, action), user=user).order_by("-created_at", "-pk")
 
 
+# What a list row shows (jinja2/applications/application_rows.html and inbox_rows.html): a page
+# loads these columns and the two names only. Every column fetched is converted (datetimes parsed
+# on SQLite, the contact phone decrypted, the quota messages parsed) and the creator's whole row
+# came along: loading only what is shown halved the cost of fetching a 50-row page (issue 19).
+ROW_FIELDS = (
+    "number",
+    "kind",
+    "environment",
+    "state",
+    "exceeds_quota",
+    "monthly_estimate",
+    "created_at",
+    "submitted_at",
+    # Application.current_deadline's clocks.
+    "acceptance_due_at",
+    "acceptance_due_provisional",
+    "decision_due_at",
+    "decision_due_provisional",
+    "delivery_due_at",
+    "delivery_due_provisional",
+    "test_due_at",
+    "organization__name",
+    "system__name",
+)
+
+
+def for_rows(queryset: QuerySet[Application]) -> QuerySet[Application]:
+    """A list's applications with what their rows show and nothing more."""
+    return queryset.select_related(None).select_related("organization", "system").only(*ROW_FIELDS)
+
+
 class InboxTab:
     ALL = "all"
     ACCEPT = "accept"

@@ -54,11 +54,6 @@ def _paginate(request, queryset):
     return Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
 
 
-# What a list row never shows and costs to load: the contact phone is decrypted (SM4) and the quota
-# messages parsed (JSON) for every row fetched (issue 19).
-_NOT_IN_ROWS = ("contact_phone", "quota_messages")
-
-
 def _kind(value) -> str:
     return value if value in ApplicationKind.values else ApplicationKind.NEW
 
@@ -69,7 +64,7 @@ def _kind(value) -> str:
 @login_required
 def application_list(request):
     filterset = ApplicationFilter(
-        request.GET or None, queryset=selectors.applications_for(user=request.user).defer(*_NOT_IN_ROWS)
+        request.GET or None, queryset=selectors.for_rows(selectors.applications_for(user=request.user))
     )
     return render(
         request,
@@ -92,7 +87,7 @@ def inbox(request):
         request,
         "applications/inbox.html",
         {
-            "page": _paginate(request, selectors.inbox_for(user=request.user, tab=tab).defer(*_NOT_IN_ROWS)),
+            "page": _paginate(request, selectors.for_rows(selectors.inbox_for(user=request.user, tab=tab))),
             "tab": tab,
             "counts": selectors.inbox_counts(user=request.user),
         },

@@ -29,6 +29,34 @@ def _base() -> QuerySet[WorkOrder]:
     )
 
 
+# What a queue row shows (jinja2/delivery/work_order_rows.html): a page loads these columns only,
+# not the application's, item's and resource's whole rows (the application's contact phone was
+# decrypted and its quota messages parsed for every row fetched) (issue 19).
+ROW_FIELDS = (
+    "number",
+    "kind",
+    "state",
+    "due_at",
+    "due_provisional",
+    "completed_at",
+    "application__number",
+    "application__organization__name",
+    "item__approved_quantity",
+    "item__catalog_item__name",
+    "item__target_resource__code",
+    "claimed_by__full_name",
+)
+
+
+def for_rows(queryset: QuerySet[WorkOrder]) -> QuerySet[WorkOrder]:
+    """A queue's work orders with what their rows show and nothing more."""
+    return (
+        queryset.select_related(None)
+        .select_related("application__organization", "item__catalog_item", "item__target_resource", "claimed_by")
+        .only(*ROW_FIELDS)
+    )
+
+
 def work_orders_for(*, user, queue: str = Queue.OPEN) -> QuerySet[WorkOrder]:
     """The provider's queue: open orders first, the most urgent (overdue) first; then the rest."""
     qs = _base().restrict(user, Action.VIEW)

@@ -39,11 +39,7 @@ def work_order_list(request):
     queue = request.GET.get("queue") or (Queue.OPEN if is_operator else Queue.ALL)
     if queue not in dict(QUEUES):
         queue = Queue.ALL
-    # A row never shows the application's contact phone (decrypted, SM4, per row fetched) or its quota
-    # messages (JSON): not loaded (issue 19).
-    orders = selectors.work_orders_for(user=request.user, queue=queue).defer(
-        "application__contact_phone", "application__quota_messages"
-    )
+    orders = selectors.for_rows(selectors.work_orders_for(user=request.user, queue=queue))
     page = Paginator(orders, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(
         request,

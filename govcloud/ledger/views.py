@@ -45,7 +45,7 @@ def _filterset(request, os_choices):
 def resource_list(request):
     os_choices = os_image_choices()
     filterset = _filterset(request, os_choices)
-    page = paginate(request, filterset.qs)
+    page = paginate(request, selectors.for_rows(filterset.qs))
     os_labels = dict(os_choices)
     for resource in page:
         resource.os_label = os_labels.get(resource.os_image, resource.os_image)

@@ -1,5 +1,7 @@
 """Small template helpers for GovCloud pages (Bootstrap form fields, querystrings, badges)."""
 
+from datetime import datetime
+
 from django import forms, template
 from django.template.loader import render_to_string
 from django.urls import get_script_prefix, get_urlconf, reverse
@@ -193,6 +195,20 @@ def pk_url(name: str, pk) -> str:
     return f"{parts[0]}{int(pk)}{parts[1]}"
 
 
+_FIXED_URLS: dict[tuple, str] = {}
+
+
+@register.simple_tag
+def fixed_url(name: str) -> str:
+    """`{% url name %}` for a URL without arguments, reversed once per URL name (and script prefix,
+    URL conf and language): the layout around every page links to fourteen of them."""
+    key = (name, get_script_prefix(), get_urlconf(), get_language())
+    url = _FIXED_URLS.get(key)
+    if url is None:
+        url = _FIXED_URLS[key] = reverse(name)
+    return url
+
+
 @register.filter(expects_localtime=True)
 def minute(value) -> str:
     """`value|date:"Y-m-d H:i"` for datetimes (local time), without the formatter's machinery."""
@@ -201,6 +217,16 @@ def minute(value) -> str:
     if timezone.is_aware(value):
         value = timezone.localtime(value)
     return f"{value.year:04d}-{value.month:02d}-{value.day:02d} {value.hour:02d}:{value.minute:02d}"
+
+
+@register.filter(expects_localtime=True)
+def day(value) -> str:
+    """`value|date:"Y-m-d"` for dates and datetimes (local time), as `minute` does for minutes."""
+    if not value:
+        return ""
+    if isinstance(value, datetime) and timezone.is_aware(value):
+        value = timezone.localtime(value)
+    return f"{value.year:04d}-{value.month:02d}-{value.day:02d}"
 
 
 _CHOICES: dict[tuple, tuple[dict, str]] = {}
@@ -218,3 +244,14 @@ def display(obj, name: str) -> str:
     choices, attname = known
     value = getattr(obj, attname)
     return force_str(choices.get(make_hashable(value), value), strings_only=True)
+
+
+@register.simple_tag
+def jinja_rows(template_name: str, **context):
+    """The rows of a long list from a Jinja2 template (`<app>/jinja2/<template_name>`, see
+    govcloud/web/jinja2.py for why): `{% jinja_rows "ledger/resource_rows.html" page=page %}`."""
+    from django.template import engines
+    from django.utils.safestring import mark_safe
+
+    # The Jinja2 environment escapes every value it prints (autoescape); the result is HTML.
+    return mark_safe(engines["jinja2"].get_template(template_name).render(context))

@@ -68,3 +68,37 @@ def test_a_page_title_is_separated_from_the_site_name(client, city):
     title = _title(response)
     assert title.endswith(" · GovCloud") or title.endswith(" · 政务云平台管理系统")
     assert not title.startswith(" · ")
+
+
+def test_the_memoized_menu_is_the_menu_rendered_afresh(client, city, settings):
+    """The menu bar is rendered once per roles, active item and language (web/context_processors.py):
+    what a page shows must be what rendering it afresh shows, per role, page and language, and the
+    active item must follow the page."""
+    from django.utils import translation
+
+    from govcloud.web.context_processors import _navigation, shell
+
+    settings.DEBUG = False
+    _navigation.cache_clear()
+    for role in (Role.CENTER_REVIEWER, Role.DEPARTMENT_APPLICANT, Role.PROVIDER_OPERATOR):
+        client.logout()
+        sign_in(client, city.user(role))
+        for language in ("zh-hans", "en"):
+            client.post(reverse("set_language"), {"language": language})
+            menus = set()
+            for name in ("applications:application_list", "ledger:resource_list", "web:home"):
+                response = client.get(reverse(name))
+                assert response.status_code == 200
+                assert language == response.wsgi_request.LANGUAGE_CODE
+                with translation.override(language):
+                    memoized = shell(response.wsgi_request)["navigation"]
+                    settings.DEBUG = True  # the context processor renders afresh under DEBUG
+                    afresh = shell(response.wsgi_request)["navigation"]
+                    settings.DEBUG = False
+                assert memoized == afresh
+                assert memoized in response.content.decode()
+                menus.add(memoized)
+                hits = _navigation.cache_info().hits
+                assert client.get(reverse(name)).status_code == 200
+                assert _navigation.cache_info().hits == hits + 1, "the second request reads the memo"
+            assert len(menus) == 3, "each page marks its own item active"
