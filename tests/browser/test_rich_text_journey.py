@@ -6,6 +6,7 @@ the detail page shows them as a heading and a list; all under the site's Content
 from __future__ import annotations
 
 import pytest
+from django.conf import settings
 from django.utils import timezone
 from playwright.sync_api import expect
 
@@ -49,9 +50,17 @@ def test_the_provider_writes_a_heading_and_a_list(browser, live_server, city):
     page.keyboard.type("补丁更新 12 项")
     expect(editor.locator("h2")).to_have_text("一、总体运行情况")
     expect(editor.locator("li")).to_have_count(2)
-    # The link box's words come from the page too.
-    expect(page.locator(".gc-rich .ql-tooltip")).to_have_attribute("data-enter", "链接地址：")
     shot(page, "rich-text-editor")
+    # The link box speaks Chinese too; Escape leaves it without a link.
+    page.keyboard.press("Shift+Home")
+    page.click(".gc-rich button.ql-link")
+    tooltip = page.locator(".gc-rich .ql-tooltip")
+    expect(tooltip).to_be_visible()
+    expect(tooltip).to_have_attribute("data-enter", "链接地址：")
+    assert tooltip.evaluate("e => getComputedStyle(e, '::before').content") == '"链接地址："'
+    shot(page, "rich-text-editor-link")
+    page.keyboard.press("Escape")
+    expect(tooltip).to_be_hidden()
 
     page.get_by_role("button", name="保存").click()
     body = page.locator("[data-testid=report-body]")
@@ -67,4 +76,38 @@ def test_the_provider_writes_a_heading_and_a_list(browser, live_server, city):
     page.click("text=编辑")
     expect(page.locator(".gc-rich .ql-editor h2")).to_have_text("一、总体运行情况")
     expect(page.locator(".gc-rich .ql-editor li")).to_have_count(2)
+    # A table from the toolbar, below the list: three by three, one more row, cells typed in.
+    page.locator(".gc-rich .ql-editor li").last.click()
+    page.keyboard.press("End")
+    page.keyboard.press("Enter")
+    page.keyboard.press("Enter")
+    page.click(".gc-rich button.ql-table-insert")
+    cells = page.locator(".gc-rich .ql-editor td")
+    expect(cells).to_have_count(9)
+    cells.first.click()
+    page.keyboard.type("数据库备份")
+    cells.nth(1).click()
+    page.keyboard.type("正常")
+    page.click(".gc-rich button.ql-table-row")
+    expect(cells).to_have_count(12)
+    page.get_by_role("button", name="保存").click()
+    expect(body.locator("table tr")).to_have_count(4)
+    expect(body.locator("table td").first).to_have_text("数据库备份")
+    expect(body.locator("h2")).to_have_text("一、总体运行情况")
+    shot(page, "rich-text-detail-table")
+    context.close()
+
+
+def test_the_toolbar_speaks_english_in_english(browser, live_server, city):
+    provider = city.user(Role.PROVIDER_OPERATOR, username="provider_ops", full_name="陈立新")
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="en-US")
+    context.add_cookies([{"name": settings.LANGUAGE_COOKIE_NAME, "value": "en", "url": live_server.url}])
+    page = context.new_page()
+    page.set_default_timeout(15_000)
+    page.base = live_server.url
+    log_in(page, provider.username)
+    page.goto(page.base + "/reports/provider/new/")
+    expect(page.locator("[data-testid=rich-bullet]")).to_have_attribute("title", "Bulleted list")
+    expect(page.locator(".ql-picker.ql-header .ql-picker-label")).to_have_attribute("data-label", "Body text")
+    expect(page.locator(".gc-rich .ql-tooltip")).to_have_attribute("data-enter", "Link address:")
     context.close()
