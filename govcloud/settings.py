@@ -346,7 +346,7 @@ TIME_ZONE = "Asia/Shanghai"
 USE_I18N = True
 USE_TZ = True
 
-# --- Static files: Bootstrap, HTMX, ECharts come from node_modules (npm, pinned) ---------------
+# --- Static files: Bootstrap, HTMX, ECharts, Quill come from node_modules (npm, pinned) ---------------
 STATIC_URL = "/static/"
 # Where collectstatic writes (a web server such as nginx may serve it directly, see docs/deployment.md).
 STATIC_ROOT = Path(env.str("GOVCLOUD_STATIC_ROOT", default=str(BASE_DIR / "staticfiles")))
@@ -356,6 +356,7 @@ STATICFILES_DIRS = [
     ("vendor/bootstrap-icons", _NODE / "bootstrap-icons" / "font"),
     ("vendor/htmx", _NODE / "htmx.org" / "dist"),
     ("vendor/echarts", _NODE / "echarts" / "dist"),
+    ("vendor/quill", _NODE / "quill" / "dist"),
 ]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},

@@ -33,28 +33,33 @@ STEPS = {PoolKind.COMPUTE: 10, PoolKind.MEMORY: 100, PoolKind.STORAGE: 1000}
 # Allocated ÷ capacity the demo aims at.
 TARGET_USE = 0.6
 
-OPERATIONS_TEXT = """一、总体运行情况
-本月政务云平台整体运行平稳，计算、存储、网络资源可用率 99.98%，未发生重大故障。
+# The provider writes HTML in the editor (reports.richtext cleans it): headings, lists, a table.
+OPERATIONS_TEXT = (
+    "<h2>一、总体运行情况</h2>"
+    "<p>本月政务云平台整体运行平稳，计算、存储、网络资源可用率 <strong>99.98%</strong>，未发生重大故障。</p>"
+    "<h2>二、资源使用情况</h2>"
+    "<ul><li>云主机 CPU 平均利用率保持在 30% 左右，预约挂号平台应用服务器在工作日上午出现高峰。</li>"
+    "<li>交通违法前置服务器持续闲置，已提示使用部门评估。</li></ul>"
+    "<h2>三、故障与处理</h2>"
+    "<p>本月共受理故障 {incidents} 起，均在 5 分钟内响应，按时恢复。</p>"
+    "<h2>四、安全与备份</h2>"
+    "<table><tbody><tr><td>月度漏洞扫描与补丁更新</td><td>已完成</td></tr>"
+    "<tr><td>数据库全量备份</td><td>1 次，正常</td></tr>"
+    "<tr><td>恢复演练</td><td>1 次，正常</td></tr></tbody></table>"
+    "<h2>五、下月工作计划</h2>"
+    "<ol><li>完成二期资源池扩容的割接；</li><li>配合中心开展资源利用情况核查。</li></ol>"
+)
 
-二、资源使用情况
-云主机 CPU 平均利用率保持在 30% 左右，预约挂号平台应用服务器在工作日上午出现高峰。
-交通违法前置服务器持续闲置，已提示使用部门评估。
-
-三、故障与处理
-本月共受理故障 {incidents} 起，均在 5 分钟内响应，按时恢复。
-
-四、安全与备份
-完成月度漏洞扫描与补丁更新，数据库全量备份与恢复演练各 1 次，均正常。
-
-五、下月工作计划
-完成二期资源池扩容的割接；配合中心开展资源利用情况核查。"""
-
-ADVICE_TEXT = """一、优化建议
-1. 交通违法前置服务器近 30 天 CPU 峰值不足 10%，建议降配为 2 核 4G 或与同类前置机合并。
-2. 预约挂号平台应用服务器工作日 CPU 平均超过 80%，建议增加 1 台应用服务器并配置负载均衡。
-
-二、扩容建议
-计算资源池已分配约六成，按近三个月增长趋势，预计半年内达到 80%，建议启动三期扩容论证。"""
+ADVICE_TEXT = (
+    "<h2>一、优化建议</h2>"
+    "<ol><li>交通违法前置服务器近 30 天 CPU 峰值不足 10%，建议<strong>降配为 2 核 4G</strong>或与同类前置机合并。</li>"
+    "<li>预约挂号平台应用服务器工作日 CPU 平均超过 80%，"
+    "建议<strong>增加 1 台应用服务器</strong>并配置负载均衡。</li></ol>"
+    "<h2>二、扩容建议</h2>"
+    "<p>计算资源池已分配约六成，按近三个月增长趋势，预计半年内达到 80%，建议启动三期扩容论证。</p>"
+)
+# Added when the returned operations report is handed in again.
+OPERATIONS_ADDENDUM = "<p><em>附：本月漏洞扫描发现中危 2 项，已整改。</em></p>"
 
 
 def _round_up(value: float, step: int) -> int:
@@ -125,7 +130,7 @@ def _provider_reports(provider, center) -> None:
                 actor=provider,
                 report=ops,
                 title=ops.title,
-                body=ops.body + "\n\n附：本月漏洞扫描发现中危 2 项，已整改。",
+                body=ops.body + OPERATIONS_ADDENDUM,
             )
             services.provider_report_submit(actor=provider, report=ops)
 

@@ -39,18 +39,29 @@ class ResourcePoolForm(forms.Form):
     note = forms.CharField(label=_("note"), max_length=200, required=False)
 
 
+class RichTextWidget(forms.Textarea):
+    """The report's text: a textarea that reports/rich_editor.js turns into the Quill editor (its
+    toolbar in this template, labels through gettext) and keeps filled with the editor's HTML. The
+    service cleans what arrives (reports.richtext); without script the textarea takes plain text."""
+
+    template_name = "reports/widgets/rich_text.html"
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs={"rows": 14, **(attrs or {})})
+
+
 class ProviderReportForm(forms.Form):
     kind = forms.ChoiceField(label=_("kind"), choices=ProviderReportKind.choices)
     month = forms.DateField(
         label=_("month"), widget=forms.DateInput(attrs={"type": "month"}), input_formats=["%Y-%m", "%Y-%m-%d"]
     )
     title = forms.CharField(label=_("title"), max_length=200)
-    body = forms.CharField(label=_("content"), widget=forms.Textarea(attrs={"rows": 14}))
+    body = forms.CharField(label=_("content"), widget=RichTextWidget)
 
 
 class ProviderReportEditForm(forms.Form):
     title = forms.CharField(label=_("title"), max_length=200)
-    body = forms.CharField(label=_("content"), widget=forms.Textarea(attrs={"rows": 14}))
+    body = forms.CharField(label=_("content"), widget=RichTextWidget)
 
 
 class AttachmentForm(forms.Form):

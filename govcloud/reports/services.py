@@ -27,6 +27,7 @@ from govcloud.core.scoping import Action, get_scoped_or_404
 from govcloud.core.uploads import check_upload, private_path, remove_private, store_private
 from govcloud.notifications.models import Severity
 from govcloud.notifications.services import notify_roles
+from govcloud.reports import richtext
 from govcloud.reports.models import (
     DELIVERED_STATES,
     POOL_EDITORS,
@@ -143,6 +144,15 @@ def _text(value: str, field: str, limit: int | None = None) -> str:
     return value[:limit] if limit else value
 
 
+def _body(value: str) -> str:
+    """The report's text as stored: HTML through the allow-list (richtext.sanitize), plain text as
+    paragraphs. Refused when nothing readable is left (an empty editor sends <p><br></p>)."""
+    body = richtext.sanitize(value)
+    if richtext.is_blank(body):
+        raise ValidationError({"body": _("Write the report's content; it is empty.")})
+    return body
+
+
 def _locked(actor: Actor, report: ProviderReport | int) -> ProviderReport:
     queryset = ProviderReport.objects.select_for_update()
     return get_scoped_or_404(queryset, actor, Action.CHANGE, pk=getattr(report, "pk", report))
@@ -159,7 +169,7 @@ def provider_report_create(*, actor: Actor, kind: str, month: date, title: str, 
         errors["month"] = _("Choose a month that has started.")
     if errors:
         raise ValidationError(errors)
-    title, body = _text(title, "title", 200), _text(body, "body")
+    title, body = _text(title, "title", 200), _body(body)
     try:
         with transaction.atomic():
             report = ProviderReport.objects.create(
@@ -179,7 +189,7 @@ def provider_report_create(*, actor: Actor, kind: str, month: date, title: str, 
 
 def provider_report_update(*, actor: Actor, report: ProviderReport, title: str, body: str) -> ProviderReport:
     require_role(actor, PROVIDER)
-    title, body = _text(title, "title", 200), _text(body, "body")
+    title, body = _text(title, "title", 200), _body(body)
     with transaction.atomic():
         report = _locked(actor, report)
         if not report.is_editable:

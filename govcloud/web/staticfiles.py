@@ -40,6 +40,9 @@ class StaticFilesConfig(DjangoStaticFilesConfig):
         "htmx.cjs.js",
         "htmx.esm.*",
         "ext",
+        # vendor/quill (the report editor loads quill.js and quill.snow.css)
+        "quill.core.*",
+        "quill.bubble.*",
         "drf_spectacular_sidecar/redoc/*",
         "django_htmx/*",
     ]

@@ -108,6 +108,16 @@ class ProviderReportAttachmentUploadSerializer(serializers.Serializer):
     file = serializers.FileField(help_text="The file to attach: PDF, Word/Excel/PowerPoint, or an image.")
 
 
+# The report's text is HTML (issue 13): what the web editor writes, cleaned by the service.
+BODY_HELP = (
+    "The report's text as HTML: p, br, h1-h6, strong/b, em/i, u, s, sub, sup, ul, ol, li, blockquote, pre, code, "
+    "hr, a (href http/https/mailto, title), table, thead, tbody, tr, th, td (colspan, rowspan). Anything else "
+    "(scripts, styles, event handlers, images, javascript: links) is removed before it is stored; plain text "
+    "without tags becomes paragraphs. Refused when nothing readable is left."
+)
+BODY_HELP_STORED = "The report's text as sanitized HTML (the allow-list of the create and update bodies)."
+
+
 class ProviderReportSerializer(ModelSerializer):
     is_overdue = serializers.BooleanField(read_only=True)
     was_late = serializers.BooleanField(read_only=True)
@@ -132,18 +142,19 @@ class ProviderReportSerializer(ModelSerializer):
             "attachments",
         ]
         read_only_fields = fields
+        extra_kwargs = {"body": {"help_text": BODY_HELP_STORED}}
 
 
 class ProviderReportCreateSerializer(serializers.Serializer):
     kind = serializers.ChoiceField(choices=ProviderReportKind.choices)
     month = serializers.DateField(help_text="Any day of the month reported on.")
     title = serializers.CharField(max_length=200)
-    body = serializers.CharField()
+    body = serializers.CharField(help_text=BODY_HELP)
 
 
 class ProviderReportUpdateSerializer(serializers.Serializer):
     title = serializers.CharField(max_length=200)
-    body = serializers.CharField()
+    body = serializers.CharField(help_text=BODY_HELP)
 
 
 class ProviderReportDecisionSerializer(serializers.Serializer):
