@@ -91,7 +91,8 @@ def capacity_figures(month: date) -> dict:
                 "label": str(kind.label),
                 "capacity": capacity,
                 "used": round(now, 1),
-                "available": round(capacity - now, 1),
+                # With no pool recorded there is nothing to be available of (not a negative amount).
+                "available": round(capacity - now, 1) if capacity else None,
                 "used_pct": _pct(now, capacity),
                 "previous_used": round(before, 1),
                 "growth": round(now - before, 1),

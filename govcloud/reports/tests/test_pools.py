@@ -33,3 +33,18 @@ def test_only_the_center_admin_and_only_sensible_values(mon):
     with pytest.raises(ValidationError):
         resource_pool_create(actor=mon.center, name="x", kind=PoolKind.STORAGE, capacity=1)
     assert ResourcePool.objects.count() == 1
+
+
+def test_nothing_is_available_of_a_pool_never_recorded(mon):
+    """The analysis report said "-8.0 available" of compute the center had not recorded a pool for."""
+    from django.utils import timezone
+
+    from govcloud.reports.analysis import capacity_figures
+
+    month = timezone.localdate().replace(day=1)
+    kinds = {k["kind"]: k for k in capacity_figures(month)["kinds"]}
+    assert kinds, "the fixture's resources are in use"
+    assert all(k["available"] is None for k in kinds.values())
+    resource_pool_create(actor=mon.center, name="计算资源池", kind=PoolKind.COMPUTE, capacity=1200)
+    kinds = {k["kind"]: k for k in capacity_figures(month)["kinds"]}
+    assert kinds[PoolKind.COMPUTE]["available"] == round(1200 - kinds[PoolKind.COMPUTE]["used"], 1)
