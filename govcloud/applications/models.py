@@ -221,6 +221,10 @@ class Application(TimeStampedModel):
             models.Index(fields=["-created_at", "-id"], name="applications_newest_first"),
             # The center's inbox: least time left first (selectors.inbox_for).
             models.Index(fields=["inbox_due_at", "id"], name="applications_inbox_due"),
+            # The inbox's page keys and its tab counts read from the index alone (states, clock,
+            # quota flag): SQLite read every awaiting row twice per request, 10 ms of the page at
+            # 10,000 applications (issue 19).
+            models.Index(fields=["state", "inbox_due_at", "exceeds_quota"], name="applications_inbox_state"),
         ]
         verbose_name = _("application")
         verbose_name_plural = _("applications")

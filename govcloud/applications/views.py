@@ -9,7 +9,6 @@ from decimal import Decimal
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import NoReverseMatch, reverse
@@ -40,6 +39,7 @@ from govcloud.applications.models import (
 from govcloud.applications.services.common import CENTER, DRAFTERS
 from govcloud.applications.services.workflow import COMMENT_STEPS, REASON_STEPS
 from govcloud.core.forms import form_errors_from
+from govcloud.core.paging import rows_page
 from govcloud.core.permissions import has_any_role, require_role
 from govcloud.core.roles import DEPARTMENT_ROLES, Role
 from govcloud.core.scoping import Action
@@ -51,7 +51,7 @@ A = ApplicationAction
 
 
 def _paginate(request, queryset):
-    return Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
+    return rows_page(request, queryset, PAGE_SIZE)
 
 
 def _kind(value) -> str:

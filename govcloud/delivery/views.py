@@ -6,7 +6,6 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.http import FileResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -14,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from govcloud.core.forms import form_errors_from
+from govcloud.core.paging import rows_page
 from govcloud.core.permissions import has_any_role
 from govcloud.core.roles import Role
 from govcloud.delivery import evidence as evidence_services
@@ -40,7 +40,7 @@ def work_order_list(request):
     if queue not in dict(QUEUES):
         queue = Queue.ALL
     orders = selectors.for_rows(selectors.work_orders_for(user=request.user, queue=queue))
-    page = Paginator(orders, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = rows_page(request, orders, PAGE_SIZE)
     return render(
         request,
         "delivery/work_order_list.html",

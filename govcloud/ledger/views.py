@@ -16,6 +16,7 @@ from govcloud.catalog.models import Dimension, Quota
 from govcloud.catalog.selectors import option_labels, os_image_choices
 from govcloud.catalog.services import CATALOG_EDITORS, quota_set
 from govcloud.core.forms import form_errors_from
+from govcloud.core.paging import rows_page
 from govcloud.core.permissions import has_any_role, require_role
 from govcloud.core.roles import DEPARTMENT_ROLES
 from govcloud.ledger import selectors
@@ -45,7 +46,7 @@ def _filterset(request, os_choices):
 def resource_list(request):
     os_choices = os_image_choices()
     filterset = _filterset(request, os_choices)
-    page = paginate(request, selectors.for_rows(filterset.qs))
+    page = rows_page(request, selectors.for_rows(filterset.qs), PAGE_SIZE)
     os_labels = dict(os_choices)
     for resource in page:
         resource.os_label = os_labels.get(resource.os_image, resource.os_image)
