@@ -38,6 +38,7 @@ from django.db.models import Q
 from govcloud.catalog.models import DiskType, Price, PriceList, PriceUnit
 from govcloud.catalog.specs import metered_units
 from govcloud.ledger.models import Resource, ResourceHistory, ResourceState
+from govcloud.organizations.models import Organization
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 # States in which a resource is billed: in service, and changing (at its spec until the change).
@@ -196,8 +197,11 @@ def resources_in(start: datetime, end: datetime, org_paths: Iterable[str] | None
     if org_paths is not None:
         condition = Q(pk__in=[])
         for path in org_paths:
-            condition |= Q(organization__path__startswith=path)
-        queryset = queryset.filter(condition)
+            condition |= Q(path__startswith=path)
+        # The departments first, then their resources through the organization index: joined, SQLite
+        # walked every resource ever in service to find one department's (9 ms of its statements page
+        # at 30,000 resources, issue 19).
+        queryset = queryset.filter(organization__in=Organization.objects.filter(condition).values("pk"))
     return queryset
 
 
