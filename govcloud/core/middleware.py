@@ -2,6 +2,7 @@ import time
 from urllib.parse import urlsplit
 
 from django.conf import settings
+from django.contrib.auth import SESSION_KEY
 from django.shortcuts import resolve_url
 from django.utils import translation
 from django.utils.translation import get_supported_language_variant
@@ -85,7 +86,11 @@ class SessionIdleMiddleware:
         user = getattr(request, "user", None)
         self._mark_expired(request, user, response)
         background = request.headers.get(self.BACKGROUND_HEADER) == "1"
-        if session is not None and user is not None and user.is_authenticated and not background:
+        # Only a session that signed the user in is touched. A REST client authenticated by its token
+        # (DRF sets request.user after the view) has no such session: touching one created a session
+        # row and a cookie on every API call, a row per minute for the provider's metrics push.
+        signed_in_by_session = session is not None and SESSION_KEY in session
+        if signed_in_by_session and user is not None and user.is_authenticated and not background:
             now = int(time.time())
             if now - session.get("_touched", 0) >= self.TOUCH_EVERY_SECONDS:
                 session["_touched"] = now

@@ -62,3 +62,25 @@ def test_a_visitor_who_never_signed_in_is_not_told_of_an_expired_session(client)
     assert response.status_code == 302 and "expired=1" not in response["Location"]
     page = client.get(response["Location"], HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
     assert "会话已过期" not in page
+
+
+def test_a_token_client_gets_no_session(client, city):
+    """A program calling the API with its token is not a browser: no session row, no cookie. The idle
+    clock touched a new session on every token request (seen by the API fuzzing), one row per call."""
+    from tests.factories import api_token_for
+
+    token = api_token_for(city.user(Role.PROVIDER_OPERATOR))
+    for _ in range(3):
+        response = client.get("/api/v1/applications/", HTTP_AUTHORIZATION=f"Bearer {token}")
+        assert response.status_code == 200
+        assert settings.SESSION_COOKIE_NAME not in response.cookies
+    assert not Session.objects.exists()
+
+
+def test_a_signed_in_browser_is_still_touched(client, city):
+    sign_in(client, city.user(Role.DEPARTMENT_APPLICANT))
+    stored = client.session
+    stored["_touched"] = 0
+    stored.save()
+    client.get("/")
+    assert client.session["_touched"] > 0
