@@ -46,12 +46,7 @@ from govcloud.core.scoping import Action
 from govcloud.delivery.specfields import spec_text
 from govcloud.systems.selectors import may_see_contacts
 
-PAGE_SIZE = 50
 A = ApplicationAction
-
-
-def _paginate(request, queryset):
-    return rows_page(request, queryset, PAGE_SIZE)
 
 
 def _kind(value) -> str:
@@ -71,7 +66,7 @@ def application_list(request):
         "applications/application_list.html",
         {
             "filter": filterset,
-            "page": _paginate(request, filterset.qs),
+            "page": rows_page(request, filterset.qs),
             "can_create": has_any_role(request.user, DRAFTERS),
             "kinds": ApplicationKind.choices,
         },
@@ -87,7 +82,7 @@ def inbox(request):
         request,
         "applications/inbox.html",
         {
-            "page": _paginate(request, selectors.for_rows(selectors.inbox_for(user=request.user, tab=tab))),
+            "page": rows_page(request, selectors.for_rows(selectors.inbox_for(user=request.user, tab=tab))),
             "tab": tab,
             "counts": selectors.inbox_counts(user=request.user),
         },

@@ -1,7 +1,6 @@
 import json
 
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
@@ -9,6 +8,7 @@ from govcloud.audit import selectors, services
 from govcloud.audit.actions import action_label
 from govcloud.audit.chain import canonical_json
 from govcloud.audit.filters import AuditEventFilter
+from govcloud.core.paging import page_of
 from govcloud.core.permissions import has_any_role, require_role
 from govcloud.core.roles import Role
 
@@ -19,7 +19,7 @@ _AUDIT_ROLES = {Role.AUDIT_ADMIN, Role.DEPARTMENT_SECURITY_OFFICER}
 def event_list(request):
     require_role(request.user, _AUDIT_ROLES)
     filterset = AuditEventFilter(request.GET or None, queryset=selectors.events_for(user=request.user))
-    page = Paginator(filterset.qs, 50).get_page(request.GET.get("page"))
+    page = page_of(request, filterset.qs)
     for event in page:
         event.action_label = action_label(event.action)
     return render(

@@ -7,7 +7,6 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -19,11 +18,10 @@ from govcloud.billing.forms import AdjustmentForm
 from govcloud.billing.models import STATEMENT_ADJUSTERS, StatementLine
 from govcloud.billing.services import statement_adjust
 from govcloud.core.forms import form_errors_from
+from govcloud.core.paging import page_of
 from govcloud.core.permissions import has_any_role, require_role
 from govcloud.core.roles import DEPARTMENT_ROLES
 from govcloud.core.scoping import Action, get_scoped_or_404
-
-PAGE_SIZE = 50
 
 
 @login_required
@@ -33,7 +31,7 @@ def statement_list(request):
     )
     # A bad filter (a month that is not YYYY-MM) shows its message and no statements.
     statements = filterset.queryset.none() if filterset.is_bound and not filterset.is_valid() else filterset.qs
-    page = Paginator(statements, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = page_of(request, statements)
     month = None
     if has_any_role(request.user, DEPARTMENT_ROLES) and request.user.organization_id:
         month = selectors.month_to_date(user=request.user, organization=request.user.organization)

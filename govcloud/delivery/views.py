@@ -24,7 +24,6 @@ from govcloud.delivery.models import EvidenceState, WorkOrderKind, WorkOrderStat
 from govcloud.delivery.selectors import Queue
 from govcloud.delivery.specfields import spec_text
 
-PAGE_SIZE = 50
 QUEUES = [
     (Queue.OPEN, _("Open")),
     (Queue.MINE, _("Claimed by me")),
@@ -40,7 +39,7 @@ def work_order_list(request):
     if queue not in dict(QUEUES):
         queue = Queue.ALL
     orders = selectors.for_rows(selectors.work_orders_for(user=request.user, queue=queue))
-    page = rows_page(request, orders, PAGE_SIZE)
+    page = rows_page(request, orders)
     return render(
         request,
         "delivery/work_order_list.html",

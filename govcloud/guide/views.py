@@ -7,12 +7,12 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from govcloud.core.forms import form_errors_from
+from govcloud.core.paging import page_of
 from govcloud.core.permissions import has_any_role, require_role
 from govcloud.guide import selectors, services
 from govcloud.guide.forms import AnnouncementForm, NewAnnouncementForm
@@ -20,10 +20,6 @@ from govcloud.guide.models import ANNOUNCEMENT_EDITORS
 
 PAGE_SIZE = 20
 LATEST = 5
-
-
-def _paginate(request, queryset):
-    return Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
 
 
 # --- Public ---------------------------------------------------------------------------------------
@@ -51,7 +47,7 @@ def announcement_list(request):
         request,
         "guide/announcement_list.html",
         {
-            "page": _paginate(request, selectors.published_announcements()),
+            "page": page_of(request, selectors.published_announcements(), PAGE_SIZE),
             "can_manage": has_any_role(request.user, ANNOUNCEMENT_EDITORS),
             "guide_section": "announcements",
         },
@@ -80,7 +76,7 @@ def manage(request):
     return render(
         request,
         "guide/manage.html",
-        {"page": _paginate(request, selectors.announcements_to_manage(user=request.user))},
+        {"page": page_of(request, selectors.announcements_to_manage(user=request.user), PAGE_SIZE)},
     )
 
 

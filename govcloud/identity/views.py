@@ -10,7 +10,6 @@ from django.contrib import messages
 from django.contrib.auth import login as auth_login
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -21,6 +20,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from govcloud.core.forms import form_errors_from
+from govcloud.core.paging import page_of
 from govcloud.core.permissions import SESSION_SSO, require_role
 from govcloud.core.roles import Role
 from govcloud.core.scoping import Action
@@ -311,7 +311,7 @@ def link_request_list(request):
     if status not in LinkRequestStatus.values and status != "all":
         status = LinkRequestStatus.PENDING
     rows = selectors.link_requests_for(user=request.user, status="" if status == "all" else status)
-    page = Paginator(rows, 50).get_page(request.GET.get("page"))
+    page = page_of(request, rows)
     return render(
         request,
         "identity/link_request_list.html",

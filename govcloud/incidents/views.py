@@ -7,7 +7,6 @@ from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -17,6 +16,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from govcloud.core.forms import form_errors_from
+from govcloud.core.paging import page_of
 from govcloud.core.permissions import has_any_role, require_role
 from govcloud.incidents import forms as f
 from govcloud.incidents import selectors, services
@@ -36,16 +36,10 @@ from govcloud.incidents.models import (
     IncidentState,
 )
 
-PAGE_SIZE = 50
-
 
 def page(request, template: str, context: dict):
     """Every service desk page knows whether the reader works the desk (the tabs, the actions)."""
     return render(request, template, {"desk": has_any_role(request.user, DESK), **context})
-
-
-def paginate(request, queryset):
-    return Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
 
 
 def form_page(request, form, *, heading, cancel_url, intro="", submit=None, multipart=False):
@@ -80,7 +74,7 @@ def incident_list(request):
         "incidents/incident_list.html",
         {
             "filter": filterset,
-            "page": paginate(request, filterset.qs),
+            "page": page_of(request, filterset.qs),
             "counts": selectors.open_counts(user=user),
             "can_report": has_any_role(user, REPORTERS),
             "can_call": has_any_role(user, DESK),

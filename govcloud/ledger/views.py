@@ -6,7 +6,6 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -16,7 +15,7 @@ from govcloud.catalog.models import Dimension, Quota
 from govcloud.catalog.selectors import option_labels, os_image_choices
 from govcloud.catalog.services import CATALOG_EDITORS, quota_set
 from govcloud.core.forms import form_errors_from
-from govcloud.core.paging import rows_page
+from govcloud.core.paging import page_of, rows_page
 from govcloud.core.permissions import has_any_role, require_role
 from govcloud.core.roles import DEPARTMENT_ROLES
 from govcloud.ledger import selectors
@@ -25,12 +24,7 @@ from govcloud.ledger.filters import ResourceFilter
 from govcloud.ledger.models import LEDGER_VIEWERS
 from govcloud.organizations.models import Organization, OrganizationKind
 
-PAGE_SIZE = 50
 QUOTA_VIEWERS = LEDGER_VIEWERS | DEPARTMENT_ROLES
-
-
-def paginate(request, queryset, size: int = PAGE_SIZE):
-    return Paginator(queryset, size).get_page(request.GET.get("page"))
 
 
 def _filterset(request, os_choices):
@@ -46,7 +40,7 @@ def _filterset(request, os_choices):
 def resource_list(request):
     os_choices = os_image_choices()
     filterset = _filterset(request, os_choices)
-    page = rows_page(request, selectors.for_rows(filterset.qs), PAGE_SIZE)
+    page = rows_page(request, selectors.for_rows(filterset.qs))
     os_labels = dict(os_choices)
     for resource in page:
         resource.os_label = os_labels.get(resource.os_image, resource.os_image)
@@ -140,7 +134,7 @@ def quota_list(request):
         organizations = organizations.filter(name__icontains=query)
     if request.GET.get("with_quota") == "1":
         organizations = organizations.filter(quota__isnull=False)
-    page = paginate(request, organizations)
+    page = page_of(request, organizations)
     return render(
         request,
         "ledger/quota_list.html",

@@ -8,7 +8,6 @@ from itertools import groupby
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -17,14 +16,13 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from govcloud.core.forms import form_errors_from
+from govcloud.core.paging import page_of
 from govcloud.core.permissions import has_any_role, require_role
 from govcloud.maintenance import selectors, services
 from govcloud.maintenance.filters import MaintenanceWindowFilter
 from govcloud.maintenance.forms import DecisionForm, WindowForm
 from govcloud.maintenance.models import EDITABLE, PLANNERS, WINDOW_TRANSITIONS, WindowAction
 from govcloud.workdays.calendar import SHANGHAI
-
-PAGE_SIZE = 50
 
 
 def allowed(window, action, user) -> bool:
@@ -41,7 +39,7 @@ def window_list(request):
         "maintenance/window_list.html",
         {
             "filter": filterset,
-            "page": Paginator(filterset.qs, PAGE_SIZE).get_page(request.GET.get("page")),
+            "page": page_of(request, filterset.qs),
             "can_create": has_any_role(user, PLANNERS),
             "counts": selectors.state_counts(user=user),
         },

@@ -7,7 +7,6 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.http import FileResponse, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -15,6 +14,7 @@ from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 
 from govcloud.core.forms import form_errors_from
+from govcloud.core.paging import page_of
 from govcloud.core.permissions import has_any_role, require_role
 from govcloud.core.roles import DEPARTMENT_ROLES
 from govcloud.monitoring import alerts, imports, selectors, xlsx_import
@@ -32,15 +32,13 @@ from govcloud.monitoring.models import (
     Metric,
 )
 
-PAGE_SIZE = 50
-
 
 @login_required
 def utilization(request):
     user = request.user
     filterset = UtilizationFilter(request.GET or None, queryset=selectors.resources_for(user=user), request=request)
     resources = filterset.qs
-    page = Paginator(resources, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = page_of(request, resources)
     return render(
         request,
         "monitoring/utilization.html",
@@ -79,7 +77,7 @@ def collection_runs(request):
     require_role(request.user, COLLECTION_VIEWERS)
     status = request.GET.get("status", "")
     runs = selectors.collection_runs(user=request.user, status=status if status in CollectionStatus.values else "")
-    page = Paginator(runs, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = page_of(request, runs)
     return render(
         request,
         "monitoring/collection_runs.html",
@@ -97,7 +95,7 @@ def alert_list(request):
     if "state" not in data:
         data["state"] = AlertState.OPEN
     filterset = AlertFilter(data, queryset=selectors.alerts_for(user=user), request=request)
-    page = Paginator(filterset.qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = page_of(request, filterset.qs)
     return render(
         request,
         "monitoring/alert_list.html",
@@ -163,7 +161,7 @@ def import_list(request):
                 if batch.duplicate_of_id:
                     messages.info(request, _duplicate_note(batch))
                 return redirect("monitoring:import_detail", pk=batch.pk)
-    page = Paginator(selectors.import_batches_for(user=user), PAGE_SIZE).get_page(request.GET.get("page"))
+    page = page_of(request, selectors.import_batches_for(user=user))
     return render(request, "monitoring/import_list.html", {"form": form, "page": page, "can_upload": can_upload})
 
 

@@ -1,7 +1,6 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.http import Http404, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -10,6 +9,7 @@ from django.views.decorators.http import require_POST
 
 from govcloud.core.actors import actor_roles
 from govcloud.core.forms import form_errors_from
+from govcloud.core.paging import page_of
 from govcloud.core.roles import Role
 from govcloud.core.scoping import Action
 from govcloud.notifications import selectors, services
@@ -22,7 +22,7 @@ from govcloud.notifications.sms import sms_enabled
 
 @login_required
 def notification_list(request):
-    page = Paginator(selectors.notifications_for(user=request.user), 50).get_page(request.GET.get("page"))
+    page = page_of(request, selectors.notifications_for(user=request.user))
     return render(request, "notifications/notification_list.html", {"page": page})
 
 
@@ -196,7 +196,7 @@ def delivery_list(request):
     status = request.GET.get("status", "")
     if status in DeliveryStatus.values:
         deliveries = deliveries.filter(status=status)
-    page = Paginator(deliveries, 50).get_page(request.GET.get("page"))
+    page = page_of(request, deliveries)
     return render(
         request,
         "notifications/delivery_list.html",

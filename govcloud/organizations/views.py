@@ -17,13 +17,13 @@ from django.contrib.auth import update_session_auth_hash
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from govcloud.core.forms import form_errors_from
+from govcloud.core.paging import page_of
 from govcloud.core.permissions import has_any_role, require_role
 from govcloud.core.roles import Role
 from govcloud.core.scoping import Action
@@ -46,13 +46,6 @@ from govcloud.organizations.middleware import (
     token_creation_refusal,
     two_factor_state,
 )
-
-PAGE_SIZE = 50
-
-
-def paginate(request, queryset):
-    return Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
-
 
 # --- Signing in ------------------------------------------------------------------------------------
 
@@ -216,7 +209,7 @@ def organization_list(request):
     filterset = OrganizationFilter(
         request.GET or None, queryset=selectors.organizations_for(user=request.user), request=request
     )
-    page = paginate(request, filterset.qs)
+    page = page_of(request, filterset.qs)
     can_create = has_any_role(request.user, {Role.SYSTEM_ADMIN})
     return render(
         request,
@@ -280,7 +273,7 @@ def organization_edit(request, pk: int):
 @login_required
 def user_list(request):
     filterset = UserFilter(request.GET or None, queryset=selectors.users_for(user=request.user), request=request)
-    page = paginate(request, filterset.qs)
+    page = page_of(request, filterset.qs)
     return render(
         request,
         "organizations/user_list.html",

@@ -7,7 +7,6 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.db import transaction
 from django.http import Http404
 from django.shortcuts import redirect, render
@@ -15,6 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from govcloud.core.forms import form_errors_from
+from govcloud.core.paging import page_of
 from govcloud.core.permissions import has_any_role, require_role
 from govcloud.core.roles import DEPARTMENT_ROLES
 from govcloud.incidents import selectors as incident_selectors
@@ -24,7 +24,6 @@ from govcloud.reconciliation.forms import AdoptForm, DismissForm, NoteForm
 from govcloud.reconciliation.models import RECONCILIATION_VIEWERS
 from govcloud.reconciliation.services import SPEC_FIELDS, DiscrepancyAction
 
-PAGE_SIZE = 50
 PAGE_VIEWERS = RECONCILIATION_VIEWERS | DEPARTMENT_ROLES
 A = DiscrepancyAction
 
@@ -33,7 +32,7 @@ A = DiscrepancyAction
 def discrepancy_list(request):
     require_role(request.user, PAGE_VIEWERS)
     filterset = DiscrepancyFilter(request.GET or None, queryset=selectors.discrepancies_for(user=request.user))
-    page = Paginator(filterset.qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = page_of(request, filterset.qs)
     awaiting = []
     if has_any_role(request.user, DEPARTMENT_ROLES):
         awaiting = list(selectors.awaiting_confirmation_for(user=request.user)[:20])

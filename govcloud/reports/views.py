@@ -7,7 +7,6 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -16,6 +15,7 @@ from django.views.decorators.http import require_POST
 from govcloud.audit.services import audit_record
 from govcloud.core.errors import StateConflict
 from govcloud.core.forms import form_errors_from
+from govcloud.core.paging import page_of
 from govcloud.core.permissions import has_any_role, require_role
 from govcloud.core.scoping import Action
 from govcloud.reports import analysis, charts, documents, selectors, services, utilization
@@ -41,7 +41,6 @@ from govcloud.reports.models import (
 )
 from govcloud.systems.filters import departments_in_scope
 
-PAGE_SIZE = 50
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
@@ -58,7 +57,7 @@ def utilization_list(request):
     filterset = UtilizationReportFilter(
         request.GET or None, queryset=selectors.utilization_reports_for(user=user), request=request
     )
-    page = Paginator(filterset.qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = page_of(request, filterset.qs)
     return render(
         request,
         "reports/utilization_list.html",
@@ -91,7 +90,7 @@ def utilization_generate(request):
 def utilization_detail(request, pk: int):
     report = selectors.utilization_report_get(user=request.user, pk=pk)
     lines = UtilizationLineFilter(request.GET or None, queryset=selectors.utilization_lines(report=report))
-    page = Paginator(lines.qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = page_of(request, lines.qs)
     return render(
         request,
         "reports/utilization_detail.html",
@@ -160,7 +159,7 @@ def analysis_list(request):
         else:
             messages.success(request, _("The analysis report for %(month)s is ready.") % {"month": str(report)})
             return redirect("reports:analysis_list")
-    page = Paginator(reports, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = page_of(request, reports)
     return render(request, "reports/analysis_list.html", {"page": page, "form": form, "tab": "analysis", **_tabs(user)})
 
 
@@ -216,7 +215,7 @@ def pool_edit(request, pk: int | None = None):
 def provider_report_list(request):
     user = request.user
     filterset = ProviderReportFilter(request.GET or None, queryset=selectors.provider_reports_for(user=user))
-    page = Paginator(filterset.qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = page_of(request, filterset.qs)
     return render(
         request,
         "reports/provider_report_list.html",

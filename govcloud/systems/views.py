@@ -9,7 +9,6 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -18,6 +17,7 @@ from django.views.decorators.http import require_POST
 
 from govcloud.core.actors import actor_roles
 from govcloud.core.forms import form_errors_from
+from govcloud.core.paging import page_of
 from govcloud.core.permissions import has_any_role, require_role
 from govcloud.core.policy import Policy, policy_value
 from govcloud.core.roles import Role
@@ -51,12 +51,6 @@ from govcloud.systems.models import (
 )
 from govcloud.systems.services.exports import EXPORTERS
 
-PAGE_SIZE = 50
-
-
-def paginate(request, queryset):
-    return Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
-
 
 def _can_change(user, system: InformationSystem) -> bool:
     return has_any_role(user, REGISTRY_WRITERS) and (
@@ -79,7 +73,7 @@ def _form_page(request, *, title, form, system=None, cancel, multipart=False, in
 def system_list(request):
     today = timezone.localdate()
     filterset = SystemFilter(request.GET or None, queryset=selectors.systems_for(user=request.user), request=request)
-    page = paginate(request, filterset.qs)
+    page = page_of(request, filterset.qs)
     for system in page:
         system.clearance = clearance_of(system, today)
         system.migration_overdue = bool(
@@ -362,7 +356,7 @@ def exemption_list(request):
     awaiting = request.GET.get("awaiting") == "1"
     base = selectors.exemptions_awaiting(user=request.user) if awaiting else selectors.exemptions_for(user=request.user)
     filterset = ExemptionFilter(request.GET or None, queryset=base, request=request)
-    page = paginate(request, filterset.qs)
+    page = page_of(request, filterset.qs)
     return render(
         request,
         "systems/exemption_list.html",

@@ -6,12 +6,12 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from govcloud.core.forms import form_errors_from
+from govcloud.core.paging import page_of
 from govcloud.core.permissions import has_any_role, require_role
 from govcloud.core.policy import Policy, policy_value
 from govcloud.core.roles import DEPARTMENT_ROLES
@@ -28,8 +28,6 @@ from govcloud.waste.models import (
     AdviceState,
     ExpiryState,
 )
-
-PAGE_SIZE = 50
 
 
 def _sees_departments(user) -> bool:
@@ -48,7 +46,7 @@ def advice_list(request):
         data["state"] = AdviceState.OPEN
     base = selectors.advice_for(user=user)
     filterset = AdviceFilter(data, queryset=base, request=request)
-    page = Paginator(filterset.qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = page_of(request, filterset.qs)
     sees = _sees_departments(user)
     return render(
         request,
@@ -147,7 +145,7 @@ def expiry_list(request):
     queryset = filterset.qs
     if not request.GET.get("state"):
         queryset = queryset.filter(state__in=OPEN_EXPIRY_STATES)
-    page = Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = page_of(request, queryset)
     return render(
         request,
         "waste/expiry_list.html",

@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from govcloud.core.forms import form_errors_from
+from govcloud.core.paging import page_of
 from govcloud.core.permissions import has_any_role, require_role
 from govcloud.core.policy import Policy, policy_value
 from govcloud.core.roles import Role
@@ -21,7 +22,7 @@ from govcloud.security.filters import AccessGrantFilter, AccessSessionFilter
 from govcloud.security.forms import AccessGrantForm, AccessSessionForm, ReasonForm, ReviewForm
 from govcloud.security.models import GRANTORS, GrantStatus
 from govcloud.security.selectors import access as selectors
-from govcloud.security.views.common import error_messages, form_page, page, paginate
+from govcloud.security.views.common import error_messages, form_page, page
 
 REVIEWERS = GRANTORS | {Role.CENTER_ADMIN}
 
@@ -34,7 +35,7 @@ def grant_list(request):
         "security/grant_list.html",
         {
             "filter": filterset,
-            "page": paginate(request, filterset.qs),
+            "page": page_of(request, filterset.qs),
             "can_create": has_any_role(request.user, GRANTORS),
         },
         tab="grants",
@@ -124,7 +125,7 @@ def session_list(request):
         "security/session_list.html",
         {
             "filter": filterset,
-            "page": paginate(request, filterset.qs),
+            "page": page_of(request, filterset.qs),
             "can_create": has_any_role(request.user, {Role.PROVIDER_OPERATOR}),
         },
         tab="sessions",

@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from govcloud.core.forms import form_errors_from
+from govcloud.core.paging import page_of
 from govcloud.core.permissions import has_any_role, require_role
 from govcloud.core.scoping import Action
 from govcloud.security import services
@@ -20,7 +21,7 @@ from govcloud.security.forms import BulletinForm
 from govcloud.security.models.bulletins import BULLETIN_AUTHORS
 from govcloud.security.selectors import bulletins as selectors
 from govcloud.security.selectors.calendar import previous_month
-from govcloud.security.views.common import error_messages, form_page, page, paginate, send_attachment
+from govcloud.security.views.common import error_messages, form_page, page, send_attachment
 
 
 @login_required
@@ -31,7 +32,7 @@ def bulletin_list(request):
         request,
         "security/bulletin_list.html",
         {
-            "page": paginate(request, selectors.bulletins_for(user=user)),
+            "page": page_of(request, selectors.bulletins_for(user=user)),
             "can_create": has_any_role(user, BULLETIN_AUTHORS),
             "month_status": selectors.bulletin_month_status() if sees_status else None,
             "sees_status": sees_status,

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.http import FileResponse
 from django.shortcuts import render
 from django.utils.translation import gettext_lazy as _
@@ -13,7 +12,6 @@ from govcloud.core.actors import actor_roles
 from govcloud.core.roles import CENTER_ROLES, DEPARTMENT_ROLES, Role
 from govcloud.security.services.attachments import attachment_open
 
-PAGE_SIZE = 50
 PROVIDER = frozenset({Role.PROVIDER_OPERATOR})
 SECURITY_ROLES = CENTER_ROLES | DEPARTMENT_ROLES | PROVIDER
 
@@ -32,10 +30,6 @@ TABS = [
     ("events", _("Major events"), "security:event_list", CENTER_ROLES | PROVIDER),
     ("protection", _("Protection plans"), "security:protection_list", CENTER_ROLES | PROVIDER),
 ]
-
-
-def paginate(request, queryset):
-    return Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
 
 
 def page(request, template: str, context: dict, *, tab: str):

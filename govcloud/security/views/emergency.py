@@ -16,6 +16,7 @@ from django.views.decorators.http import require_POST
 
 from govcloud.core.actors import actor_roles
 from govcloud.core.forms import form_errors_from
+from govcloud.core.paging import page_of
 from govcloud.core.permissions import has_any_role, require_role
 from govcloud.core.roles import CENTER_ROLES
 from govcloud.core.scoping import Action
@@ -34,7 +35,7 @@ from govcloud.security.models.emergency import MAJOR_EVENT_EDITORS, PROVIDER
 from govcloud.security.selectors import emergency as selectors
 from govcloud.security.selectors.calendar import protection_occasions
 from govcloud.security.services.emergency import DRILL_RECORDERS, PLAN_AUTHORS
-from govcloud.security.views.common import error_messages, form_page, page, paginate, send_attachment
+from govcloud.security.views.common import error_messages, form_page, page, send_attachment
 
 ANY_PLAN_AUTHOR = PLAN_AUTHORS[PlanScope.CENTER_WIDE] | PLAN_AUTHORS[PlanScope.SYSTEM]
 ANY_DRILL_RECORDER = DRILL_RECORDERS[PlanScope.CENTER_WIDE] | DRILL_RECORDERS[PlanScope.SYSTEM]
@@ -48,7 +49,7 @@ PAST_DAYS, AHEAD_DAYS = 30, 90
 @login_required
 def plan_list(request):
     plans = selectors.plans_for(user=request.user)
-    page_obj = paginate(request, plans)
+    page_obj = page_of(request, plans)
     return page(
         request,
         "security/plan_list.html",
@@ -161,7 +162,7 @@ def drill_list(request):
         request,
         "security/drill_list.html",
         {
-            "page": paginate(request, selectors.drills_for(user=request.user)),
+            "page": page_of(request, selectors.drills_for(user=request.user)),
             "can_create": has_any_role(request.user, ANY_DRILL_RECORDER),
         },
         tab="drills",
@@ -278,7 +279,7 @@ def event_list(request):
     return page(
         request,
         "security/event_list.html",
-        {"page": paginate(request, selectors.events_for(user=request.user)), "form": form, "can_create": can_create},
+        {"page": page_of(request, selectors.events_for(user=request.user)), "form": form, "can_create": can_create},
         tab="events",
     )
 
@@ -333,7 +334,7 @@ def protection_list(request):
         "security/protection_list.html",
         {
             "occasions": occasions,
-            "page": paginate(request, selectors.protection_plans_for(user=request.user)),
+            "page": page_of(request, selectors.protection_plans_for(user=request.user)),
             "can_file": has_any_role(request.user, PROVIDER),
         },
         tab="protection",

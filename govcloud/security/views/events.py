@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from govcloud.core.forms import form_errors_from
+from govcloud.core.paging import page_of
 from govcloud.core.permissions import has_any_role, require_role
 from govcloud.core.scoping import Action
 from govcloud.security import services
@@ -21,7 +22,7 @@ from govcloud.security.models import EVENT_RECORDERS
 from govcloud.security.selectors import events as selectors
 from govcloud.security.selectors.calendar import month_start
 from govcloud.security.selectors.notices import notice_organizations, notice_systems
-from govcloud.security.views.common import form_page, page, paginate
+from govcloud.security.views.common import form_page, page
 
 
 @login_required
@@ -33,7 +34,7 @@ def security_event_list(request):
         "security/security_event_list.html",
         {
             "filter": filterset,
-            "page": paginate(request, filterset.qs),
+            "page": page_of(request, filterset.qs),
             "can_record": has_any_role(user, EVENT_RECORDERS),
         },
         tab="security_events",

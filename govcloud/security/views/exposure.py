@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from govcloud.core.forms import form_errors_from
+from govcloud.core.paging import page_of
 from govcloud.core.permissions import has_any_role, require_role
 from govcloud.core.roles import CENTER_ROLES
 from govcloud.core.scoping import Action
@@ -33,7 +34,7 @@ from govcloud.security.models import (
     PortRequestAction,
 )
 from govcloud.security.selectors import exposure as selectors
-from govcloud.security.views.common import error_messages, form_page, page, paginate
+from govcloud.security.views.common import error_messages, form_page, page
 
 
 def _allowed(table, state, action, user) -> bool:
@@ -49,7 +50,7 @@ def filing_list(request):
         "security/filing_list.html",
         {
             "filter": filterset,
-            "page": paginate(request, filterset.qs),
+            "page": page_of(request, filterset.qs),
             "can_create": has_any_role(request.user, FILERS),
         },
         tab="filings",
@@ -206,7 +207,7 @@ def port_request_list(request):
     return page(
         request,
         "security/port_request_list.html",
-        {"filter": filterset, "page": paginate(request, filterset.qs)},
+        {"filter": filterset, "page": page_of(request, filterset.qs)},
         tab="ports",
     )
 

@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from govcloud.core.forms import form_errors_from
+from govcloud.core.paging import page_of
 from govcloud.core.permissions import has_any_role, require_role
 from govcloud.core.policy import Policy, policy_value
 from govcloud.security import services
@@ -25,7 +26,7 @@ from govcloud.security.models import (
     RectificationStatus,
 )
 from govcloud.security.selectors import notices as selectors
-from govcloud.security.views.common import error_messages, form_page, page, paginate, send_attachment
+from govcloud.security.views.common import error_messages, form_page, page, send_attachment
 
 
 def allowed(record, action, user) -> bool:
@@ -42,7 +43,7 @@ def notice_list(request):
         "security/notice_list.html",
         {
             "filter": filterset,
-            "page": paginate(request, filterset.qs),
+            "page": page_of(request, filterset.qs),
             "can_create": has_any_role(user, NOTICE_ISSUERS),
             "counts": selectors.open_notice_counts(user=user),
         },
@@ -112,7 +113,7 @@ def rectification_list(request):
     return page(
         request,
         "security/rectification_list.html",
-        {"filter": filterset, "page": paginate(request, filterset.qs)},
+        {"filter": filterset, "page": page_of(request, filterset.qs)},
         tab="notices",
     )
 
