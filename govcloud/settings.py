@@ -145,6 +145,9 @@ TEMPLATES = [
     },
 ]
 
+# Django's widgets through Jinja2, the project's own through Django templates (the class says why).
+FORM_RENDERER = "govcloud.web.renderers.FormRenderer"
+
 # --- Database -------------------------------------------------------------------------------
 # SQLite in the data folder is the embedded default; `postgres://...` works unchanged.
 DATA_DIR.mkdir(parents=True, exist_ok=True)
