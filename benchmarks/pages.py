@@ -10,7 +10,10 @@ operator and a department applicant, and measures each list page:
 - the 95th percentile with 10 concurrent clients,
 
 each beside `/healthz` (the bare endpoint: middleware, no query) measured the same way in the same
-run, and prints the ratios. The goal is 3x or less on SQLite and on PostgreSQL.
+run, and prints the ratios. The goal is 3x or less on SQLite and on PostgreSQL. Beside them, the two
+floors every signed-in list page stands on (benchmarks/floors.py): a signed-in request that does
+nothing, and the layout with an empty page in it; each page's ratio to the signed-in floor is
+printed too.
 
     .venv/bin/python benchmarks/pages.py [APPLICATIONS] [--smoke]   # SQLite (a throwaway database file)
     DATABASE_URL=postgres://postgres@localhost:5432/postgres .venv/bin/python benchmarks/pages.py
@@ -35,7 +38,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "benchmarks"))
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "govcloud.settings_test")
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "floors_settings")  # the test settings and the floors
 
 import django  # noqa: E402
 
@@ -43,6 +46,7 @@ django.setup()
 
 from django.db import connection  # noqa: E402
 from django.test.utils import setup_test_environment  # noqa: E402
+from floors import LAYOUT, SIGNED_IN  # noqa: E402
 
 SEQUENTIAL = 30
 CLIENTS = 10
@@ -141,10 +145,10 @@ def database_url() -> str:
 
 
 def start_gunicorn(port: int, *extra: str) -> subprocess.Popen:
-    env = {**os.environ, "DATABASE_URL": database_url(), "DJANGO_SETTINGS_MODULE": "govcloud.settings_test"}
+    env = {**os.environ, "DATABASE_URL": database_url(), "DJANGO_SETTINGS_MODULE": "floors_settings"}
     server = subprocess.Popen(
         [str(ROOT / ".venv/bin/gunicorn"), "govcloud.wsgi", "--bind", f"127.0.0.1:{port}", "--workers", "2",
-         "--no-control-socket", "--log-level", "warning", *extra],
+         "--pythonpath", str(ROOT / "benchmarks"), "--no-control-socket", "--log-level", "warning", *extra],
         cwd=ROOT, env=env,
     )  # fmt: skip
     for _ in range(200):
@@ -242,6 +246,10 @@ def main(n: int) -> None:
     server = start_gunicorn(port)
     try:
         bare_median, bare_p95 = measure(port, "/healthz", "")
+        floors = [
+            ("floor: signed in, no work", SIGNED_IN, *measure(port, SIGNED_IN, center)),
+            ("floor: layout, empty page", LAYOUT, *measure(port, LAYOUT, center)),
+        ]
         rows = [(label, path, *measure(port, path, cookie)) for label, path, cookie in pages]
     finally:
         server.terminate()
@@ -259,12 +267,15 @@ def main(n: int) -> None:
         f"applications, {Resource.objects.count()} resources (built in {build_seconds:.0f} s); "
         f"median of {SEQUENTIAL} sequential requests, p95 of {CLIENTS} clients x {PER_CLIENT}"
     )
-    print(f"  {'':28} {'path':16} {'median':>9} {'ratio':>6} {'p95 (10)':>10} {'ratio':>6}")
-    print(f"  {'bare endpoint':28} {'/healthz':16} {bare_median * 1000:6.1f} ms {'':6} {bare_p95 * 1000:7.1f} ms")
-    for label, path, median, p95 in rows:
+    signed_median, signed_p95 = floors[0][2:]
+    ratios = f"{'/healthz':>8} {'/signed':>8}"  # each time over /healthz's and over the signed-in floor's
+    print(f"  {'':28} {'path':20} {'median':>9} {ratios} {'p95 (10)':>10} {ratios}")
+    print(f"  {'bare endpoint':28} {'/healthz':20} {bare_median * 1000:6.1f} ms {'':17} {bare_p95 * 1000:7.1f} ms")
+    for label, path, median, p95 in floors + rows:
         print(
-            f"  {label:28} {path:16} {median * 1000:6.1f} ms {median / bare_median:5.1f}x "
-            f"{p95 * 1000:7.1f} ms {p95 / bare_p95:5.1f}x"
+            f"  {label:28} {path:20} {median * 1000:6.1f} ms "
+            f"{median / bare_median:7.1f}x {median / signed_median:7.1f}x "
+            f"{p95 * 1000:7.1f} ms {p95 / bare_p95:7.1f}x {p95 / signed_p95:7.1f}x"
         )
     sync = next(row for row in rows if row[0] == "center: application list")
     print(

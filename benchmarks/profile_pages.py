@@ -41,7 +41,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "benchmarks"))
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "govcloud.settings_test")
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "floors_settings")  # the test settings and the floors
 
 import django  # noqa: E402
 
@@ -77,12 +77,17 @@ def request(handler, path: str, cookie: str) -> int:
 
 def main(n: int, profile: str | None) -> None:
     from django.core.handlers.wsgi import WSGIHandler
+    from floors import LAYOUT, SIGNED_IN
     from pages import list_pages, signed_in_city
 
     center, provider, dept = signed_in_city(n)
     pages = list_pages(center, provider, dept)
     pages.insert(5, ("provider: all work orders", "/work-orders/?queue=all", provider))
-    pages.append(("bare endpoint", "/healthz", center))
+    pages += [
+        ("floor: signed in, no work", SIGNED_IN, center),
+        ("floor: layout, empty page", LAYOUT, center),
+        ("bare endpoint", "/healthz", center),
+    ]
     handler = WSGIHandler()
     print(f"{n} applications on {connection.vendor}; median of {RUNS} requests in-process, wall / CPU (ms)")
     for label, path, cookie in pages:

@@ -62,7 +62,10 @@ def test_pages_benchmark_runs_through_gunicorn_and_prints_every_ratio(tmp_path):
     )
     assert done.returncode == 0, done.stdout + done.stderr
     assert "/healthz" in done.stdout and "worker model" in done.stdout
-    assert len(re.findall(r"\d+\.\dx", done.stdout)) == 16  # two ratios for each of the eight lists
+    assert "/bench/signed-in" in done.stdout and "/bench/layout" in done.stdout
+    # Four ratios (median and p95, to /healthz and to the signed-in floor) for the two floors and
+    # each of the eight lists.
+    assert len(re.findall(r"\d+\.\dx", done.stdout)) == 40
 
 
 LOAD = Path(settings.BASE_DIR) / "benchmarks" / "load.py"
