@@ -37,7 +37,7 @@ from govcloud.catalog.models import (
 from govcloud.catalog.seed import seed_annex1
 from govcloud.catalog.selectors import missing_prices, price_list_on
 from govcloud.catalog.specs import CHOICE_ONLY_DIMENSIONS, INTEGER_DIMENSIONS, KIND_DIMENSIONS
-from govcloud.core.actors import Actor, is_system
+from govcloud.core.actors import SYSTEM, Actor, actor_name
 from govcloud.core.permissions import require_role
 from govcloud.core.roles import Role
 from govcloud.notifications.models import Severity
@@ -53,10 +53,6 @@ OPTION_FIELDS = ("dimension", "value", "label", "sort", "retired_at")
 RANGE_FIELDS = ("dimension", "minimum", "maximum", "step", "required")
 PRICE_LIST_FIELDS = ("name", "effective_from", "note", "published_at", "published_by_name")
 QUOTA_FIELDS = tuple(d.value for d in QuotaDimension) + ("note",)
-
-
-def _actor_name(actor: Actor) -> str:
-    return "system" if is_system(actor) else (actor.full_name or actor.get_username())
 
 
 # --- The seed --------------------------------------------------------------------------------------
@@ -496,7 +492,8 @@ def price_list_publish(*, actor: Actor, price_list: PriceList) -> PriceList:
                 _("Price every unit before publishing; missing: %(missing)s.") % {"missing": "; ".join(missing)}
             )
         price_list.published_at = timezone.now()
-        price_list.published_by_name = _actor_name(actor)
+        # SYSTEM's username, as price lists have always stored it (the `actor` filter shows it as 系统).
+        price_list.published_by_name = actor_name(actor, system_name=SYSTEM.username)
         price_list.save(update_fields=["published_at", "published_by_name", "updated_at"])
         audit_record(
             actor=actor,

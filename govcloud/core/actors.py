@@ -54,11 +54,14 @@ def is_system(actor: object) -> bool:
     return isinstance(actor, SystemActor)
 
 
-def actor_name(actor: Actor) -> str:
+def actor_name(actor: Actor, *, system_name: str | None = None) -> str:
     """The name kept with a record (timeline entries, "by" columns) so that it reads the same after the
-    account is renamed or removed: the person's full name or username, or "System"."""
+    account is renamed or removed: the person's full name or username (cut to the 150 characters of
+    the "by" columns), or for SYSTEM `system_name`, "System" if not given. The apps pass what they
+    have always stored for it, so that old and new rows agree: some timelines name it "Platform"
+    (平台), catalog and ledger SYSTEM's username "system"."""
     if is_system(actor):
-        return _("System")
+        return _("System") if system_name is None else system_name
     return (getattr(actor, "full_name", "") or actor.get_username())[:150]
 
 

@@ -23,7 +23,7 @@ from django.utils.translation import gettext as _
 
 from govcloud.catalog.models import CatalogItem, Dimension, NetworkKind
 from govcloud.catalog.specs import validate_spec
-from govcloud.core.actors import SYSTEM, Actor, is_system
+from govcloud.core.actors import SYSTEM, Actor, actor_name, is_system
 from govcloud.core.errors import StateConflict
 from govcloud.core.permissions import require_role
 from govcloud.core.policy import Policy, policy_value
@@ -41,7 +41,6 @@ from govcloud.delivery.models import (
 )
 from govcloud.delivery.records import (
     OPERATORS,
-    actor_name,
     work_order_audit,
     work_order_check_scope,
     work_order_link,
@@ -88,7 +87,11 @@ def work_orders_create(*, actor: Actor, steps: Iterable[Step], driver: str | Non
             for _attempt in range(5):
                 try:
                     with transaction.atomic():
-                        order = chosen.submit(step, number=_next_number("GD", year), actor_name=actor_name(actor))
+                        order = chosen.submit(
+                            step,
+                            number=_next_number("GD", year),
+                            actor_name=actor_name(actor, system_name=_("Platform")),
+                        )
                     break
                 except IntegrityError:  # a concurrent approval took the number: take the next one
                     continue
@@ -398,7 +401,7 @@ def work_order_complete(
             summary = resource.code
         order.state = WorkOrderState.COMPLETED
         order.completed_at = now
-        order.completed_by_name = actor_name(actor)
+        order.completed_by_name = actor_name(actor, system_name=_("Platform"))
         order.delivered = record
         order.attempts += 1
         order.save()

@@ -9,19 +9,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from govcloud.audit.services import audit_record, created, diff, snapshot
-from govcloud.core.actors import Actor, is_system
+from govcloud.core.actors import Actor, actor_name, is_system
 from govcloud.core.permissions import require_role
 from govcloud.core.scoping import Action, get_scoped_or_404
 from govcloud.guide.models import ANNOUNCEMENT_EDITORS, Announcement
 
 ANNOUNCEMENT_FIELDS = ("title", "body", "pinned", "published_at")
 TITLE_MAX = 200
-
-
-def _actor_name(actor: Actor) -> str:
-    if is_system(actor):
-        return _("System")
-    return (getattr(actor, "full_name", "") or actor.get_username())[:150]
 
 
 def _clean(title: str | None, body: str | None) -> tuple[str | None, str | None]:
@@ -59,7 +53,7 @@ def announcement_create(
             pinned=bool(pinned),
             published_at=timezone.now() if publish else None,
             created_by=None if is_system(actor) else actor,
-            updated_by_name=_actor_name(actor),
+            updated_by_name=actor_name(actor),
         )
         audit_record(
             actor=actor,
@@ -92,7 +86,7 @@ def announcement_update(
             row.pinned = bool(pinned)
         changes = diff(before, snapshot(row, ANNOUNCEMENT_FIELDS))
         if changes:
-            row.updated_by_name = _actor_name(actor)
+            row.updated_by_name = actor_name(actor)
             row.save()
             audit_record(actor=actor, action="announcement.update", target=row, changes=changes)
     return row
@@ -105,7 +99,7 @@ def announcement_publish(*, actor: Actor, announcement: Announcement) -> Announc
         if row.is_published:
             raise ValidationError(_("This announcement is already published."))
         row.published_at = timezone.now()
-        row.updated_by_name = _actor_name(actor)
+        row.updated_by_name = actor_name(actor)
         row.save(update_fields=["published_at", "updated_by_name", "updated_at"])
         audit_record(
             actor=actor,
@@ -125,7 +119,7 @@ def announcement_unpublish(*, actor: Actor, announcement: Announcement) -> Annou
             raise ValidationError(_("This announcement is not published."))
         was = row.published_at
         row.published_at = None
-        row.updated_by_name = _actor_name(actor)
+        row.updated_by_name = actor_name(actor)
         row.save(update_fields=["published_at", "updated_by_name", "updated_at"])
         audit_record(
             actor=actor,

@@ -22,7 +22,7 @@ from django.utils.translation import gettext_lazy
 from govcloud.audit.services import audit_record
 from govcloud.catalog.models import CatalogItem
 from govcloud.catalog.specs import resource_columns
-from govcloud.core.actors import Actor, is_system
+from govcloud.core.actors import SYSTEM, Actor, actor_name, is_system
 from govcloud.core.permissions import require_role
 from govcloud.core.roles import CENTER_ROLES, DEPARTMENT_ROLES, Role
 from govcloud.core.scoping import Action
@@ -89,10 +89,6 @@ CODE_PREFIXES = {
     "network_access": "NW",
     "security": "SE",
 }
-
-
-def _actor_name(actor: Actor) -> str:
-    return "system" if is_system(actor) else (actor.full_name or actor.get_username())
 
 
 def _next_code(kind: str) -> str:
@@ -165,7 +161,8 @@ def _record(
         spec_before=spec_before,
         spec_after=resource.spec,
         application=application,
-        actor_name=_actor_name(actor),
+        # SYSTEM's username, as the history has always stored it (the `actor` filter shows it as 系统).
+        actor_name=actor_name(actor, system_name=SYSTEM.username),
         note=note,
     )
     if changes is None:

@@ -25,7 +25,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from govcloud.audit.services import audit_record, created, diff, snapshot
-from govcloud.core.actors import SYSTEM, Actor, is_system
+from govcloud.core.actors import SYSTEM, Actor, actor_name, is_system
 from govcloud.core.errors import StateConflict
 from govcloud.core.permissions import require_role
 from govcloud.core.policy import Policy, policy_value
@@ -77,12 +77,6 @@ _EVENT_FOR_ACTION = {
 
 
 # --- Helpers ---------------------------------------------------------------------------------------
-
-
-def actor_name(actor: Actor) -> str:
-    if is_system(actor):
-        return _("System")
-    return (getattr(actor, "full_name", "") or actor.get_username())[:150]
 
 
 def actor_user(actor: Actor):

@@ -27,7 +27,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from govcloud.audit.services import audit_record
-from govcloud.core.actors import SYSTEM, Actor
+from govcloud.core.actors import SYSTEM, Actor, actor_name
 from govcloud.core.permissions import require_role
 from govcloud.core.roles import DEPARTMENT_ROLES, Role
 from govcloud.core.signals import alert_closed, alert_opened
@@ -35,7 +35,7 @@ from govcloud.ledger.models import Resource
 from govcloud.ledger.selectors import IN_USE
 from govcloud.maintenance.selectors import resources_in_maintenance
 from govcloud.monitoring.models import RULE_EDITORS, Alert, AlertKind, AlertRule, AlertState, Metric, Period, Rollup
-from govcloud.monitoring.services import _actor_name, day_start
+from govcloud.monitoring.services import day_start
 from govcloud.notifications.models import Severity
 from govcloud.notifications.services import notify_roles
 
@@ -102,7 +102,7 @@ def alert_rule_update(
         }
         rule.threshold, rule.window_days, rule.change_percent = threshold, window_days, change_percent
         rule.enabled, rule.opens_incident = enabled, opens_incident
-        rule.updated_by = _actor_name(actor)
+        rule.updated_by = actor_name(actor)
         rule.save()
         audit_record(
             actor=actor,

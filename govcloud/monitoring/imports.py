@@ -30,7 +30,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from govcloud.audit.services import audit_record
-from govcloud.core.actors import Actor, is_system
+from govcloud.core.actors import Actor, actor_name
 from govcloud.core.permissions import require_role
 from govcloud.core.scoping import Action
 from govcloud.core.uploads import FileType, max_mb, private_path, remove_private, store_private
@@ -49,12 +49,6 @@ XLSX = FileType(xlsx_import.XLSX_CONTENT_TYPE, ".xlsx")
 _OTHER = FileType("application/octet-stream", ".bin")
 # The report is in the table's language, whoever uploaded it.
 REPORT_LANGUAGE = "zh-hans"
-
-
-def _actor_name(actor: Actor) -> str:
-    if is_system(actor):
-        return _("System")
-    return (getattr(actor, "full_name", "") or actor.get_username())[:150]
 
 
 def _check_size(upload) -> None:
@@ -96,7 +90,7 @@ def import_batch_create(*, actor: Actor, upload) -> ImportBatch:
             batch = ImportBatch.objects.create(
                 organization=organization,
                 uploaded_by=actor,
-                uploaded_by_name=_actor_name(actor),
+                uploaded_by_name=actor_name(actor),
                 created_at=timezone.now(),
                 file_name=stored.original_name,
                 file_path=stored.relative_path,

@@ -33,7 +33,7 @@ from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 
 from govcloud.audit.services import audit_record
-from govcloud.core.actors import Actor, is_system
+from govcloud.core.actors import Actor, actor_name, is_system
 from govcloud.core.permissions import require_role
 from govcloud.core.policy import Policy, policy_value
 from govcloud.core.scoping import Action
@@ -60,12 +60,6 @@ MAX_BATCH = getattr(settings, "MONITORING_MAX_BATCH", 5000)
 KEPT_REJECTIONS = 100
 _METRICS = frozenset(Metric.values)
 _HOUR = timedelta(hours=1)
-
-
-def _actor_name(actor: Actor) -> str:
-    if is_system(actor):
-        return _("System")
-    return (getattr(actor, "full_name", "") or actor.get_username())[:150]
 
 
 # --- Ingest ----------------------------------------------------------------------------------------
@@ -458,7 +452,7 @@ def samples_ingest(
         batch = IngestBatch.objects.create(
             received_at=now,
             source=source,
-            actor_name=_actor_name(actor),
+            actor_name=actor_name(actor),
             received=len(samples),
             accepted=len(rows),
             rejected=len(rejections),

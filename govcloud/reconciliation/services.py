@@ -24,7 +24,7 @@ from django.utils.translation import gettext_lazy
 from govcloud.audit.models import Outcome
 from govcloud.audit.services import audit_record
 from govcloud.catalog.models import CatalogItem, Dimension, ResourceKind
-from govcloud.core.actors import SYSTEM, Actor, is_system
+from govcloud.core.actors import SYSTEM, Actor, actor_name, is_system
 from govcloud.core.errors import StateConflict
 from govcloud.core.permissions import require_role
 from govcloud.core.roles import CENTER_ROLES, Role
@@ -94,8 +94,8 @@ SUGGESTED_ACTIONS: dict[str, tuple[str, ...]] = {
 }
 
 
-def _actor_name(actor: Actor) -> str:
-    return str(_("Platform")) if is_system(actor) else (actor.full_name or actor.get_username())
+# The platform's own steps (SYSTEM) have always been recorded here as "Platform" (平台), not
+# core's "System": hence actor_name(actor, system_name=_("Platform")).
 
 
 def _int(value: Any) -> int | None:
@@ -312,7 +312,7 @@ def _event(d: Discrepancy, after: str, actor: Actor, note: str, at: datetime, be
         at=at,
         state_before=d.state if before is None else before,
         state_after=after,
-        actor_name=_actor_name(actor),
+        actor_name=actor_name(actor, system_name=_("Platform")),
         note=note,
     )
 
@@ -321,7 +321,9 @@ RUN_COUNTERS = ("cloud_count", "ledger_count", "shadow_count", "missing_count", 
 
 
 def _run_one(actor: Actor, name: str, driver: CloudDriver) -> ReconciliationRun:
-    run = ReconciliationRun.objects.create(driver=name, started_at=timezone.now(), started_by_name=_actor_name(actor))
+    run = ReconciliationRun.objects.create(
+        driver=name, started_at=timezone.now(), started_by_name=actor_name(actor, system_name=_("Platform"))
+    )
     try:
         # Asking the cloud happens outside any transaction: no lock is held while it answers.
         instances = list(driver.list())
@@ -417,11 +419,16 @@ def _apply(
     now = timezone.now()
     before = d.state
     DiscrepancyEvent.objects.create(
-        discrepancy=d, at=now, state_before=before, state_after=after, actor_name=_actor_name(actor), note=note
+        discrepancy=d,
+        at=now,
+        state_before=before,
+        state_after=after,
+        actor_name=actor_name(actor, system_name=_("Platform")),
+        note=note,
     )
     d.state = after
     d.decided_at = now
-    d.decided_by_name = _actor_name(actor)
+    d.decided_by_name = actor_name(actor, system_name=_("Platform"))
     if note:
         d.note = note
     if after not in ACTIVE_STATES:
@@ -553,7 +560,7 @@ def discrepancy_request_deletion(*, actor: Actor, discrepancy: Discrepancy, note
         d = _locked(actor, discrepancy)
         require_role(actor, DECIDERS)
         after = _check(d, A.REQUEST_DELETION)
-        d.deletion_requested_by_name = _actor_name(actor)
+        d.deletion_requested_by_name = actor_name(actor, system_name=_("Platform"))
         _apply(
             d,
             actor=actor,
@@ -592,7 +599,7 @@ def discrepancy_confirm_deletion(*, actor: Actor, discrepancy: Discrepancy) -> D
         # center's administrator only for what no department owns.
         require_role(actor, {Role.DEPARTMENT_HEAD} if d.organization_id else {Role.CENTER_ADMIN})
         after = _check(d, A.CONFIRM_DELETION)
-        d.deletion_confirmed_by_name = _actor_name(actor)
+        d.deletion_confirmed_by_name = actor_name(actor, system_name=_("Platform"))
         _apply(
             d,
             actor=actor,
@@ -654,7 +661,7 @@ def discrepancy_delete(*, actor: Actor, discrepancy: Discrepancy) -> Discrepancy
                 at=timezone.now(),
                 state_before=d.state,
                 state_after=d.state,
-                actor_name=_actor_name(actor),
+                actor_name=actor_name(actor, system_name=_("Platform")),
                 note=_("Deletion failed: %(error)s") % {"error": error},
             )
             audit_record(

@@ -31,7 +31,7 @@ from govcloud.applications.services import ItemInput, application_create
 from govcloud.audit.services import audit_record
 from govcloud.catalog.models import Dimension, ResourceKind
 from govcloud.catalog.selectors import monthly_estimate, price_list_on, prices_of
-from govcloud.core.actors import Actor, is_system
+from govcloud.core.actors import Actor, actor_name
 from govcloud.core.errors import StateConflict
 from govcloud.core.permissions import require_role
 from govcloud.core.policy import Policy, policy_value
@@ -48,10 +48,8 @@ SIZED_METRICS = (Metric.CPU_PERCENT, Metric.MEMORY_PERCENT)
 MAX_REASON = 2000
 
 
-def actor_name(actor: Actor) -> str:
-    if is_system(actor):
-        return _("Platform")
-    return (getattr(actor, "full_name", "") or actor.get_username())[:150]
+# The platform's own steps (SYSTEM) have always been recorded here as "Platform" (平台), not
+# core's "System": hence actor_name(actor, system_name=_("Platform")).
 
 
 @dataclass
@@ -282,13 +280,13 @@ def advice_accept(*, actor: Actor, advice: RightsizingAdvice) -> Application:
                 "saving": row.monthly_saving,
             },
             environment=origin.environment if origin else Environment.PRODUCTION,
-            contact_name=actor_name(actor)[:60],
+            contact_name=actor_name(actor, system_name=_("Platform"))[:60],
             contact_phone=phone,
         )
         row.state = AdviceState.ACCEPTED
         row.application = application
         row.decided_at = timezone.now()
-        row.decided_by_name = actor_name(actor)
+        row.decided_by_name = actor_name(actor, system_name=_("Platform"))
         row.save(update_fields=["state", "application", "decided_at", "decided_by_name"])
         audit_record(
             actor=actor,
@@ -313,7 +311,7 @@ def advice_dismiss(*, actor: Actor, advice: RightsizingAdvice, reason: str) -> R
         row.state = AdviceState.DISMISSED
         row.dismiss_reason = reason
         row.decided_at = timezone.now()
-        row.decided_by_name = actor_name(actor)
+        row.decided_by_name = actor_name(actor, system_name=_("Platform"))
         row.save(update_fields=["state", "dismiss_reason", "decided_at", "decided_by_name"])
         audit_record(
             actor=actor,

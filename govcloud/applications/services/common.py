@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 
 from govcloud.applications.models import Application, ApplicationEvent
 from govcloud.audit.services import audit_record
-from govcloud.core.actors import Actor, is_system
+from govcloud.core.actors import Actor, actor_name, is_system
 from govcloud.core.roles import Role
 from govcloud.core.scoping import Action, OutOfScope
 from govcloud.notifications.services import notify, users_with_roles
@@ -19,10 +19,8 @@ DRAFTERS = frozenset({Role.DEPARTMENT_APPLICANT, Role.DEPARTMENT_HEAD})
 CENTER = frozenset({Role.CENTER_REVIEWER, Role.CENTER_ADMIN})
 
 
-def actor_name(actor: Actor) -> str:
-    if is_system(actor):
-        return _("Platform")
-    return (getattr(actor, "full_name", "") or actor.get_username())[:150]
+# The platform's own steps (SYSTEM) have always been recorded here as "Platform" (平台), not
+# core's "System": hence actor_name(actor, system_name=_("Platform")).
 
 
 def link(application: Application) -> str:
@@ -55,7 +53,7 @@ def event(
     return ApplicationEvent.objects.create(
         application=application,
         actor=None if is_system(actor) else actor,
-        actor_name=actor_name(actor),
+        actor_name=actor_name(actor, system_name=_("Platform")),
         action=action,
         from_state=from_state,
         to_state=to_state,

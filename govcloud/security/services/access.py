@@ -21,7 +21,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from govcloud.audit.services import audit_record, created, diff, snapshot
-from govcloud.core.actors import SYSTEM, Actor
+from govcloud.core.actors import SYSTEM, Actor, actor_name
 from govcloud.core.permissions import require_role
 from govcloud.core.policy import Policy, policy_value
 from govcloud.core.roles import Role
@@ -37,7 +37,7 @@ from govcloud.security.models import (
     GrantEvent,
     GrantEventKind,
 )
-from govcloud.security.services.common import actor_name, actor_user, locked
+from govcloud.security.services.common import actor_user, locked
 from govcloud.systems.models import InformationSystem
 
 MAX_RESOURCES = 50

@@ -11,13 +11,6 @@ from govcloud.core.permissions import require_role
 from govcloud.core.scoping import Action, get_scoped_or_404
 
 
-def actor_name(actor: Actor) -> str:
-    """How a timeline names who acted."""
-    if is_system(actor):
-        return _("System")
-    return (getattr(actor, "full_name", "") or actor.get_username())[:150]
-
-
 def actor_user(actor: Actor):
     """The user to store as a foreign key (None for SYSTEM)."""
     return None if is_system(actor) else actor

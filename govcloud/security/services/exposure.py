@@ -21,7 +21,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from govcloud.audit.services import audit_record, created, diff, snapshot
-from govcloud.core.actors import Actor
+from govcloud.core.actors import Actor, actor_name
 from govcloud.core.permissions import require_role
 from govcloud.core.roles import CENTER_ROLES, Role
 from govcloud.core.scoping import Action, get_scoped_or_404
@@ -44,7 +44,7 @@ from govcloud.security.models import (
     PortRequestStatus,
     Protocol,
 )
-from govcloud.security.services.common import actor_name, actor_user, locked, require_transition
+from govcloud.security.services.common import actor_user, locked, require_transition
 from govcloud.systems.models import InformationSystem
 
 MAX_REQUESTED_PORTS = 20

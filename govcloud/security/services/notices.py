@@ -23,7 +23,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from govcloud.audit.services import audit_record, created, diff, snapshot
-from govcloud.core.actors import SYSTEM, Actor
+from govcloud.core.actors import SYSTEM, Actor, actor_name
 from govcloud.core.permissions import require_role
 from govcloud.core.policy import Policy, policy_value
 from govcloud.core.roles import Role
@@ -50,7 +50,7 @@ from govcloud.security.models import (
 )
 from govcloud.security.models.notices import MAX_EVIDENCE_FILES, MAX_WORKING_DAYS
 from govcloud.security.services.attachments import attachment_saved, check_upload
-from govcloud.security.services.common import actor_name, actor_user, require_transition
+from govcloud.security.services.common import actor_user, require_transition
 from govcloud.systems.models import InformationSystem
 from govcloud.workdays.calendar import SHANGHAI
 from govcloud.workdays.selectors import deadline_from, work_calendar

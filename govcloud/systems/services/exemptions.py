@@ -26,7 +26,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from govcloud.core.actors import Actor, is_system
+from govcloud.core.actors import Actor, actor_name, is_system
 from govcloud.core.errors import StateConflict
 from govcloud.core.permissions import require_role
 from govcloud.core.policy import Policy, policy_value
@@ -106,10 +106,8 @@ def _link(exemption: MigrationExemption) -> str:
     return reverse("systems:exemption_detail", kwargs={"pk": exemption.pk})
 
 
-def _actor_name(actor: Actor) -> str:
-    if is_system(actor):
-        return _("Platform")
-    return (getattr(actor, "full_name", "") or actor.get_username())[:150]
+# The platform's own steps (SYSTEM) have always been recorded here as "Platform" (平台), not
+# core's "System": hence actor_name(actor, system_name=_("Platform")).
 
 
 Guard = Callable[[MigrationExemption], dict | None]
@@ -156,7 +154,7 @@ def _transition(
         ExemptionEvent.objects.create(
             exemption=row,
             actor=None if is_system(actor) else actor,
-            actor_name=_actor_name(actor),
+            actor_name=actor_name(actor, system_name=_("Platform")),
             action=action,
             from_state=before,
             to_state=row.state,
@@ -305,7 +303,7 @@ def exemption_create(
         ExemptionEvent.objects.create(
             exemption=exemption,
             actor=None if is_system(actor) else actor,
-            actor_name=_actor_name(actor),
+            actor_name=actor_name(actor, system_name=_("Platform")),
             action=A.CREATE,
             to_state=exemption.state,
         )
@@ -419,7 +417,7 @@ def exemption_assign_experts(
         row.review_due_provisional = deadline.provisional
         return {"experts": [None, sorted(e.get_username() for e in chosen)], "review_due_at": [None, deadline.due]}
 
-    names = ", ".join(sorted(_actor_name(e) for e in chosen))
+    names = ", ".join(sorted(actor_name(e) for e in chosen))
     return _transition(
         actor=actor,
         exemption=exemption,
