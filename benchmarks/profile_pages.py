@@ -27,6 +27,15 @@ connections — CPU ms, same command:
     center applications 18.5   center inbox 17.6   center ledger 18.2   center statements 18.8
     work-order queue 14.3   all work orders 15.4   department applications 21.6
     department ledger 20.9   department statements 26.2   /healthz 2.2
+
+Then (2026-12-06, later) Django's widgets through Jinja2 (govcloud/web/renderers.py), and the two
+floors of benchmarks/floors.py measured beside the pages — CPU ms, same command, quiet machine:
+
+    center applications 14.7   center inbox 15.7   center ledger 14.6   center statements 12.9
+    work-order queue 11.8   all work orders 12.4   department applications 17.4
+    department ledger 16.5   department statements 17.7
+    floor: signed in, no work 1.3   floor: layout, empty page 2.8   /healthz 1.3 (with a session
+    cookie it does not read; 0.35 without one)
 """
 
 from __future__ import annotations
