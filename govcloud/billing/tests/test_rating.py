@@ -130,3 +130,37 @@ def test_amounts_are_never_negative(q, p, s):
 @given(q=quantities, p=prices)
 def test_a_whole_month_costs_exactly_quantity_times_price(q, p):
     assert rate(q, p, MONTH, MONTH) == (q * p).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+
+
+def test_metering_takes_the_same_queries_for_one_resource_or_many_of_every_kind(city, django_assert_num_queries):
+    """Hosts, databases and security services (whose lines name the item): the queries do not grow
+    with the resources, nor with the catalog items they use (a deferred item name was read once per
+    security service)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from govcloud.catalog import services as catalog_services
+    from govcloud.catalog.models import ResourceKind
+    from govcloud.ledger.tests.helpers import adopt
+
+    prices_from(date(2026, 1, 1))
+    host(city.dept_a, at(2026, 10, 1))
+    with CaptureQueriesContext(connection) as one:
+        assert meter(NOVEMBER)
+    guards = [
+        catalog_services.item_create(
+            actor=SYSTEM, kind=ResourceKind.SECURITY, code=f"waf-{n}", name=f"防火墙{n}", sort=n
+        )
+        for n in range(3)
+    ]
+    for n in range(4):
+        host(city.dept_a, at(2026, 10, 1))
+        adopt(
+            city.dept_b, "db-mysql-5.6", {"vcpu": 2, "memory_gb": 4, "storage_gb": 100}, in_service_at=at(2026, 10, 2)
+        )
+        adopt(city.dept_b, guards[n % 3].code, {}, in_service_at=at(2026, 10, 3))
+    with django_assert_num_queries(len(one.captured_queries)):
+        lines = meter(NOVEMBER)
+    named = {line.unit_detail for line in lines if line.unit == PriceUnit.SECURITY_SERVICE_MONTH}
+    assert named == {"防火墙0", "防火墙1", "防火墙2"}
+    assert {line.unit_detail for line in lines if line.unit == PriceUnit.DATABASE_INSTANCE_MONTH} == {"MySQL 5.6"}
