@@ -31,7 +31,6 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal
-from fractions import Fraction
 from typing import NamedTuple
 from zoneinfo import ZoneInfo
 
@@ -104,8 +103,14 @@ QUANTUM = Decimal("0.0001")
 def rate(quantity: Decimal, unit_price: Decimal, seconds: int, month_seconds: int) -> Decimal:
     """One line's amount: quantity × price × seconds ÷ month, rounded half up to the cent once, at
     the end. Exact rational arithmetic, so no intermediate rounding can move a cent."""
-    exact = Fraction(quantity) * Fraction(unit_price) * seconds / month_seconds
-    cents = (exact * 100 + Fraction(1, 2)).__floor__()
+    # The exact amount in cents is numerator / denominator; floor(x + 1/2) = (2n + d) // 2d for d > 0.
+    # Plain integers rather than Fraction: a department's live month-to-date rates thousands of
+    # lines per page, and Fraction's normalising (a gcd per operation) was half of it (issue 19).
+    q_numerator, q_denominator = quantity.as_integer_ratio()
+    p_numerator, p_denominator = unit_price.as_integer_ratio()
+    numerator = q_numerator * p_numerator * seconds * 100
+    denominator = q_denominator * p_denominator * month_seconds
+    cents = (2 * numerator + denominator) // (2 * denominator)
     return Decimal(cents).scaleb(-2)
 
 

@@ -3,6 +3,7 @@ test period, and properties (hypothesis)."""
 
 from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
+from fractions import Fraction
 
 import pytest
 from hypothesis import given, settings
@@ -130,6 +131,25 @@ def test_amounts_are_never_negative(q, p, s):
 @given(q=quantities, p=prices)
 def test_a_whole_month_costs_exactly_quantity_times_price(q, p):
     assert rate(q, p, MONTH, MONTH) == (q * p).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+
+
+@settings(max_examples=500, deadline=None)
+@given(q=quantities, p=prices, s=st.integers(0, MONTH), month=st.sampled_from([28, 29, 30, 31]))
+def test_an_amount_is_the_exact_product_rounded_half_up_once(q, p, s, month):
+    """The rule as stated in rational arithmetic (quantity × price × seconds ÷ month seconds,
+    half a cent up), against the integer arithmetic rate() does it in."""
+    month_seconds = month * 86400
+    exact = Fraction(q) * Fraction(p) * min(s, month_seconds) / month_seconds
+    expected = Decimal(int((exact * 100 + Fraction(1, 2)) // 1)).scaleb(-2)
+    assert rate(q, p, min(s, month_seconds), month_seconds) == expected
+
+
+def test_half_a_cent_rounds_up_and_just_under_rounds_down():
+    # 1 × 0.01 × 1/2 month = 0.005 → 0.01; 1 × 0.0099 × 1/2 month = 0.00495 → 0.00.
+    assert rate(Decimal(1), Decimal("0.01"), 50, 100) == Decimal("0.01")
+    assert rate(Decimal(1), Decimal("0.0099"), 50, 100) == Decimal("0.00")
+    assert rate(Decimal("2.5"), Decimal("0.0003"), 1, 1) == Decimal("0.00")  # 0.00075
+    assert rate(Decimal("3"), Decimal("33.3333"), 1, 3) == Decimal("33.33")  # 33.3333
 
 
 def test_metering_takes_the_same_queries_for_one_resource_or_many_of_every_kind(city, django_assert_num_queries):
