@@ -1,10 +1,11 @@
 """List pages at city scale through a real gunicorn, each beside the bare endpoint in the same run.
 
 Builds the city of the workflow benchmark (10,000 applications across 50 departments, 30,000
-resources in the ledger) plus a work order per application item and two years of monthly statements
-per department in a throwaway database, starts gunicorn on a free loopback port against it (DEBUG
-off, two sync workers — the production setting, see Procfile), signs in a center reviewer, a provider
-operator and a department applicant, and measures each list page:
+resources in the ledger) plus a work order per application item, the two history entries a delivery
+leaves per resource and two years of monthly statements per department in a throwaway database,
+starts gunicorn on a free loopback port against it (DEBUG off, two sync workers — the production
+setting, see Procfile), signs in a center reviewer, a provider operator and a department applicant,
+and measures each list page:
 
 - the median of sequential requests, and
 - the 95th percentile with 10 concurrent clients,
@@ -55,13 +56,15 @@ MONTHS = 24
 
 
 def build_more(departments) -> object:
-    """Work orders for every item and statements for every department and month, in bulk."""
+    """Work orders for every item, the resources' history and statements for every department and
+    month, in bulk."""
     from django.utils import timezone
 
     from govcloud.applications.models import ApplicationItem
     from govcloud.billing.models import Statement, StatementState
     from govcloud.core.roles import Role
     from govcloud.delivery.models import WorkOrder, WorkOrderKind, WorkOrderState
+    from govcloud.ledger.models import HistoryKind, Resource, ResourceHistory, ResourceState
     from govcloud.organizations.models import Organization, OrganizationKind, OrganizationLevel, RoleAssignment, User
 
     now = timezone.now()
@@ -81,6 +84,31 @@ def build_more(departments) -> object:
             for k, (item_id, application_id) in enumerate(items)
         ],
         batch_size=2000,
+    )
+    # What a delivery leaves in each resource's history (delivered for testing, then put into
+    # service): a department's statements page meters its month so far from it.
+    ResourceHistory.objects.bulk_create(
+        [
+            ResourceHistory(
+                resource_id=pk,
+                at=at,
+                kind=kind,
+                state_before=before,
+                state_after=after,
+                spec_before={} if kind == HistoryKind.DELIVERED else spec,
+                spec_after=spec,
+                application_id=application_id,
+                actor_name="bench",
+            )
+            for pk, spec, at, application_id in Resource.objects.values_list(
+                "pk", "spec", "in_service_at", "origin_application_id"
+            )
+            for kind, before, after in (
+                (HistoryKind.DELIVERED, "", ResourceState.TESTING),
+                (HistoryKind.ACTIVATED, ResourceState.TESTING, ResourceState.IN_SERVICE),
+            )
+        ],
+        batch_size=5000,
     )
     first = date(now.year, now.month, 1)
     months = []
