@@ -8,7 +8,7 @@ from django.utils.translation import gettext as _
 
 from govcloud.applications.models import Application, ApplicationAction, ApplicationKind
 from govcloud.applications.services.common import event
-from govcloud.core.actors import actor_name
+from govcloud.core.actors import platform_actor_name
 from govcloud.delivery.models import NoteKind
 from govcloud.delivery.signals import application_work_done, work_order_event
 
@@ -29,9 +29,7 @@ def move_on_when_work_is_done(sender, application_id, actor, **kwargs) -> None:
     from govcloud.applications.services import workflow
 
     application = Application.objects.select_related("organization").get(pk=application_id)
-    comment = _("All work orders are complete (the last by %(name)s).") % {
-        "name": actor_name(actor, system_name=_("Platform"))
-    }
+    comment = _("All work orders are complete (the last by %(name)s).") % {"name": platform_actor_name(actor)}
     if application.kind == ApplicationKind.TERMINATION:
         workflow.application_complete_termination(application=application, comment=comment)
     else:

@@ -65,6 +65,13 @@ def actor_name(actor: Actor, *, system_name: str | None = None) -> str:
     return (getattr(actor, "full_name", "") or actor.get_username())[:150]
 
 
+def platform_actor_name(actor: Actor) -> str:
+    """`actor_name` for the records that have always named SYSTEM "Platform" (平台) rather than
+    "System": the application, work-order, waste, exemption and reconciliation timelines, so that
+    their old and new rows agree."""
+    return actor_name(actor, system_name=_("Platform"))
+
+
 def actor_roles(actor: object) -> frozenset[Role]:
     """The roles of a person, or none for SYSTEM and anonymous users."""
     if actor is None or is_system(actor) or not getattr(actor, "is_authenticated", False):

@@ -27,7 +27,7 @@ from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from govcloud.core.actors import SYSTEM, Actor, actor_name
+from govcloud.core.actors import SYSTEM, Actor, platform_actor_name
 from govcloud.core.errors import StateConflict
 from govcloud.core.permissions import require_role
 from govcloud.core.roles import DEPARTMENT_ROLES
@@ -127,7 +127,7 @@ def termination_evidence_submit(
             evidence.sm3 = stored.sm3 if stored else ""
             evidence.stored_path = stored.relative_path if stored else ""
             evidence.submitted_by = _user(actor)
-            evidence.submitted_by_name = actor_name(actor, system_name=_("Platform"))
+            evidence.submitted_by_name = platform_actor_name(actor)
             evidence.submitted_at = timezone.now()
             evidence.decided_by, evidence.decided_by_name, evidence.decided_at = None, "", None
             evidence.decision_comment = ""
@@ -186,11 +186,11 @@ def termination_evidence_confirm(*, actor: Actor, work_order: WorkOrder, comment
     with transaction.atomic():
         order, evidence = _decidable(actor, work_order)
         evidence.state = EvidenceState.CONFIRMED
-        evidence.decided_by, evidence.decided_by_name = _user(actor), actor_name(actor, system_name=_("Platform"))
+        evidence.decided_by, evidence.decided_by_name = _user(actor), platform_actor_name(actor)
         evidence.decided_at = timezone.now()
         evidence.decision_comment = comment
         evidence.save()
-        who = actor_name(actor, system_name=_("Platform"))
+        who = platform_actor_name(actor)
         org = order.application.organization.name
         text = _("%(org)s, %(name)s: confirmed.") % {"org": org, "name": who}
         if comment:
@@ -230,7 +230,7 @@ def termination_evidence_reject(*, actor: Actor, work_order: WorkOrder, comment:
     with transaction.atomic():
         order, evidence = _decidable(actor, work_order)
         evidence.state = EvidenceState.REJECTED
-        evidence.decided_by, evidence.decided_by_name = _user(actor), actor_name(actor, system_name=_("Platform"))
+        evidence.decided_by, evidence.decided_by_name = _user(actor), platform_actor_name(actor)
         evidence.decided_at = timezone.now()
         evidence.decision_comment = comment[:MAX_TEXT]
         evidence.save()

@@ -10,10 +10,9 @@ way: records ← services ← provisioning ← tasks.
 from __future__ import annotations
 
 from django.urls import reverse
-from django.utils.translation import gettext as _
 
 from govcloud.audit.services import audit_record
-from govcloud.core.actors import Actor, actor_name, is_system
+from govcloud.core.actors import Actor, is_system, platform_actor_name
 from govcloud.core.roles import Role
 from govcloud.core.scoping import Action, OutOfScope
 from govcloud.delivery.models import NoteKind, WorkOrder, WorkOrderNote
@@ -23,7 +22,7 @@ OPERATORS = frozenset({Role.PROVIDER_OPERATOR})
 
 
 # The platform's own steps (SYSTEM) have always been recorded here as "Platform" (平台), not
-# core's "System": hence actor_name(actor, system_name=_("Platform")).
+# core's "System": hence platform_actor_name(actor).
 
 
 def work_order_link(order: WorkOrder) -> str:
@@ -61,8 +60,6 @@ def work_order_audit(*, actor: Actor, action: str, order: WorkOrder, changes=Non
 
 def work_order_log(order: WorkOrder, actor: Actor, kind: NoteKind, text: str) -> WorkOrderNote:
     """The order's log entry, and the same step on the application's timeline."""
-    note = WorkOrderNote.objects.create(
-        work_order=order, actor_name=actor_name(actor, system_name=_("Platform")), kind=kind, text=text
-    )
+    note = WorkOrderNote.objects.create(work_order=order, actor_name=platform_actor_name(actor), kind=kind, text=text)
     work_order_event.send(sender=WorkOrder, work_order=order, action=kind, actor=actor, comment=text)
     return note

@@ -23,7 +23,7 @@ from django.utils.translation import gettext as _
 
 from govcloud.catalog.models import CatalogItem, Dimension, NetworkKind
 from govcloud.catalog.specs import validate_spec
-from govcloud.core.actors import SYSTEM, Actor, actor_name, is_system
+from govcloud.core.actors import SYSTEM, Actor, is_system, platform_actor_name
 from govcloud.core.errors import StateConflict
 from govcloud.core.permissions import require_role
 from govcloud.core.policy import Policy, policy_value
@@ -90,7 +90,7 @@ def work_orders_create(*, actor: Actor, steps: Iterable[Step], driver: str | Non
                         order = chosen.submit(
                             step,
                             number=_next_number("GD", year),
-                            actor_name=actor_name(actor, system_name=_("Platform")),
+                            actor_name=platform_actor_name(actor),
                         )
                     break
                 except IntegrityError:  # a concurrent approval took the number: take the next one
@@ -401,7 +401,7 @@ def work_order_complete(
             summary = resource.code
         order.state = WorkOrderState.COMPLETED
         order.completed_at = now
-        order.completed_by_name = actor_name(actor, system_name=_("Platform"))
+        order.completed_by_name = platform_actor_name(actor)
         order.delivered = record
         order.attempts += 1
         order.save()

@@ -24,7 +24,7 @@ from django.utils.translation import gettext_lazy
 from govcloud.audit.models import Outcome
 from govcloud.audit.services import audit_record
 from govcloud.catalog.models import CatalogItem, Dimension, ResourceKind
-from govcloud.core.actors import SYSTEM, Actor, actor_name, is_system
+from govcloud.core.actors import SYSTEM, Actor, is_system, platform_actor_name
 from govcloud.core.errors import StateConflict
 from govcloud.core.permissions import require_role
 from govcloud.core.roles import CENTER_ROLES, Role
@@ -95,7 +95,7 @@ SUGGESTED_ACTIONS: dict[str, tuple[str, ...]] = {
 
 
 # The platform's own steps (SYSTEM) have always been recorded here as "Platform" (平台), not
-# core's "System": hence actor_name(actor, system_name=_("Platform")).
+# core's "System": hence platform_actor_name(actor).
 
 
 def _int(value: Any) -> int | None:
@@ -312,7 +312,7 @@ def _event(d: Discrepancy, after: str, actor: Actor, note: str, at: datetime, be
         at=at,
         state_before=d.state if before is None else before,
         state_after=after,
-        actor_name=actor_name(actor, system_name=_("Platform")),
+        actor_name=platform_actor_name(actor),
         note=note,
     )
 
@@ -322,7 +322,7 @@ RUN_COUNTERS = ("cloud_count", "ledger_count", "shadow_count", "missing_count", 
 
 def _run_one(actor: Actor, name: str, driver: CloudDriver) -> ReconciliationRun:
     run = ReconciliationRun.objects.create(
-        driver=name, started_at=timezone.now(), started_by_name=actor_name(actor, system_name=_("Platform"))
+        driver=name, started_at=timezone.now(), started_by_name=platform_actor_name(actor)
     )
     try:
         # Asking the cloud happens outside any transaction: no lock is held while it answers.
@@ -423,12 +423,12 @@ def _apply(
         at=now,
         state_before=before,
         state_after=after,
-        actor_name=actor_name(actor, system_name=_("Platform")),
+        actor_name=platform_actor_name(actor),
         note=note,
     )
     d.state = after
     d.decided_at = now
-    d.decided_by_name = actor_name(actor, system_name=_("Platform"))
+    d.decided_by_name = platform_actor_name(actor)
     if note:
         d.note = note
     if after not in ACTIVE_STATES:
@@ -560,7 +560,7 @@ def discrepancy_request_deletion(*, actor: Actor, discrepancy: Discrepancy, note
         d = _locked(actor, discrepancy)
         require_role(actor, DECIDERS)
         after = _check(d, A.REQUEST_DELETION)
-        d.deletion_requested_by_name = actor_name(actor, system_name=_("Platform"))
+        d.deletion_requested_by_name = platform_actor_name(actor)
         _apply(
             d,
             actor=actor,
@@ -599,7 +599,7 @@ def discrepancy_confirm_deletion(*, actor: Actor, discrepancy: Discrepancy) -> D
         # center's administrator only for what no department owns.
         require_role(actor, {Role.DEPARTMENT_HEAD} if d.organization_id else {Role.CENTER_ADMIN})
         after = _check(d, A.CONFIRM_DELETION)
-        d.deletion_confirmed_by_name = actor_name(actor, system_name=_("Platform"))
+        d.deletion_confirmed_by_name = platform_actor_name(actor)
         _apply(
             d,
             actor=actor,
@@ -661,7 +661,7 @@ def discrepancy_delete(*, actor: Actor, discrepancy: Discrepancy) -> Discrepancy
                 at=timezone.now(),
                 state_before=d.state,
                 state_after=d.state,
-                actor_name=actor_name(actor, system_name=_("Platform")),
+                actor_name=platform_actor_name(actor),
                 note=_("Deletion failed: %(error)s") % {"error": error},
             )
             audit_record(

@@ -44,7 +44,7 @@ from govcloud.applications.services import (
     application_submit,
 )
 from govcloud.audit.services import audit_record
-from govcloud.core.actors import SYSTEM, Actor, actor_name
+from govcloud.core.actors import SYSTEM, Actor, platform_actor_name
 from govcloud.core.errors import StateConflict
 from govcloud.core.permissions import require_role
 from govcloud.core.policy import Policy, policy_value
@@ -409,7 +409,7 @@ def expiry_extend(*, actor: Actor, expiry: Expiry, needed_until: date, reason: s
             purpose=(reason or "").strip()
             or _("Extend the term of %(code)s to %(day)s.") % {"code": resource.code, "day": needed_until.isoformat()},
             environment=origin.environment if origin else Environment.PRODUCTION,
-            contact_name=actor_name(actor, system_name=_("Platform"))[:60],
+            contact_name=platform_actor_name(actor)[:60],
             contact_phone=phone,
         )
         row.extension_application = application

@@ -31,7 +31,7 @@ from govcloud.applications.services import ItemInput, application_create
 from govcloud.audit.services import audit_record
 from govcloud.catalog.models import Dimension, ResourceKind
 from govcloud.catalog.selectors import monthly_estimate, price_list_on, prices_of
-from govcloud.core.actors import Actor, actor_name
+from govcloud.core.actors import Actor, platform_actor_name
 from govcloud.core.errors import StateConflict
 from govcloud.core.permissions import require_role
 from govcloud.core.policy import Policy, policy_value
@@ -49,7 +49,7 @@ MAX_REASON = 2000
 
 
 # The platform's own steps (SYSTEM) have always been recorded here as "Platform" (平台), not
-# core's "System": hence actor_name(actor, system_name=_("Platform")).
+# core's "System": hence platform_actor_name(actor).
 
 
 @dataclass
@@ -280,13 +280,13 @@ def advice_accept(*, actor: Actor, advice: RightsizingAdvice) -> Application:
                 "saving": row.monthly_saving,
             },
             environment=origin.environment if origin else Environment.PRODUCTION,
-            contact_name=actor_name(actor, system_name=_("Platform"))[:60],
+            contact_name=platform_actor_name(actor)[:60],
             contact_phone=phone,
         )
         row.state = AdviceState.ACCEPTED
         row.application = application
         row.decided_at = timezone.now()
-        row.decided_by_name = actor_name(actor, system_name=_("Platform"))
+        row.decided_by_name = platform_actor_name(actor)
         row.save(update_fields=["state", "application", "decided_at", "decided_by_name"])
         audit_record(
             actor=actor,
@@ -311,7 +311,7 @@ def advice_dismiss(*, actor: Actor, advice: RightsizingAdvice, reason: str) -> R
         row.state = AdviceState.DISMISSED
         row.dismiss_reason = reason
         row.decided_at = timezone.now()
-        row.decided_by_name = actor_name(actor, system_name=_("Platform"))
+        row.decided_by_name = platform_actor_name(actor)
         row.save(update_fields=["state", "dismiss_reason", "decided_at", "decided_by_name"])
         audit_record(
             actor=actor,

@@ -6,11 +6,10 @@ from typing import Any
 
 from django.db import models
 from django.urls import reverse
-from django.utils.translation import gettext as _
 
 from govcloud.applications.models import Application, ApplicationEvent
 from govcloud.audit.services import audit_record
-from govcloud.core.actors import Actor, actor_name, is_system
+from govcloud.core.actors import Actor, is_system, platform_actor_name
 from govcloud.core.roles import Role
 from govcloud.core.scoping import Action, OutOfScope
 from govcloud.notifications.services import notify, users_with_roles
@@ -20,7 +19,7 @@ CENTER = frozenset({Role.CENTER_REVIEWER, Role.CENTER_ADMIN})
 
 
 # The platform's own steps (SYSTEM) have always been recorded here as "Platform" (平台), not
-# core's "System": hence actor_name(actor, system_name=_("Platform")).
+# core's "System": hence platform_actor_name(actor).
 
 
 def link(application: Application) -> str:
@@ -53,7 +52,7 @@ def event(
     return ApplicationEvent.objects.create(
         application=application,
         actor=None if is_system(actor) else actor,
-        actor_name=actor_name(actor, system_name=_("Platform")),
+        actor_name=platform_actor_name(actor),
         action=action,
         from_state=from_state,
         to_state=to_state,

@@ -35,7 +35,7 @@ from govcloud.audit.services import diff, snapshot
 from govcloud.catalog.models import CatalogItem
 from govcloud.catalog.selectors import monthly_estimate, price_list_on, prices_of
 from govcloud.catalog.specs import add_units, money, quota_units, validate_spec
-from govcloud.core.actors import Actor, actor_name, is_system
+from govcloud.core.actors import Actor, is_system, platform_actor_name
 from govcloud.core.permissions import require_role
 from govcloud.core.scoping import Action
 from govcloud.core.uploads import check_upload, private_path, remove_private, store_private
@@ -553,7 +553,7 @@ def attachment_add(
                 content_type=file_type.content_type,
                 size=stored.size,
                 sm3=stored.sm3,
-                uploaded_by_name=actor_name(actor, system_name=_("Platform")),
+                uploaded_by_name=platform_actor_name(actor),
             )
             event(row, actor, ApplicationAction.ATTACH, comment=f"{AttachmentKind(kind).label}: {stored.original_name}")
             audit(

@@ -26,7 +26,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from govcloud.core.actors import Actor, actor_name, is_system
+from govcloud.core.actors import Actor, actor_name, is_system, platform_actor_name
 from govcloud.core.errors import StateConflict
 from govcloud.core.permissions import require_role
 from govcloud.core.policy import Policy, policy_value
@@ -107,7 +107,7 @@ def _link(exemption: MigrationExemption) -> str:
 
 
 # The platform's own steps (SYSTEM) have always been recorded here as "Platform" (平台), not
-# core's "System": hence actor_name(actor, system_name=_("Platform")).
+# core's "System": hence platform_actor_name(actor).
 
 
 Guard = Callable[[MigrationExemption], dict | None]
@@ -154,7 +154,7 @@ def _transition(
         ExemptionEvent.objects.create(
             exemption=row,
             actor=None if is_system(actor) else actor,
-            actor_name=actor_name(actor, system_name=_("Platform")),
+            actor_name=platform_actor_name(actor),
             action=action,
             from_state=before,
             to_state=row.state,
@@ -303,7 +303,7 @@ def exemption_create(
         ExemptionEvent.objects.create(
             exemption=exemption,
             actor=None if is_system(actor) else actor,
-            actor_name=actor_name(actor, system_name=_("Platform")),
+            actor_name=platform_actor_name(actor),
             action=A.CREATE,
             to_state=exemption.state,
         )
